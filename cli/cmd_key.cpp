@@ -1,0 +1,187 @@
+// `xsign key gen|pub|info|sign|verify`.
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "passphrase.hpp"
+
+#include <sign/asn1.hpp>
+#include <sign/crypto.hpp>
+#include <sign/error.hpp>
+#include <sign/io.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace xsign {
+namespace {
+
+struct KeyArgs {
+  std::string suite;
+  std::string param_set;
+  std::string input;
+  std::string out;
+  std::string key;
+  std::string pub;
+  std::string sig;
+  std::string sm2_id = "1234567812345678";
+  bool json = false;
+  PassphraseOptions pass;
+};
+
+// A key file may hold a private key (possibly encrypted) or only a public key.
+struct LoadedKey {
+  std::optional<sign::PrivateKey> priv;
+  sign::PublicKey pub;
+  bool encrypted = false;
+};
+
+LoadedKey load_any_key(const std::string& path, const PassphraseOptions& pass) {
+  const auto data = sign::read_file(path);
+  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  if (sign::looks_like_pem(data) && text.find("PRIVATE KEY-----") == std::string_view::npos) {
+    return {std::nullopt, sign::PublicKey::load(path), false};
+  }
+  if (!sign::looks_like_pem(data)) {
+    // DER: a SubjectPublicKeyInfo or a PKCS#8 key; try the private form first.
+    try {
+      auto priv = sign::PrivateKey::load(path, nullptr);
+      return {priv, priv.public_key(), false};
+    } catch (const sign::FormatError&) {
+      return {std::nullopt, sign::PublicKey::load(path), false};
+    }
+  }
+  auto priv = sign::PrivateKey::load(path, passphrase_for_reading(pass, path));
+  return {priv, priv.public_key(), sign::is_encrypted_private_key_pem(text)};
+}
+
+sign::SignOptions sign_options(const KeyArgs& a) {
+  sign::SignOptions o;
+  o.sm2_id = a.sm2_id;
+  return o;
+}
+
+void key_gen(const KeyArgs& a) {
+  const sign::Suite suite = sign::parse_suite(a.suite);
+  std::string pass;
+  if (!a.pass.no_encrypt)
+    pass = passphrase_for_writing(a.pass, a.out.empty() || a.out == "-" ? "the new key" : a.out);
+  const auto key = sign::PrivateKey::generate(suite, a.param_set);
+  const std::string pem = a.pass.no_encrypt ? key.to_pem() : key.to_encrypted_pem(pass);
+  write_output(a.out, pem, sign::FileMode::private_0600);
+  std::cerr << "xsign: generated " << a.suite << " key on " << sign::curve_info(key.curve_oid()).name
+            << ", fingerprint SHA256:" << key.public_key().fingerprint() << "\n";
+}
+
+void key_pub(const KeyArgs& a) {
+  const auto loaded = load_any_key(a.input, a.pass);
+  write_output(a.out, loaded.pub.to_pem());
+}
+
+void key_info(const KeyArgs& a) {
+  const auto loaded = load_any_key(a.input, a.pass);
+  const auto& s = sign::suite_info(loaded.pub.suite());
+  const auto& curve = sign::curve_info(loaded.pub.curve_oid());
+  const std::string kind = loaded.priv ? (loaded.encrypted ? "private key (encrypted PKCS#8)"
+                                                           : "private key (unencrypted PKCS#8)")
+                                       : "public key";
+  if (a.json) {
+    nlohmann::json out{{"file", a.input},
+                       {"type", loaded.priv ? "private" : "public"},
+                       {"encrypted", loaded.encrypted},
+                       {"suite", s.name},
+                       {"domain", s.domain},
+                       {"parameter_set", {{"oid", curve.oid}, {"name", curve.name}}},
+                       {"bits", curve.order_bits},
+                       {"key_oid", s.key_oid},
+                       {"signature_oid", s.signature_oid},
+                       {"digest", {{"name", sign::digest_name(s.digest)}, {"oid", sign::digest_oid(s.digest)}}},
+                       {"fingerprint_sha256", loaded.pub.fingerprint()}};
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "file:          " << a.input << "\n"
+            << "type:          " << kind << "\n"
+            << "suite:         " << s.name << " (" << s.domain << ") " << s.description << "\n"
+            << "parameter set: " << curve.name << " (" << curve.oid << ")\n"
+            << "bits:          " << curve.order_bits << "\n"
+            << "key OID:       " << s.key_oid << "\n"
+            << "signature OID: " << s.signature_oid << "\n"
+            << "digest:        " << sign::digest_name(s.digest) << " (" << sign::digest_oid(s.digest)
+            << ")\n"
+            << "fingerprint:   SHA256:" << loaded.pub.fingerprint() << "\n";
+}
+
+void key_sign(const KeyArgs& a) {
+  const auto key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
+  auto signer = key.signer(sign_options(a));
+  InputStream in(a.input);
+  sign::for_each_chunk(in.get(), [&](sign::ByteView chunk) { signer->update(chunk); }, a.input);
+  write_output(a.out, signer->sign(), true);
+}
+
+int key_verify(const KeyArgs& a) {
+  const auto loaded = load_any_key(a.pub, a.pass);
+  const auto sig = sign::read_file(a.sig, 1024 * 1024);
+  auto verifier = loaded.pub.verifier(sign_options(a));
+  InputStream in(a.input);
+  sign::for_each_chunk(in.get(), [&](sign::ByteView chunk) { verifier->update(chunk); }, a.input);
+  const bool ok = verifier->verify(sig);
+  if (a.json) {
+    std::cout << nlohmann::json{{"file", a.input}, {"valid", ok}}.dump() << "\n";
+  } else {
+    std::cout << (ok ? "signature valid" : "signature INVALID") << "\n";
+  }
+  return ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void register_key_commands(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<KeyArgs>();
+  auto* key = app.add_subcommand("key", "Generate, inspect and use private keys");
+  key->require_subcommand(1);
+
+  auto* gen = key->add_subcommand("gen", "Generate a private key (encrypted PKCS#8 PEM)");
+  gen->add_option("--suite", args->suite, "sm2 | gost256 | gost512 | p256")->required();
+  gen->add_option("--param-set", args->param_set,
+                  "Curve / GOST parameter set OID (default per suite; see `xsign version`)");
+  gen->add_option("--out", args->out, "Write the key to FILE (mode 0600); stdout when absent")
+      ->type_name("FILE");
+  add_passphrase_options(*gen, args->pass, true);
+  gen->callback([args] { key_gen(*args); });
+
+  auto* pub = key->add_subcommand("pub", "Write the public key (SubjectPublicKeyInfo PEM)");
+  pub->add_option("key", args->input, "Private or public key file (PEM or DER)")->required();
+  pub->add_option("--out", args->out, "Output file; stdout when absent")->type_name("FILE");
+  add_passphrase_options(*pub, args->pass, false);
+  pub->callback([args] { key_pub(*args); });
+
+  auto* info = key->add_subcommand("info", "Show a key's suite, parameter set and fingerprint");
+  info->add_option("key", args->input, "Private or public key file (PEM or DER)")->required();
+  info->add_flag("--json", args->json, "Machine-readable output");
+  add_passphrase_options(*info, args->pass, false);
+  info->callback([args] { key_info(*args); });
+
+  auto* sign_cmd = key->add_subcommand(
+      "sign", "Raw signature over a file (no CMS): DER (r,s) for sm2/p256, s||r for GOST");
+  sign_cmd->add_option("file", args->input, "File to sign ('-' for stdin)")->required();
+  sign_cmd->add_option("--key", args->key, "Private key file")->required();
+  sign_cmd->add_option("--sm2-id", args->sm2_id, "SM2 distinguishing ID")
+      ->capture_default_str();
+  sign_cmd->add_option("--out", args->out, "Signature file; stdout (not a terminal) when absent")
+      ->type_name("FILE");
+  add_passphrase_options(*sign_cmd, args->pass, false);
+  sign_cmd->callback([args] { key_sign(*args); });
+
+  auto* verify = key->add_subcommand("verify", "Check a raw signature over a file");
+  verify->add_option("file", args->input, "Signed file ('-' for stdin)")->required();
+  verify->add_option("--pub", args->pub, "Public (or private) key file")->required();
+  verify->add_option("--sig", args->sig, "Signature file")->required();
+  verify->add_option("--sm2-id", args->sm2_id, "SM2 distinguishing ID")->capture_default_str();
+  verify->add_flag("--json", args->json, "Machine-readable output");
+  add_passphrase_options(*verify, args->pass, false);
+  verify->callback([args, &ctx] { ctx.exit_code = key_verify(*args); });
+}
+
+}  // namespace xsign

@@ -1,0 +1,17 @@
+// Process exit codes of `xsign`, documented in docs/cli.md. They follow sysexits(3) for errors.
+#pragma once
+
+namespace xsign {
+
+enum ExitCode : int {
+  kExitOk = 0,             ///< success; for verify: every signature TOTAL-PASSED
+  kExitFailed = 1,         ///< verification failed (invalid signature, TOTAL-FAILED)
+  kExitIndeterminate = 2,  ///< verification could not conclude (INDETERMINATE)
+  kExitUsage = 64,         ///< bad command line: unknown option, suite, missing argument
+  kExitDataError = 65,     ///< input is malformed (not a key, bad PEM/DER) or wrong passphrase
+  kExitNoInput = 66,       ///< an input file does not exist or cannot be opened
+  kExitInternal = 70,      ///< a bug or backend failure; please report it
+  kExitIoError = 74,       ///< reading or writing a file failed
+};
+
+}  // namespace xsign

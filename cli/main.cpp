@@ -1,0 +1,64 @@
+// xsign: command-line front end of libsign. Parses arguments, calls the library, prints;
+// errors become one `xsign: error: ...` line on stderr and a documented exit code.
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#include <sign/error.hpp>
+
+#include <botan/exceptn.h>
+
+#include <iostream>
+
+namespace {
+
+int fail(int code, const std::string& message, const std::string& hint = {}) {
+  std::cerr << "xsign: error: " << message << "\n";
+  if (!hint.empty()) std::cerr << "xsign: hint: " << hint << "\n";
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "xsign: trusted electronic signatures for cross-border trade documents\n"
+      "(SM2/SM3 for the Chinese domain, GOST R 34.10-2012/Streebog for the Russian one).\n"
+      "Exit codes: 0 ok, 1 failed, 2 indeterminate, 64 usage, 65 bad input data or\n"
+      "passphrase, 66 missing input, 70 internal error, 74 I/O error.",
+      "xsign"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+
+  xsign::Context ctx;
+  xsign::register_key_commands(app, ctx);
+  xsign::register_version_command(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+    return ctx.exit_code;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "xsign: error: " << e.what() << "\n"
+              << "xsign: hint: run `xsign --help` or `xsign COMMAND --help`\n";
+    return xsign::kExitUsage;
+  } catch (const sign::UsageError& e) {
+    return fail(xsign::kExitUsage, e.what());
+  } catch (const sign::PassphraseError& e) {
+    return fail(xsign::kExitDataError, e.what(),
+                "give the passphrase with --pass-file FILE or --pass-env VAR");
+  } catch (const sign::FormatError& e) {
+    return fail(xsign::kExitDataError, e.what());
+  } catch (const sign::NoInputError& e) {
+    return fail(xsign::kExitNoInput, e.what());
+  } catch (const sign::IoError& e) {
+    return fail(xsign::kExitIoError, e.what());
+  } catch (const sign::Error& e) {
+    return fail(xsign::kExitInternal, e.what(), "this is a bug in xsign; please report it");
+  } catch (const std::exception& e) {
+    return fail(xsign::kExitInternal, std::string("unexpected failure: ") + e.what(),
+                "this is a bug in xsign; please report it");
+  }
+}

@@ -1,0 +1,239 @@
+// The crypto module: algorithm suites, streaming digests, keys, signing and verification.
+// It is the only part of libsign that talks to Botan or OpenSSL primitives.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sign {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+
+// ---------------------------------------------------------------------------------------------
+// Suites and digests
+
+/// A signature suite: one name each, everywhere (CLI, API, JSON).
+enum class Suite { sm2, gost256, gost512, p256 };
+
+/// A message digest algorithm.
+enum class DigestAlgorithm { sm3, streebog256, streebog512, sha256 };
+
+/// Static facts about a suite: its name, domain and the OIDs it writes.
+struct SuiteInfo {
+  Suite suite;
+  std::string_view name;            ///< "sm2", "gost256", ...
+  std::string_view domain;          ///< "CN", "RU" or "international"
+  std::string_view description;     ///< one line for humans
+  std::string_view key_oid;         ///< SubjectPublicKeyInfo algorithm OID
+  std::string_view signature_oid;   ///< signature-with-digest OID (certificates, CMS)
+  DigestAlgorithm digest;           ///< the suite's digest
+  std::string_view default_curve_oid;  ///< curve / parameter set of newly generated keys
+};
+
+/// Facts about one suite.
+const SuiteInfo& suite_info(Suite suite);
+
+/// Every suite, in the order they are documented.
+std::span<const SuiteInfo> all_suites();
+
+/// Parses a suite name ("sm2", "gost256", "gost512", "p256"); throws UsageError listing valid names.
+Suite parse_suite(std::string_view name);
+
+/// The suite's name as written everywhere.
+std::string_view suite_name(Suite suite);
+
+/// Human name of a digest ("SM3", "Streebog-256", ...).
+std::string_view digest_name(DigestAlgorithm alg);
+
+/// OID of a digest algorithm.
+std::string_view digest_oid(DigestAlgorithm alg);
+
+/// Output length in bytes.
+std::size_t digest_size(DigestAlgorithm alg);
+
+/// Finds a digest by OID; returns false when the OID is not a digest we implement.
+bool digest_from_oid(std::string_view oid, DigestAlgorithm& out);
+
+/// A curve or parameter set a suite can use.
+struct CurveInfo {
+  std::string_view oid;
+  std::string_view name;      ///< e.g. "id-GostR3410-2001-CryptoPro-A-ParamSet"
+  Suite suite;
+  std::size_t order_bits;
+  bool test_only;             ///< published test curve: verifiable, never generated
+};
+
+/// Curves supported for a suite (including aliases that name the same curve).
+std::vector<CurveInfo> curves_for(Suite suite);
+
+/// Looks up a curve by OID; throws FormatError when unknown.
+const CurveInfo& curve_info(std::string_view oid);
+
+/// Streaming message digest: feed any number of chunks, then finish once.
+class Digest {
+ public:
+  explicit Digest(DigestAlgorithm alg);
+  ~Digest();
+  Digest(Digest&&) noexcept;
+  Digest& operator=(Digest&&) noexcept;
+
+  /// Adds bytes to the running digest.
+  void update(ByteView data);
+  /// Returns the digest and resets the object for reuse.
+  Bytes finish();
+  DigestAlgorithm algorithm() const { return alg_; }
+
+ private:
+  struct Impl;
+  DigestAlgorithm alg_;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Buffer size used when streaming documents (large enough to keep hashing at full speed).
+inline constexpr std::size_t kStreamBufferBytes = 256 * 1024;
+
+/// Digest of everything readable from a stream, in constant memory.
+Bytes digest_stream(DigestAlgorithm alg, std::istream& in);
+
+/// Digest of an in-memory buffer.
+Bytes digest_bytes(DigestAlgorithm alg, ByteView data);
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+/// Options that change how a signature is computed.
+struct SignOptions {
+  /// SM2 distinguishing ID (GM/T 0009 default). Ignored by other suites.
+  std::string sm2_id = "1234567812345678";
+};
+
+class PublicKeyImpl;
+class PrivateKeyImpl;
+
+/// Incremental verification: feed the signed message, then check the signature once.
+class Verifier {
+ public:
+  virtual ~Verifier() = default;
+  /// Adds message bytes.
+  virtual void update(ByteView data) = 0;
+  /// True when the signature (in the suite's CMS/X.509 encoding) matches the message fed so far.
+  virtual bool verify(ByteView signature) = 0;
+};
+
+/// Incremental signing: feed the message, then produce the signature once.
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  /// Adds message bytes.
+  virtual void update(ByteView data) = 0;
+  /// The signature in the suite's encoding: DER (r,s) for SM2 and P-256, s||r for GOST.
+  virtual Bytes sign() = 0;
+};
+
+/// A public key of one of our suites. Cheap to copy (shared immutable state).
+class PublicKey {
+ public:
+  /// Parses a DER SubjectPublicKeyInfo; throws FormatError naming what is wrong.
+  static PublicKey from_der(ByteView spki);
+  /// Parses a PEM "PUBLIC KEY" block.
+  static PublicKey from_pem(std::string_view pem);
+  /// Loads a PEM or DER public key file.
+  static PublicKey load(const std::string& path);
+
+  Suite suite() const;
+  /// OID of the curve / GOST parameter set the key lives on.
+  std::string curve_oid() const;
+  /// Key size in bits (order of the curve's base point).
+  std::size_t bits() const;
+  /// DER SubjectPublicKeyInfo exactly as OpenSSL writes it for this key.
+  Bytes to_der() const;
+  /// PEM "PUBLIC KEY".
+  std::string to_pem() const;
+  /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex.
+  std::string fingerprint() const;
+  /// Raw public point, uncompressed SEC1 form (04||X||Y), for display and comparisons.
+  Bytes point() const;
+
+  /// Starts an incremental verification of a message signed by this key.
+  std::unique_ptr<Verifier> verifier(const SignOptions& options = {}) const;
+  /// One-shot verification of a whole message.
+  bool verify(ByteView message, ByteView signature, const SignOptions& options = {}) const;
+
+  bool operator==(const PublicKey& other) const;
+
+  explicit PublicKey(std::shared_ptr<const PublicKeyImpl> impl);
+  const PublicKeyImpl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const PublicKeyImpl> impl_;
+};
+
+/// Supplies a passphrase when an encrypted key is opened; called at most once, only if needed.
+using PassphraseProvider = std::function<std::string()>;
+
+/// A private key of one of our suites. Cheap to copy (shared immutable state).
+class PrivateKey {
+ public:
+  /// Generates a fresh key; curve_oid empty means the suite's default parameter set.
+  static PrivateKey generate(Suite suite, std::string_view curve_oid = {});
+  /// Parses an unencrypted PKCS#8 PrivateKeyInfo (OpenSSL's encoding for every suite).
+  static PrivateKey from_pkcs8_der(ByteView der);
+  /// Parses PEM: "PRIVATE KEY" or "ENCRYPTED PRIVATE KEY" (asks `passphrase` for the latter).
+  static PrivateKey from_pem(std::string_view pem, const PassphraseProvider& passphrase);
+  /// Loads a key file (PEM or DER, encrypted or not); errors name the file.
+  static PrivateKey load(const std::string& path, const PassphraseProvider& passphrase);
+
+  Suite suite() const;
+  std::string curve_oid() const;
+  PublicKey public_key() const;
+
+  /// Unencrypted PKCS#8 DER. Handle with care: it is the secret.
+  Bytes to_pkcs8_der() const;
+  /// Unencrypted PEM "PRIVATE KEY" (only when the user asked for no encryption).
+  std::string to_pem() const;
+  /// PKCS#8 encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC): PEM "ENCRYPTED PRIVATE KEY".
+  std::string to_encrypted_pem(std::string_view passphrase,
+                               std::size_t pbkdf2_iterations = kDefaultPbkdf2Iterations) const;
+
+  /// Starts an incremental signature over a message.
+  std::unique_ptr<Signer> signer(const SignOptions& options = {}) const;
+  /// One-shot signature over a whole message.
+  Bytes sign(ByteView message, const SignOptions& options = {}) const;
+
+  /// PBKDF2 iterations for newly encrypted keys (OWASP 2023 guidance for HMAC-SHA256).
+  static constexpr std::size_t kDefaultPbkdf2Iterations = 600000;
+
+  explicit PrivateKey(std::shared_ptr<const PrivateKeyImpl> impl);
+  const PrivateKeyImpl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const PrivateKeyImpl> impl_;
+};
+
+/// True when the PEM text holds an encrypted private key.
+bool is_encrypted_private_key_pem(std::string_view pem);
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+/// Library versions in use (libsign, Botan, OpenSSL), for `xsign version`.
+struct LibraryVersions {
+  std::string libsign;
+  std::string botan;
+  std::string openssl;
+};
+LibraryVersions library_versions();
+
+/// Lowercase hex of bytes.
+std::string to_hex(ByteView data);
+/// Parses hex (case-insensitive, no separators); throws FormatError.
+Bytes from_hex(std::string_view hex);
+
+}  // namespace sign

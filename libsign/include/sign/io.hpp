@@ -1,0 +1,42 @@
+// File helpers shared by the library and the CLI: bounded reads and atomic writes.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <istream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sign {
+
+/// Largest file read whole (keys, certificates, CMS structures); documents are streamed instead.
+inline constexpr std::uintmax_t kMaxWholeFileBytes = 64u * 1024u * 1024u;
+
+/// Reads a small file whole; throws NoInputError / IoError naming the file, or if it exceeds max_bytes.
+std::vector<std::uint8_t> read_file(const std::filesystem::path& path,
+                                    std::uintmax_t max_bytes = kMaxWholeFileBytes);
+
+/// Reads a small file as text (same limits as read_file).
+std::string read_text_file(const std::filesystem::path& path,
+                           std::uintmax_t max_bytes = kMaxWholeFileBytes);
+
+/// Reads a stream to its end in fixed-size chunks (constant memory), handing each to `sink`;
+/// throws IoError naming `what` on a read error.
+void for_each_chunk(std::istream& in, const std::function<void(std::span<const std::uint8_t>)>& sink,
+                    const std::string& what);
+
+/// File permission for write_file_atomic: secrets get 0600, everything else 0644 (before umask).
+enum class FileMode { private_0600, public_0644 };
+
+/// Writes to a temporary file beside `path`, fsyncs, then renames over `path`:
+/// a reader never sees a half-written file, and a failure leaves the old file untouched.
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data,
+                       FileMode mode);
+
+/// Text overload of write_file_atomic.
+void write_file_atomic(const std::filesystem::path& path, std::string_view text, FileMode mode);
+
+}  // namespace sign

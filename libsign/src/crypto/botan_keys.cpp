@@ -1,0 +1,245 @@
+// SM2 and GOST R 34.10-2012 keys on Botan. Botan's own key encodings are never used
+// (they are not OpenSSL-compatible for these algorithms); key_codec.cpp does the encoding.
+#include <sign/error.hpp>
+
+#include "crypto/key_impl.hpp"
+
+#include <botan/gost_3410.h>
+#include <botan/pubkey.h>
+#include <botan/sm2.h>
+#include <botan/system_rng.h>
+
+namespace sign::detail {
+
+Botan::RandomNumberGenerator& system_rng() {
+  static Botan::System_RNG rng;
+  return rng;
+}
+
+namespace {
+
+Bytes point_bytes(const Botan::PointGFp& point) {
+  return point.encode(Botan::PointGFp::UNCOMPRESSED);
+}
+
+// Botan parses the SM2 ID and hash from one "ID,HASH" string and cuts at the first comma.
+std::string sm2_params(std::string_view id) {
+  if (id.find(',') != std::string_view::npos)
+    throw UsageError("SM2 distinguishing IDs containing ',' are not supported");
+  if (id.size() > 8191)
+    throw UsageError("SM2 distinguishing ID is longer than 8191 bytes (GM/T 0003 ENTL limit)");
+  return std::string(id) + ",SM3";
+}
+
+// GOST signs the Streebog digest of the message; Botan's "Raw" padding hands the digest
+// bytes to the primitive, which reads them as a little-endian integer (GOST R 34.10-2012 §6.1).
+class GostSigner final : public Signer {
+ public:
+  GostSigner(std::shared_ptr<const PrivateKeyImpl> owner, const Botan::Private_Key& key,
+             DigestAlgorithm digest)
+      : owner_(std::move(owner)), digest_(digest), signer_(key, system_rng(), "Raw") {}
+  void update(ByteView data) override { digest_.update(data); }
+  Bytes sign() override { return signer_.sign_message(digest_.finish(), system_rng()); }
+
+ private:
+  std::shared_ptr<const PrivateKeyImpl> owner_;
+  Digest digest_;
+  Botan::PK_Signer signer_;
+};
+
+// GOST verification is done here on Botan's point arithmetic: Botan 2.19 compares the x
+// coordinate of R with r without reducing it mod q, so signatures on the cofactor-4 curves
+// (TC26 256-A, 512-C), where p is about 4q, fail there (docs/interop.md).
+class GostVerifier final : public Verifier {
+ public:
+  GostVerifier(std::shared_ptr<const PublicKeyImpl> owner, const Botan::EC_Group& group,
+               const Botan::PointGFp& public_point, DigestAlgorithm digest)
+      : owner_(std::move(owner)), group_(group), public_point_(public_point), digest_(digest) {}
+  void update(ByteView data) override { digest_.update(data); }
+  bool verify(ByteView signature) override {
+    const Bytes hash = digest_.finish();
+    const std::size_t n = group_.get_order_bytes();
+    if (signature.size() != 2 * n) return false;
+    const Botan::BigInt s(signature.data(), n);  // GOST R 34.10-2012: signature is s || r
+    const Botan::BigInt r(signature.data() + n, n);
+    const Botan::BigInt& q = group_.get_order();
+    if (r.is_zero() || r >= q || s.is_zero() || s >= q) return false;
+    // The digest is read as a little-endian integer (GOST R 34.10-2012 §6.1 step 2).
+    Bytes be(hash.rbegin(), hash.rend());
+    Botan::BigInt e = group_.mod_order(Botan::BigInt(be.data(), be.size()));
+    if (e.is_zero()) e = 1;
+    const Botan::BigInt v = group_.inverse_mod_order(e);
+    const Botan::BigInt z1 = group_.multiply_mod_order(s, v);
+    const Botan::BigInt z2 = group_.multiply_mod_order(q - r, v);
+    const Botan::PointGFp c =
+        Botan::multi_exponentiate(group_.get_base_point(), z1, public_point_, z2);
+    if (c.is_zero()) return false;
+    return group_.mod_order(c.get_affine_x()) == r;
+  }
+
+ private:
+  std::shared_ptr<const PublicKeyImpl> owner_;
+  const Botan::EC_Group& group_;
+  Botan::PointGFp public_point_;
+  Digest digest_;
+};
+
+// SM2 hashes Z_A || M itself, so the message streams straight into Botan.
+class Sm2Signer final : public Signer {
+ public:
+  Sm2Signer(std::shared_ptr<const PrivateKeyImpl> owner, const Botan::Private_Key& key,
+            std::string_view id)
+      : owner_(std::move(owner)),
+        signer_(key, system_rng(), sm2_params(id), Botan::DER_SEQUENCE) {}
+  void update(ByteView data) override { signer_.update(data.data(), data.size()); }
+  Bytes sign() override { return signer_.signature(system_rng()); }
+
+ private:
+  std::shared_ptr<const PrivateKeyImpl> owner_;
+  Botan::PK_Signer signer_;
+};
+
+class Sm2Verifier final : public Verifier {
+ public:
+  Sm2Verifier(std::shared_ptr<const PublicKeyImpl> owner, const Botan::Public_Key& key,
+              std::string_view id, Botan::Signature_Format format = Botan::DER_SEQUENCE)
+      : owner_(std::move(owner)), verifier_(key, sm2_params(id), format) {}
+  void update(ByteView data) override { verifier_.update(data.data(), data.size()); }
+  bool verify(ByteView signature) override {
+    try {
+      return verifier_.check_signature(signature.data(), signature.size());
+    } catch (const Botan::Exception&) {
+      return false;  // malformed DER signature: a failed verification, not an error
+    }
+  }
+
+ private:
+  std::shared_ptr<const PublicKeyImpl> owner_;
+  Botan::PK_Verifier verifier_;
+};
+
+bool is_gost(const CurveDef& curve) { return curve.info.suite != Suite::sm2; }
+
+// Only SM2 verification goes through a Botan key object; GOST has its own verifier.
+std::unique_ptr<Botan::Public_Key> make_sm2_public(const CurveDef& curve,
+                                                   const Botan::PointGFp& point) {
+  if (is_gost(curve)) return nullptr;
+  return std::make_unique<Botan::SM2_PublicKey>(botan_group(curve), point);
+}
+
+class BotanPublicKey final : public PublicKeyImpl {
+ public:
+  BotanPublicKey(const CurveDef& curve, const Botan::PointGFp& point)
+      : curve_(curve),
+        sm2_key_(make_sm2_public(curve, point)),
+        point_(point),
+        point_bytes_(point_bytes(point)),
+        spki_(encode_spki(curve, point_bytes_)) {}
+
+  Suite suite() const override { return curve_.info.suite; }
+  const CurveDef& curve() const override { return curve_; }
+  const Bytes& spki_der() const override { return spki_; }
+  const Bytes& point() const override { return point_bytes_; }
+
+  std::unique_ptr<Verifier> verifier(std::shared_ptr<const PublicKeyImpl> self,
+                                     const SignOptions& options) const override {
+    if (is_gost(curve_))
+      return std::make_unique<GostVerifier>(std::move(self), botan_group(curve_),
+                                            point_, suite_info(curve_.info.suite).digest);
+    return std::make_unique<Sm2Verifier>(std::move(self), *sm2_key_, options.sm2_id);
+  }
+
+ private:
+  const CurveDef& curve_;
+  std::unique_ptr<Botan::Public_Key> sm2_key_;
+  Botan::PointGFp point_;
+  Bytes point_bytes_;
+  Bytes spki_;
+};
+
+class BotanPrivateKey final : public PrivateKeyImpl {
+ public:
+  BotanPrivateKey(const CurveDef& curve, std::unique_ptr<Botan::EC_PrivateKey> key)
+      : curve_(curve),
+        key_(std::move(key)),
+        public_(std::make_shared<BotanPublicKey>(curve, key_->public_point())) {}
+
+  Suite suite() const override { return curve_.info.suite; }
+  const CurveDef& curve() const override { return curve_; }
+  std::shared_ptr<const PublicKeyImpl> public_key() const override { return public_; }
+
+  Botan::secure_vector<std::uint8_t> pkcs8_der() const override {
+    const auto scalar = Botan::BigInt::encode_1363(key_->private_value(), field_bytes(curve_));
+    return encode_pkcs8(curve_, scalar, public_->point());
+  }
+
+  std::unique_ptr<Signer> signer(std::shared_ptr<const PrivateKeyImpl> self,
+                                 const SignOptions& options) const override {
+    if (is_gost(curve_))
+      return std::make_unique<GostSigner>(std::move(self), *key_,
+                                          suite_info(curve_.info.suite).digest);
+    return std::make_unique<Sm2Signer>(std::move(self), *key_, options.sm2_id);
+  }
+
+ private:
+  const CurveDef& curve_;
+  std::unique_ptr<Botan::EC_PrivateKey> key_;
+  std::shared_ptr<const BotanPublicKey> public_;
+};
+
+std::unique_ptr<Botan::EC_PrivateKey> make_private(const CurveDef& curve, const Botan::BigInt& x) {
+  const auto& group = botan_group(curve);
+  if (is_gost(curve)) return std::make_unique<Botan::GOST_3410_PrivateKey>(system_rng(), group, x);
+  return std::make_unique<Botan::SM2_PrivateKey>(system_rng(), group, x);
+}
+
+Botan::PointGFp decode_point(const CurveDef& curve, ByteView sec1_point) {
+  const auto& group = botan_group(curve);
+  Botan::PointGFp point;
+  try {
+    point = group.OS2ECP(sec1_point.data(), sec1_point.size());
+  } catch (const Botan::Exception& e) {
+    throw FormatError("public key is not a valid point on " + std::string(curve.info.name) +
+                      ": " + e.what());
+  }
+  if (point.is_zero() || !point.on_the_curve())
+    throw FormatError("public key is not a point on " + std::string(curve.info.name));
+  // Curves with a cofactor: the point must lie in the prime-order subgroup.
+  if (curve.cofactor != "1" && !(point * group.get_order()).is_zero())
+    throw FormatError("public key is not in the prime-order subgroup of " +
+                      std::string(curve.info.name));
+  return point;
+}
+
+}  // namespace
+
+std::shared_ptr<const PublicKeyImpl> make_botan_public(const CurveDef& curve, ByteView sec1_point) {
+  return std::make_shared<BotanPublicKey>(curve, decode_point(curve, sec1_point));
+}
+
+std::shared_ptr<const PrivateKeyImpl> make_botan_private(
+    const CurveDef& curve, const Botan::secure_vector<std::uint8_t>& scalar_be) {
+  const Botan::BigInt x(scalar_be.data(), scalar_be.size());
+  const auto& order = botan_group(curve).get_order();
+  if (x.is_zero() || x >= order)
+    throw FormatError("private key value is out of range for " + std::string(curve.info.name));
+  return std::make_shared<BotanPrivateKey>(curve, make_private(curve, x));
+}
+
+std::shared_ptr<const PrivateKeyImpl> generate_botan_private(const CurveDef& curve) {
+  const auto& order = botan_group(curve).get_order();
+  // SM2 needs x in [1, n-2] (the signature uses (1+x)^-1); GOST any x in [1, q-1].
+  const Botan::BigInt x = Botan::BigInt::random_integer(system_rng(), 1, order - 1);
+  return std::make_shared<BotanPrivateKey>(curve, make_private(curve, x));
+}
+
+bool sm2_verify_explicit(const CurveDef& curve, ByteView sec1_point, std::string_view id,
+                         ByteView message, ByteView signature_r_s_concat) {
+  const auto point = decode_point(curve, sec1_point);
+  Botan::SM2_PublicKey key(botan_group(curve), point);
+  Sm2Verifier verifier(nullptr, key, id, Botan::IEEE_1363);
+  verifier.update(message);
+  return verifier.verify(signature_r_s_concat);
+}
+
+}  // namespace sign::detail

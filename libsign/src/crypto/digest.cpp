@@ -1,0 +1,80 @@
+// Streaming digests. SM3 and Streebog come from Botan (the only library here with both);
+// SHA-256 from OpenSSL's libcrypto, which uses the CPU's SHA extensions where present.
+#include <sign/crypto.hpp>
+#include <sign/error.hpp>
+#include <sign/io.hpp>
+
+#include <botan/hash.h>
+#include <openssl/evp.h>
+
+namespace sign {
+
+struct Digest::Impl {
+  std::unique_ptr<Botan::HashFunction> botan;
+  EVP_MD_CTX* evp = nullptr;
+
+  ~Impl() { EVP_MD_CTX_free(evp); }
+
+  void reset_evp() {
+    if (EVP_DigestInit_ex(evp, EVP_sha256(), nullptr) != 1)
+      throw InternalError("OpenSSL SHA-256 initialisation failed");
+  }
+};
+
+Digest::Digest(DigestAlgorithm alg) : alg_(alg), impl_(std::make_unique<Impl>()) {
+  switch (alg) {
+    case DigestAlgorithm::sm3: impl_->botan = Botan::HashFunction::create_or_throw("SM3"); break;
+    case DigestAlgorithm::streebog256:
+      impl_->botan = Botan::HashFunction::create_or_throw("Streebog-256");
+      break;
+    case DigestAlgorithm::streebog512:
+      impl_->botan = Botan::HashFunction::create_or_throw("Streebog-512");
+      break;
+    case DigestAlgorithm::sha256:
+      impl_->evp = EVP_MD_CTX_new();
+      if (!impl_->evp) throw InternalError("out of memory creating a SHA-256 context");
+      impl_->reset_evp();
+      break;
+  }
+}
+
+Digest::~Digest() = default;
+Digest::Digest(Digest&&) noexcept = default;
+Digest& Digest::operator=(Digest&&) noexcept = default;
+
+void Digest::update(ByteView data) {
+  if (impl_->botan) {
+    impl_->botan->update(data.data(), data.size());
+  } else if (EVP_DigestUpdate(impl_->evp, data.data(), data.size()) != 1) {
+    throw InternalError("OpenSSL SHA-256 update failed");
+  }
+}
+
+Bytes Digest::finish() {
+  if (impl_->botan) {
+    Bytes out(impl_->botan->output_length());
+    impl_->botan->final(out.data());
+    return out;
+  }
+  Bytes out(EVP_MAX_MD_SIZE);
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(impl_->evp, out.data(), &len) != 1)
+    throw InternalError("OpenSSL SHA-256 finalisation failed");
+  out.resize(len);
+  impl_->reset_evp();
+  return out;
+}
+
+Bytes digest_stream(DigestAlgorithm alg, std::istream& in) {
+  Digest digest(alg);
+  for_each_chunk(in, [&](ByteView chunk) { digest.update(chunk); }, "document");
+  return digest.finish();
+}
+
+Bytes digest_bytes(DigestAlgorithm alg, ByteView data) {
+  Digest digest(alg);
+  digest.update(data);
+  return digest.finish();
+}
+
+}  // namespace sign

@@ -1,0 +1,173 @@
+// sign::PublicKey and sign::PrivateKey: the public face of the key backends.
+#include <sign/asn1.hpp>
+#include <sign/crypto.hpp>
+#include <sign/error.hpp>
+#include <sign/io.hpp>
+
+#include "crypto/key_impl.hpp"
+
+namespace sign {
+namespace {
+
+constexpr std::string_view kPublicLabel = "PUBLIC KEY";
+constexpr std::string_view kPrivateLabel = "PRIVATE KEY";
+constexpr std::string_view kEncryptedLabel = "ENCRYPTED PRIVATE KEY";
+
+// Prefixes an error message with the file it came from, keeping the exception's type.
+template <typename Fn>
+auto with_file_context(const std::string& path, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const PassphraseError& e) {
+    throw PassphraseError(path + ": " + e.what());
+  } catch (const FormatError& e) {
+    throw FormatError(path + ": " + e.what());
+  } catch (const UsageError& e) {
+    throw UsageError(path + ": " + e.what());
+  }
+}
+
+std::string_view as_text(const Bytes& data) {
+  return {reinterpret_cast<const char*>(data.data()), data.size()};
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------- PublicKey
+
+PublicKey::PublicKey(std::shared_ptr<const PublicKeyImpl> impl) : impl_(std::move(impl)) {}
+
+PublicKey PublicKey::from_der(ByteView spki) { return PublicKey(detail::decode_spki(spki)); }
+
+PublicKey PublicKey::from_pem(std::string_view pem) {
+  for (const auto& block : pem_decode_all(pem))
+    if (block.label == kPublicLabel) return from_der(block.der);
+  throw FormatError("no PEM block 'PUBLIC KEY' found");
+}
+
+PublicKey PublicKey::load(const std::string& path) {
+  const Bytes data = read_file(path);
+  return with_file_context(path, [&] {
+    return looks_like_pem(data) ? from_pem(as_text(data)) : from_der(data);
+  });
+}
+
+Suite PublicKey::suite() const { return impl_->suite(); }
+std::string PublicKey::curve_oid() const { return std::string(impl_->curve().info.oid); }
+std::size_t PublicKey::bits() const { return impl_->curve().info.order_bits; }
+Bytes PublicKey::to_der() const { return impl_->spki_der(); }
+std::string PublicKey::to_pem() const { return pem_encode(impl_->spki_der(), kPublicLabel); }
+Bytes PublicKey::point() const { return impl_->point(); }
+
+std::string PublicKey::fingerprint() const {
+  return to_hex(digest_bytes(DigestAlgorithm::sha256, impl_->spki_der()));
+}
+
+std::unique_ptr<Verifier> PublicKey::verifier(const SignOptions& options) const {
+  return impl_->verifier(impl_, options);
+}
+
+bool PublicKey::verify(ByteView message, ByteView signature, const SignOptions& options) const {
+  auto v = verifier(options);
+  v->update(message);
+  return v->verify(signature);
+}
+
+bool PublicKey::operator==(const PublicKey& other) const {
+  return impl_->spki_der() == other.impl_->spki_der();
+}
+
+// ------------------------------------------------------------------------------ PrivateKey
+
+PrivateKey::PrivateKey(std::shared_ptr<const PrivateKeyImpl> impl) : impl_(std::move(impl)) {}
+
+PrivateKey PrivateKey::generate(Suite suite, std::string_view curve_oid) {
+  const std::string_view oid = curve_oid.empty() ? suite_info(suite).default_curve_oid : curve_oid;
+  const auto* curve = detail::find_curve(oid);
+  if (!curve || curve->info.suite != suite)
+    throw UsageError("parameter set " + std::string(oid) + " is not one of suite " +
+                     std::string(suite_name(suite)) + "'s (see `xsign version`)");
+  if (curve->info.test_only)
+    throw UsageError("refusing to generate a key on the test curve " + std::string(curve->info.name));
+  if (suite == Suite::p256) return PrivateKey(detail::generate_p256_private());
+  return PrivateKey(detail::generate_botan_private(*curve));
+}
+
+PrivateKey PrivateKey::from_pkcs8_der(ByteView der) { return PrivateKey(detail::decode_pkcs8(der)); }
+
+Suite PrivateKey::suite() const { return impl_->suite(); }
+std::string PrivateKey::curve_oid() const { return std::string(impl_->curve().info.oid); }
+PublicKey PrivateKey::public_key() const { return PublicKey(impl_->public_key()); }
+
+Bytes PrivateKey::to_pkcs8_der() const {
+  const auto der = impl_->pkcs8_der();
+  return Bytes(der.begin(), der.end());
+}
+
+std::string PrivateKey::to_pem() const {
+  const auto der = impl_->pkcs8_der();
+  return pem_encode({der.data(), der.size()}, kPrivateLabel);
+}
+
+std::unique_ptr<Signer> PrivateKey::signer(const SignOptions& options) const {
+  return impl_->signer(impl_, options);
+}
+
+Bytes PrivateKey::sign(ByteView message, const SignOptions& options) const {
+  auto s = signer(options);
+  s->update(message);
+  return s->sign();
+}
+
+bool is_encrypted_private_key_pem(std::string_view pem) {
+  return pem.find("-----BEGIN " + std::string(kEncryptedLabel) + "-----") != std::string_view::npos;
+}
+
+// Defined in pkcs8_encryption.cpp.
+namespace detail {
+Bytes decrypt_pkcs8(ByteView encrypted_der, std::string_view passphrase);
+Bytes encrypt_pkcs8(const Botan::secure_vector<std::uint8_t>& der, std::string_view passphrase,
+                    std::size_t iterations);
+}  // namespace detail
+
+std::string PrivateKey::to_encrypted_pem(std::string_view passphrase,
+                                         std::size_t pbkdf2_iterations) const {
+  if (passphrase.empty()) throw UsageError("refusing to encrypt a key with an empty passphrase");
+  return pem_encode(detail::encrypt_pkcs8(impl_->pkcs8_der(), passphrase, pbkdf2_iterations),
+                    kEncryptedLabel);
+}
+
+PrivateKey PrivateKey::from_pem(std::string_view pem, const PassphraseProvider& passphrase) {
+  for (const auto& block : pem_decode_all(pem)) {
+    if (block.label == kPrivateLabel) return from_pkcs8_der(block.der);
+    if (block.label == kEncryptedLabel) {
+      if (!passphrase) throw PassphraseError("the key is encrypted and no passphrase was given");
+      std::string pass = passphrase();
+      Bytes der = detail::decrypt_pkcs8(block.der, pass);
+      std::fill(pass.begin(), pass.end(), '\0');
+      try {
+        PrivateKey key = from_pkcs8_der(der);
+        std::fill(der.begin(), der.end(), 0);
+        return key;
+      } catch (const FormatError&) {
+        // 1 in 256 wrong passphrases still yields valid CBC padding; the DER then is garbage.
+        std::fill(der.begin(), der.end(), 0);
+        throw PassphraseError("wrong passphrase (or the encrypted key is damaged)");
+      }
+    }
+    if (block.label == "EC PRIVATE KEY")
+      throw FormatError("SEC1 'EC PRIVATE KEY' is not supported; convert it with "
+                        "`openssl pkcs8 -topk8 -in KEY -out key.pem`");
+  }
+  throw FormatError("no PEM block 'PRIVATE KEY' or 'ENCRYPTED PRIVATE KEY' found");
+}
+
+PrivateKey PrivateKey::load(const std::string& path, const PassphraseProvider& passphrase) {
+  const Bytes data = read_file(path);
+  return with_file_context(path, [&] {
+    if (looks_like_pem(data)) return from_pem(as_text(data), passphrase);
+    return from_pkcs8_der(data);
+  });
+}
+
+}  // namespace sign

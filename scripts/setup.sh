@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages xsign needs (only those missing), then configures and
+# builds in build/. Idempotent and non-interactive: safe to run on every test or demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake make pkg-config
+  libbotan-2-dev libssl-dev openssl libengine-gost-openssl
+  libcli11-dev catch2 nlohmann-json3-dev libsqlite3-dev libtomlplusplus-dev
+  libcpp-httplib-dev libbenchmark-dev faketime curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+build_type=${XSIGN_BUILD_TYPE:-RelWithDebInfo}
+build_dir=${XSIGN_BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"
