@@ -50,6 +50,26 @@ class GostSigner final : public Signer {
 // GOST verification is done here on Botan's point arithmetic: Botan 2.19 compares the x
 // coordinate of R with r without reducing it mod q, so signatures on the cofactor-4 curves
 // (TC26 256-A, 512-C), where p is about 4q, fail there (docs/interop.md).
+bool gost_verify(const Botan::EC_Group& group, const Botan::PointGFp& public_point,
+                 ByteView digest, ByteView signature) {
+  const std::size_t n = group.get_order_bytes();
+  if (signature.size() != 2 * n) return false;
+  const Botan::BigInt s(signature.data(), n);  // GOST R 34.10-2012: signature is s || r
+  const Botan::BigInt r(signature.data() + n, n);
+  const Botan::BigInt& q = group.get_order();
+  if (r.is_zero() || r >= q || s.is_zero() || s >= q) return false;
+  // The digest is read as a little-endian integer (GOST R 34.10-2012 §6.1 step 2).
+  const Bytes be(digest.rbegin(), digest.rend());
+  Botan::BigInt e = group.mod_order(Botan::BigInt(be.data(), be.size()));
+  if (e.is_zero()) e = 1;
+  const Botan::BigInt v = group.inverse_mod_order(e);
+  const Botan::BigInt z1 = group.multiply_mod_order(s, v);
+  const Botan::BigInt z2 = group.multiply_mod_order(q - r, v);
+  const Botan::PointGFp c = Botan::multi_exponentiate(group.get_base_point(), z1, public_point, z2);
+  if (c.is_zero()) return false;
+  return group.mod_order(c.get_affine_x()) == r;
+}
+
 class GostVerifier final : public Verifier {
  public:
   GostVerifier(std::shared_ptr<const PublicKeyImpl> owner, const Botan::EC_Group& group,
@@ -57,24 +77,7 @@ class GostVerifier final : public Verifier {
       : owner_(std::move(owner)), group_(group), public_point_(public_point), digest_(digest) {}
   void update(ByteView data) override { digest_.update(data); }
   bool verify(ByteView signature) override {
-    const Bytes hash = digest_.finish();
-    const std::size_t n = group_.get_order_bytes();
-    if (signature.size() != 2 * n) return false;
-    const Botan::BigInt s(signature.data(), n);  // GOST R 34.10-2012: signature is s || r
-    const Botan::BigInt r(signature.data() + n, n);
-    const Botan::BigInt& q = group_.get_order();
-    if (r.is_zero() || r >= q || s.is_zero() || s >= q) return false;
-    // The digest is read as a little-endian integer (GOST R 34.10-2012 §6.1 step 2).
-    Bytes be(hash.rbegin(), hash.rend());
-    Botan::BigInt e = group_.mod_order(Botan::BigInt(be.data(), be.size()));
-    if (e.is_zero()) e = 1;
-    const Botan::BigInt v = group_.inverse_mod_order(e);
-    const Botan::BigInt z1 = group_.multiply_mod_order(s, v);
-    const Botan::BigInt z2 = group_.multiply_mod_order(q - r, v);
-    const Botan::PointGFp c =
-        Botan::multi_exponentiate(group_.get_base_point(), z1, public_point_, z2);
-    if (c.is_zero()) return false;
-    return group_.mod_order(c.get_affine_x()) == r;
+    return gost_verify(group_, public_point_, digest_.finish(), signature);
   }
 
  private:
@@ -231,6 +234,11 @@ std::shared_ptr<const PrivateKeyImpl> generate_botan_private(const CurveDef& cur
   // SM2 needs x in [1, n-2] (the signature uses (1+x)^-1); GOST any x in [1, q-1].
   const Botan::BigInt x = Botan::BigInt::random_integer(system_rng(), 1, order - 1);
   return std::make_shared<BotanPrivateKey>(curve, make_private(curve, x));
+}
+
+bool gost_verify_digest(const CurveDef& curve, ByteView sec1_point, ByteView digest,
+                        ByteView signature) {
+  return gost_verify(botan_group(curve), decode_point(curve, sec1_point), digest, signature);
 }
 
 bool sm2_verify_explicit(const CurveDef& curve, ByteView sec1_point, std::string_view id,

@@ -63,6 +63,10 @@ Botan::secure_vector<std::uint8_t> encode_pkcs8(const CurveDef& curve,
                                                 ByteView sec1_point);
 std::shared_ptr<const PrivateKeyImpl> decode_pkcs8(ByteView der);
 
+/// GOST R 34.10-2012 verification of a digest (as output by Streebog, read little-endian).
+bool gost_verify_digest(const CurveDef& curve, ByteView sec1_point, ByteView digest,
+                        ByteView signature_s_r);
+
 /// SM2 verification on explicit domain parameters (for standard worked examples on test curves).
 bool sm2_verify_explicit(const CurveDef& curve, ByteView sec1_point, std::string_view id,
                          ByteView message, ByteView signature_r_s_concat);

@@ -1,0 +1,46 @@
+// Helpers shared by the test files: temporary directories, running commands, files.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace testing {
+
+/// A fresh directory removed at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code;
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
+};
+
+/// Runs a shell command line, capturing stdout and stderr.
+CommandResult run(const std::string& command);
+
+/// Runs `xsign ARGS`.
+CommandResult xsign(const std::string& args);
+
+/// Runs an openssl command with the GOST engine loaded (through a generated OPENSSL_CONF).
+CommandResult openssl_gost(const std::string& args);
+
+/// Runs an openssl command without any engine (SM2, P-256: the engine breaks SM2).
+CommandResult openssl_plain(const std::string& args);
+
+/// Whole file as a string / written from a string.
+std::string read(const std::string& path);
+void write(const std::string& path, const std::string& content);
+
+/// Single-quotes a path for the shell.
+std::string q(const std::string& s);
+
+}  // namespace testing

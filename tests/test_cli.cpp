@@ -1,0 +1,211 @@
+// The xsign command line as a user runs it: outputs, files, exit codes and error messages.
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+#include <sys/stat.h>
+
+using testing::q;
+using testing::xsign;
+
+namespace {
+
+unsigned file_mode(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st.st_mode & 0777;
+}
+
+bool is_gost(const std::string& suite) { return suite.rfind("gost", 0) == 0; }
+
+testing::CommandResult openssl_for(const std::string& suite, const std::string& args) {
+  return is_gost(suite) ? testing::openssl_gost(args) : testing::openssl_plain(args);
+}
+
+}  // namespace
+
+TEST_CASE("key gen writes an encrypted key with mode 0600 that openssl opens", "[cli][interop]") {
+  testing::TempDir dir;
+  testing::write(dir.file("pass"), "Shanghai-Moscow 2026\n");
+  for (std::string suite : {"sm2", "gost256", "gost512", "p256"}) {
+    CAPTURE(suite);
+    const std::string key = dir.file(suite + ".pem"), pub = dir.file(suite + ".pub");
+    const auto gen = xsign("key gen --suite " + suite + " --pass-file " + q(dir.file("pass")) +
+                           " --out " + q(key));
+    REQUIRE(gen.exit_code == 0);
+    CHECK_THAT(gen.err, Catch::Contains("fingerprint SHA256:"));
+    CHECK(file_mode(key) == 0600);
+    CHECK_THAT(testing::read(key), Catch::StartsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+
+    REQUIRE(xsign("key pub " + q(key) + " --pass-file " + q(dir.file("pass")) + " --out " + q(pub))
+                .exit_code == 0);
+    const auto theirs = openssl_for(suite, "pkey -in " + q(key) + " -passin file:" +
+                                               q(dir.file("pass")) + " -pubout");
+    REQUIRE(theirs.exit_code == 0);
+    CHECK(theirs.out == testing::read(pub));
+  }
+}
+
+TEST_CASE("key gen takes the passphrase from an environment variable", "[cli]") {
+  testing::TempDir dir;
+  const std::string key = dir.file("k.pem");
+  REQUIRE(testing::run("XSIGN_TEST_PASS=s3cret " + q(XSIGN_BIN) +
+                       " key gen --suite gost256 --pass-env XSIGN_TEST_PASS --out " + q(key))
+              .exit_code == 0);
+  CHECK(testing::run("XSIGN_TEST_PASS=s3cret " + q(XSIGN_BIN) + " key info " + q(key) +
+                     " --pass-env XSIGN_TEST_PASS")
+            .exit_code == 0);
+}
+
+TEST_CASE("key gen --no-encrypt writes a plain PKCS#8 key, only when asked", "[cli]") {
+  testing::TempDir dir;
+  const std::string key = dir.file("k.pem");
+  REQUIRE(xsign("key gen --suite sm2 --no-encrypt --out " + q(key)).exit_code == 0);
+  CHECK_THAT(testing::read(key), Catch::StartsWith("-----BEGIN PRIVATE KEY-----"));
+  CHECK(file_mode(key) == 0600);
+
+  SECTION("without a passphrase source and without a terminal it refuses and writes nothing") {
+    const std::string other = dir.file("other.pem");
+    const auto r = xsign("key gen --suite sm2 --out " + q(other));
+    CHECK(r.exit_code == 65);
+    CHECK_THAT(r.err, Catch::Contains("--pass-file"));
+    CHECK_FALSE(std::filesystem::exists(other));
+  }
+}
+
+TEST_CASE("key info shows suite, parameter set and fingerprint, also as JSON", "[cli]") {
+  testing::TempDir dir;
+  const std::string key = dir.file("k.pem");
+  REQUIRE(xsign("key gen --suite gost512 --no-encrypt --out " + q(key)).exit_code == 0);
+  const auto text = xsign("key info " + q(key));
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("gost512") && Catch::Contains("1.2.643.7.1.2.1.2.1") &&
+                           Catch::Contains("SHA256:"));
+  const auto json = xsign("key info --json " + q(key));
+  REQUIRE(json.exit_code == 0);
+  CHECK_THAT(json.out, Catch::Contains("\"suite\": \"gost512\"") &&
+                           Catch::Contains("\"signature_oid\": \"1.2.643.7.1.1.3.3\""));
+
+  // The fingerprint is the SHA-256 of the SubjectPublicKeyInfo, as openssl computes it.
+  const auto fp = testing::openssl_gost("pkey -in " + q(key) +
+                                        " -pubout -outform DER | openssl dgst -sha256 -r");
+  REQUIRE(fp.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains(fp.out.substr(0, 64)));
+
+  SECTION("a public key file is described too") {
+    REQUIRE(xsign("key pub " + q(key) + " --out " + q(dir.file("pub.pem"))).exit_code == 0);
+    const auto pub = xsign("key info " + q(dir.file("pub.pem")));
+    CHECK(pub.exit_code == 0);
+    CHECK_THAT(pub.out, Catch::Contains("public key") && Catch::Contains(fp.out.substr(0, 64)));
+  }
+}
+
+TEST_CASE("Errors name the file and the problem, with documented exit codes", "[cli]") {
+  testing::TempDir dir;
+  testing::write(dir.file("pass"), "right\n");
+  testing::write(dir.file("wrong"), "wrong\n");
+  const std::string key = dir.file("k.pem");
+  REQUIRE(xsign("key gen --suite gost256 --pass-file " + q(dir.file("pass")) + " --out " + q(key))
+              .exit_code == 0);
+
+  SECTION("wrong passphrase") {
+    const auto r = xsign("key info " + q(key) + " --pass-file " + q(dir.file("wrong")));
+    CHECK(r.exit_code == 65);
+    CHECK_THAT(r.err, Catch::Contains("xsign: error: " + key) && Catch::Contains("wrong passphrase"));
+  }
+  SECTION("unknown suite") {
+    const auto r = xsign("key gen --suite rsa2048 --no-encrypt");
+    CHECK(r.exit_code == 64);
+    CHECK_THAT(r.err, Catch::Contains("unknown suite 'rsa2048'") && Catch::Contains("sm2"));
+  }
+  SECTION("missing file") {
+    const auto r = xsign("key info " + q(dir.file("nope.pem")));
+    CHECK(r.exit_code == 66);
+    CHECK_THAT(r.err, Catch::Contains("nope.pem") && Catch::Contains("no such file"));
+  }
+  SECTION("garbage key file") {
+    testing::write(dir.file("junk.pem"), "this is not a key\n");
+    const auto r = xsign("key info " + q(dir.file("junk.pem")));
+    CHECK(r.exit_code == 65);
+    CHECK_THAT(r.err, Catch::Contains("junk.pem"));
+  }
+  SECTION("truncated key file") {
+    const std::string pem = testing::read(key);
+    testing::write(dir.file("cut.pem"), pem.substr(0, pem.size() / 2));
+    const auto r = xsign("key info " + q(dir.file("cut.pem")) + " --pass-file " + q(dir.file("pass")));
+    CHECK(r.exit_code == 65);
+    CHECK_THAT(r.err, Catch::Contains("cut.pem"));
+  }
+  SECTION("a directory where a key is expected") {
+    const auto r = xsign("key info " + q(dir.path().string()));
+    CHECK(r.exit_code == 66);
+  }
+  SECTION("unknown option") {
+    const auto r = xsign("key gen --suite sm2 --colour red");
+    CHECK(r.exit_code == 64);
+    CHECK_THAT(r.err, Catch::Contains("--help"));
+  }
+  SECTION("a passphrase cannot be given both ways") {
+    const auto r = xsign("key info " + q(key) + " --pass-file x --pass-env Y");
+    CHECK(r.exit_code == 64);
+  }
+}
+
+TEST_CASE("key sign output verifies with openssl, and openssl's signatures with key verify",
+          "[cli][interop]") {
+  testing::TempDir dir;
+  const std::string doc = dir.file("contract.txt");
+  testing::write(doc, "Contract No. SH-MOW-2026/19: supply of 12 CNC lathes.\n");
+  for (std::string suite : {"sm2", "gost256", "gost512", "p256"}) {
+    CAPTURE(suite);
+    const std::string key = dir.file("k.pem"), pub = dir.file("pub.pem"), sig = dir.file("sig");
+    REQUIRE(xsign("key gen --suite " + suite + " --no-encrypt --out " + q(key)).exit_code == 0);
+    REQUIRE(xsign("key pub " + q(key) + " --out " + q(pub)).exit_code == 0);
+    // Document from stdin, signature to a file.
+    REQUIRE(xsign("key sign --key " + q(key) + " - --out " + q(sig) + " < " + q(doc)).exit_code == 0);
+    const std::string digest = suite == "sm2" ? "sm3" : suite == "gost256" ? "md_gost12_256"
+                               : suite == "gost512" ? "md_gost12_512" : "sha256";
+    const std::string check =
+        suite == "sm2" ? "pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -pubin -inkey " +
+                             q(pub) + " -in " + q(doc) + " -sigfile " + q(sig)
+                       : "dgst -" + digest + " -verify " + q(pub) + " -signature " + q(sig) + " " + q(doc);
+    CHECK(openssl_for(suite, check).exit_code == 0);
+
+    const std::string make =
+        suite == "sm2" ? "pkeyutl -sign -rawin -digest sm3 -pkeyopt distid:1234567812345678 -inkey " +
+                             q(key) + " -in " + q(doc) + " -out " + q(sig)
+                       : "dgst -" + digest + " -sign " + q(key) + " -out " + q(sig) + " " + q(doc);
+    REQUIRE(openssl_for(suite, make).exit_code == 0);
+    const auto ok = xsign("key verify " + q(doc) + " --pub " + q(pub) + " --sig " + q(sig));
+    CHECK(ok.exit_code == 0);
+    CHECK_THAT(ok.out, Catch::Contains("signature valid"));
+
+    testing::write(dir.file("other.txt"), "Contract No. SH-MOW-2026/19: supply of 13 CNC lathes.\n");
+    const auto bad = xsign("key verify " + q(dir.file("other.txt")) + " --pub " + q(pub) + " --sig " + q(sig));
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.out, Catch::Contains("INVALID"));
+  }
+}
+
+TEST_CASE("SM2 raw signatures honour --sm2-id as openssl's distid", "[cli][interop]") {
+  testing::TempDir dir;
+  const std::string doc = dir.file("doc"), key = dir.file("k.pem"), pub = dir.file("p.pem"),
+                    sig = dir.file("s");
+  testing::write(doc, "abc");
+  REQUIRE(xsign("key gen --suite sm2 --no-encrypt --out " + q(key)).exit_code == 0);
+  REQUIRE(xsign("key pub " + q(key) + " --out " + q(pub)).exit_code == 0);
+  REQUIRE(xsign("key sign --sm2-id ALICE123@YAHOO.COM --key " + q(key) + " " + q(doc) + " --out " + q(sig))
+              .exit_code == 0);
+  const std::string base = "pkeyutl -verify -rawin -digest sm3 -pubin -inkey " + q(pub) + " -in " +
+                            q(doc) + " -sigfile " + q(sig) + " -pkeyopt distid:";
+  CHECK(testing::openssl_plain(base + "ALICE123@YAHOO.COM").exit_code == 0);
+  CHECK(testing::openssl_plain(base + "1234567812345678").exit_code != 0);
+}
+
+TEST_CASE("version lists every suite with its OIDs", "[cli]") {
+  const auto r = xsign("version --json");
+  REQUIRE(r.exit_code == 0);
+  for (const char* s : {"\"sm2\"", "\"gost256\"", "\"gost512\"", "\"p256\"", "1.2.643.7.1.1.3.2",
+                        "1.2.156.10197.1.501", "Botan", "OpenSSL"})
+    CHECK_THAT(r.out, Catch::Contains(s, Catch::CaseSensitive::No));
+}
