@@ -1,0 +1,285 @@
+// The pki module: names, certificates, certification requests and CRLs as value types, their
+// creation (signed through crypto suites for every suite alike), and path validation.
+#pragma once
+
+#include <sign/crypto.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sign {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+/// Formats a time as ISO 8601 UTC ("2026-11-24T10:00:00Z").
+std::string format_time(TimePoint t);
+/// Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ"; throws UsageError.
+TimePoint parse_time(std::string_view text);
+
+// ------------------------------------------------------------------------------ names
+
+/// One attribute of a distinguished name.
+struct NameAttribute {
+  std::string oid;
+  std::string value;
+};
+
+/// An X.501 Name; one attribute per RDN, in order.
+class DistinguishedName {
+ public:
+  DistinguishedName() = default;
+  /// Parses "/C=CN/O=Shanghai Trade Co./CN=Li Wei" (OpenSSL style; `\/` escapes a slash).
+  /// Keys: C ST L O OU CN street emailAddress serialNumber title organizationIdentifier,
+  /// INN OGRN OGRNIP SNILS INNLE (Russian), USCC (Chinese unified social credit code,
+  /// written as organizationIdentifier "NTRCN-<code>"), or a dotted OID.
+  static DistinguishedName parse(std::string_view text);
+  /// Parses DER.
+  static DistinguishedName from_der(ByteView der);
+
+  /// DER encoding (the exact bytes read, when parsed from DER).
+  const Bytes& der() const { return der_; }
+  const std::vector<NameAttribute>& attributes() const { return attributes_; }
+  /// First value of an attribute type, or empty.
+  std::string get(std::string_view oid) const;
+  /// "C=CN, O=..., CN=..." for people.
+  std::string to_string() const;
+  bool empty() const { return attributes_.empty(); }
+  /// RFC 5280 §7.1 comparison (simplified: byte-identical, or equal after case folding and
+  /// whitespace normalisation of each value).
+  bool operator==(const DistinguishedName& other) const;
+
+ private:
+  std::vector<NameAttribute> attributes_;
+  Bytes der_;
+};
+
+// ------------------------------------------------------------------------ certificates
+
+/// keyUsage bits (RFC 5280 §4.2.1.3).
+enum KeyUsage : unsigned {
+  kDigitalSignature = 1u << 0,
+  kNonRepudiation = 1u << 1,
+  kKeyEncipherment = 1u << 2,
+  kDataEncipherment = 1u << 3,
+  kKeyAgreement = 1u << 4,
+  kKeyCertSign = 1u << 5,
+  kCrlSign = 1u << 6,
+};
+
+namespace oids {
+inline constexpr std::string_view eku_document_signing = "1.3.6.1.5.5.7.3.36";
+inline constexpr std::string_view eku_email_protection = "1.3.6.1.5.5.7.3.4";
+inline constexpr std::string_view eku_time_stamping = "1.3.6.1.5.5.7.3.8";
+inline constexpr std::string_view eku_ocsp_signing = "1.3.6.1.5.5.7.3.9";
+inline constexpr std::string_view inn = "1.2.643.3.131.1.1";
+inline constexpr std::string_view ogrn = "1.2.643.100.1";
+inline constexpr std::string_view organization_identifier = "2.5.4.97";
+inline constexpr std::string_view country = "2.5.4.6";
+inline constexpr std::string_view common_name = "2.5.4.3";
+inline constexpr std::string_view organization = "2.5.4.10";
+}  // namespace oids
+
+/// Everything that goes into a new certificate besides the issuer.
+struct CertificateTemplate {
+  DistinguishedName subject;
+  std::optional<PublicKey> public_key;
+  Bytes serial;  ///< big-endian, positive; empty = 20 random bytes (159 bits)
+  TimePoint not_before;
+  TimePoint not_after;
+  bool is_ca = false;
+  std::optional<unsigned> path_len;
+  unsigned key_usage = 0;  ///< KeyUsage bits; 0 = no extension
+  std::vector<std::string> extended_key_usage;
+  bool extended_key_usage_critical = false;
+  std::vector<std::string> policies;
+  std::vector<std::string> crl_urls;
+  std::vector<std::string> ocsp_urls;
+  std::vector<std::string> ca_issuers_urls;
+  std::vector<DistinguishedName> permitted_subtrees;  ///< nameConstraints (directoryName)
+  std::vector<DistinguishedName> excluded_subtrees;
+  bool ocsp_nocheck = false;
+  std::string subject_sign_tool;                ///< 1.2.643.100.111 (Russian profile)
+  std::vector<std::string> issuer_sign_tool;    ///< 1.2.643.100.112: 4 strings
+};
+
+/// A parsed X.509 certificate. Cheap to copy.
+class Certificate {
+ public:
+  static Certificate from_der(ByteView der);
+  static Certificate from_pem(std::string_view pem);
+  /// All certificates in a PEM or DER file.
+  static std::vector<Certificate> load_all(const std::string& path);
+  /// The first certificate in a file.
+  static Certificate load(const std::string& path);
+
+  const Bytes& der() const;
+  std::string pem() const;
+  const DistinguishedName& subject() const;
+  const DistinguishedName& issuer() const;
+  const Bytes& serial() const;
+  std::string serial_hex() const;
+  TimePoint not_before() const;
+  TimePoint not_after() const;
+  const PublicKey& public_key() const;
+  /// Suite whose signature is on this certificate (by signature algorithm OID).
+  std::optional<Suite> signature_suite() const;
+  std::string signature_algorithm_oid() const;
+  bool is_ca() const;
+  std::optional<unsigned> path_len() const;
+  /// KeyUsage bits, or nullopt when the extension is absent.
+  std::optional<unsigned> key_usage() const;
+  std::vector<std::string> extended_key_usage() const;
+  std::vector<std::string> policies() const;
+  const Bytes& subject_key_id() const;
+  const Bytes& authority_key_id() const;
+  std::vector<std::string> crl_urls() const;
+  std::vector<std::string> ocsp_urls() const;
+  const std::vector<DistinguishedName>& permitted_subtrees() const;
+  const std::vector<DistinguishedName>& excluded_subtrees() const;
+  bool is_self_issued() const;
+  /// SHA-256 of the DER, hex.
+  std::string fingerprint() const;
+  /// True when `issuer_key` made the signature on this certificate.
+  bool verify_signature(const PublicKey& issuer_key) const;
+  bool operator==(const Certificate& other) const { return der() == other.der(); }
+
+  struct Impl;
+  explicit Certificate(std::shared_ptr<const Impl> impl);
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+/// Creates and signs a certificate. For a self-signed one pass the subject's own name/key.
+Certificate issue_certificate(const CertificateTemplate& tmpl, const DistinguishedName& issuer,
+                              const Bytes& issuer_key_id, const PrivateKey& issuer_key);
+
+/// Key identifier as we compute it: the leftmost 160 bits of SHA-256 over the
+/// subjectPublicKey BIT STRING contents (RFC 7093 method 1).
+Bytes key_identifier(const PublicKey& key);
+
+/// 20 random bytes with the top bit clear and non-zero first byte: a positive serial of 159 bits.
+Bytes random_serial();
+
+// ------------------------------------------------------------------------------- CSRs
+
+/// A PKCS#10 certification request.
+class CertificateRequest {
+ public:
+  /// Creates and self-signs a request.
+  static CertificateRequest create(const PrivateKey& key, const DistinguishedName& subject);
+  static CertificateRequest from_der(ByteView der);
+  static CertificateRequest from_pem(std::string_view pem);
+  static CertificateRequest load(const std::string& path);
+
+  const Bytes& der() const { return der_; }
+  std::string pem() const;
+  const DistinguishedName& subject() const { return subject_; }
+  const PublicKey& public_key() const { return *public_key_; }
+  /// True when the request is signed by the key it carries.
+  bool verify_self_signature() const;
+
+ private:
+  Bytes der_;
+  Bytes tbs_;
+  std::string sig_alg_oid_;
+  Bytes signature_;
+  DistinguishedName subject_;
+  std::optional<PublicKey> public_key_;
+};
+
+// ------------------------------------------------------------------------------- CRLs
+
+/// CRLReason codes (RFC 5280 §5.3.1).
+enum class RevocationReason : int {
+  unspecified = 0,
+  key_compromise = 1,
+  ca_compromise = 2,
+  affiliation_changed = 3,
+  superseded = 4,
+  cessation_of_operation = 5,
+  certificate_hold = 6,
+  privilege_withdrawn = 9,
+};
+std::string_view reason_name(RevocationReason r);
+/// Parses "keyCompromise", "key_compromise", ...; throws UsageError.
+RevocationReason parse_reason(std::string_view text);
+
+struct RevokedEntry {
+  Bytes serial;
+  TimePoint revocation_time;
+  RevocationReason reason = RevocationReason::unspecified;
+};
+
+/// A parsed CRL.
+class Crl {
+ public:
+  static Crl create(const DistinguishedName& issuer, const Bytes& issuer_key_id,
+                    const PrivateKey& issuer_key, std::uint64_t crl_number, TimePoint this_update,
+                    TimePoint next_update, const std::vector<RevokedEntry>& entries);
+  static Crl from_der(ByteView der);
+  static Crl from_pem(std::string_view pem);
+  static Crl load(const std::string& path);
+
+  const Bytes& der() const { return der_; }
+  std::string pem() const;
+  const DistinguishedName& issuer() const { return issuer_; }
+  TimePoint this_update() const { return this_update_; }
+  std::optional<TimePoint> next_update() const { return next_update_; }
+  std::optional<std::uint64_t> crl_number() const { return crl_number_; }
+  const Bytes& authority_key_id() const { return aki_; }
+  const std::vector<RevokedEntry>& entries() const { return entries_; }
+  const RevokedEntry* find(const Bytes& serial) const;
+  bool verify_signature(const PublicKey& issuer_key) const;
+
+ private:
+  Bytes der_, tbs_, signature_, aki_;
+  std::string sig_alg_oid_;
+  DistinguishedName issuer_;
+  TimePoint this_update_{};
+  std::optional<TimePoint> next_update_;
+  std::optional<std::uint64_t> crl_number_;
+  std::vector<RevokedEntry> entries_;
+};
+
+// --------------------------------------------------------------------- path validation
+
+/// Inputs of path validation besides the target certificate.
+struct PathOptions {
+  std::vector<Certificate> anchors;       ///< trusted roots (of one's own domain)
+  std::vector<Certificate> intermediates;  ///< issuing CAs and cross-certificates
+  std::vector<Crl> crls;                   ///< checked when present for a certificate's issuer
+  TimePoint validation_time;
+  bool require_revocation_info = false;    ///< no CRL for a non-anchor certificate = failure
+  std::size_t max_depth = 8;
+};
+
+/// Outcome of path validation; `path` runs from the target to the anchor.
+struct PathResult {
+  enum class Status {
+    valid,
+    no_path,            ///< no chain to a trust anchor was found
+    bad_signature,
+    expired,
+    not_yet_valid,
+    revoked,
+    constraints_failure,  ///< basicConstraints, pathLen, keyUsage, name constraints
+    revocation_unknown,
+  };
+  Status status = Status::no_path;
+  std::string message;
+  std::vector<Certificate> path;
+  std::optional<RevokedEntry> revocation;
+  bool ok() const { return status == Status::valid; }
+};
+std::string_view status_name(PathResult::Status s);
+
+/// Builds a path from `target` to an anchor through `intermediates`, trying alternatives
+/// when a candidate fails (no loops, bounded depth), and validates it (RFC 5280 §6 subset).
+PathResult validate_path(const Certificate& target, const PathOptions& options);
+
+}  // namespace sign

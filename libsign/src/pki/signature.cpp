@@ -1,0 +1,43 @@
+#include "pki/signature.hpp"
+
+#include <botan/bigint.h>
+#include <botan/der_enc.h>
+
+namespace sign::detail {
+
+Botan::AlgorithmIdentifier signature_algorithm(Suite suite) {
+  return Botan::AlgorithmIdentifier(Botan::OID(std::string(suite_info(suite).signature_oid)),
+                                    Botan::AlgorithmIdentifier::USE_EMPTY_PARAM);
+}
+
+std::optional<Suite> suite_for_signature_oid(std::string_view oid) {
+  for (const auto& s : all_suites())
+    if (s.signature_oid == oid) return s.suite;
+  if (oid == "1.2.643.7.1.1.1.1") return Suite::gost256;
+  if (oid == "1.2.643.7.1.1.1.2") return Suite::gost512;
+  return std::nullopt;
+}
+
+Bytes sign_tbs(const PrivateKey& key, ByteView tbs) { return key.sign(tbs); }
+
+bool verify_tbs(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs,
+                ByteView signature) {
+  const auto suite = suite_for_signature_oid(sig_alg_oid);
+  if (!suite || *suite != key.suite()) return false;
+  return key.verify(tbs, signature);
+}
+
+Bytes assemble_signed(ByteView tbs, const Botan::AlgorithmIdentifier& alg, ByteView signature) {
+  Bytes der;
+  Botan::DER_Encoder(der)
+      .start_cons(Botan::SEQUENCE)
+      .raw_bytes(tbs.data(), tbs.size())
+      .encode(alg)
+      .encode(signature.data(), signature.size(), Botan::BIT_STRING)
+      .end_cons();
+  return der;
+}
+
+Botan::BigInt to_bigint(ByteView be) { return Botan::BigInt(be.data(), be.size()); }
+
+}  // namespace sign::detail
