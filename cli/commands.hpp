@@ -13,5 +13,6 @@ struct Context {
 
 void register_key_commands(CLI::App& app, Context& ctx);
 void register_version_command(CLI::App& app, Context& ctx);
+void register_ca_commands(CLI::App& app, Context& ctx);
 
 }  // namespace xsign

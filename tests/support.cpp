@@ -71,7 +71,14 @@ CommandResult openssl_gost(const std::string& args) {
 }
 
 CommandResult openssl_plain(const std::string& args) {
-  return run("OPENSSL_CONF=/dev/null openssl " + args);
+  // An empty configuration of our own: no engine, and no dependence on /dev/null or the
+  // system openssl.cnf.
+  static const std::string path = [] {
+    const auto p = std::filesystem::temp_directory_path() / "xsign-test-openssl-plain.cnf";
+    write(p.string(), "# no engines\n");
+    return p.string();
+  }();
+  return run("OPENSSL_CONF=" + q(path) + " openssl " + args);
 }
 
 }  // namespace testing

@@ -102,6 +102,7 @@ struct CertificateTemplate {
   std::vector<DistinguishedName> permitted_subtrees;  ///< nameConstraints (directoryName)
   std::vector<DistinguishedName> excluded_subtrees;
   bool ocsp_nocheck = false;
+  Bytes subject_key_id;  ///< empty = computed from the key (RFC 7093 method 1)
   std::string subject_sign_tool;                ///< 1.2.643.100.111 (Russian profile)
   std::vector<std::string> issuer_sign_tool;    ///< 1.2.643.100.112: 4 strings
 };

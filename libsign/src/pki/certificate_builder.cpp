@@ -177,7 +177,8 @@ Bytes extensions(const CertificateTemplate& t, const Bytes& issuer_key_id) {
   if (t.key_usage) add_extension(enc, "2.5.29.15", true, key_usage(t.key_usage));
   if (!t.extended_key_usage.empty())
     add_extension(enc, "2.5.29.37", t.extended_key_usage_critical, oid_sequence(t.extended_key_usage));
-  add_extension(enc, "2.5.29.14", false, octets(key_identifier(*t.public_key)));
+  add_extension(enc, "2.5.29.14", false,
+                octets(t.subject_key_id.empty() ? key_identifier(*t.public_key) : t.subject_key_id));
   if (!issuer_key_id.empty()) add_extension(enc, "2.5.29.35", false, authority_key_id(issuer_key_id));
   if (!t.policies.empty()) add_extension(enc, "2.5.29.32", false, policies(t.policies));
   if (!t.crl_urls.empty()) add_extension(enc, "2.5.29.31", false, crl_distribution_points(t.crl_urls));

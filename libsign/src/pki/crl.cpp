@@ -116,7 +116,7 @@ Crl Crl::from_der(ByteView der) {
     c.tbs_ = crl.tbs_data();
     c.signature_ = crl.signature();
     c.sig_alg_oid_ = crl.signature_algorithm().get_oid().to_string();
-    c.issuer_ = DistinguishedName::from_der(crl.issuer_dn().get_bits());
+    c.issuer_ = DistinguishedName::from_der(detail::name_der(crl.issuer_dn().get_bits()));
     c.this_update_ = to_time_point(crl.this_update());
     if (crl.next_update().time_is_set()) c.next_update_ = to_time_point(crl.next_update());
     if (crl.extensions().extension_set(Botan::OID("2.5.29.20"))) c.crl_number_ = crl.crl_number();

@@ -7,8 +7,7 @@
 #include "pki/signature.hpp"
 
 #include <botan/der_enc.h>
-#include <botan/pkcs10.h>
-#include <botan/pkix_types.h>
+#include <botan/ber_dec.h>
 
 namespace sign {
 
@@ -26,15 +25,42 @@ CertificateRequest CertificateRequest::create(const PrivateKey& key, const Disti
   return from_der(detail::assemble_signed(info, alg, detail::sign_tbs(key, info)));
 }
 
+namespace {
+
+// Re-encodes a decoded object to its TLV bytes (identical to the input for DER input).
+Bytes tlv(const Botan::BER_Object& obj) {
+  Bytes out;
+  Botan::DER_Encoder(out).add_object(obj.type(), obj.get_class(), obj.bits(), obj.length());
+  return out;
+}
+
+}  // namespace
+
+// Parsed by hand: Botan's PKCS10_Request insists on checking the self-signature itself,
+// which it cannot do for SM2.
 CertificateRequest CertificateRequest::from_der(ByteView der) {
   CertificateRequest r;
   try {
-    Botan::PKCS10_Request req(std::vector<std::uint8_t>(der.begin(), der.end()));
-    r.tbs_ = req.tbs_data();
-    r.signature_ = req.signature();
-    r.sig_alg_oid_ = req.signature_algorithm().get_oid().to_string();
-    r.subject_ = DistinguishedName::from_der(req.subject_dn().get_bits());
-    r.public_key_ = PublicKey::from_der(req.raw_public_key());
+    Botan::BER_Decoder outer(der.data(), der.size());
+    Botan::BER_Decoder req = outer.start_cons(Botan::SEQUENCE);
+    const Botan::BER_Object info = req.get_next_object();
+    if (!info.is_a(Botan::SEQUENCE, Botan::CONSTRUCTED)) throw FormatError("request info is not a SEQUENCE");
+    Botan::AlgorithmIdentifier alg;
+    std::vector<std::uint8_t> sig;
+    req.decode(alg).decode(sig, Botan::BIT_STRING).end_cons();
+    outer.verify_end();
+
+    std::size_t version = 0;
+    Botan::BER_Decoder body(info.bits(), info.length());
+    body.decode(version);
+    if (version != 0) throw FormatError("unsupported request version " + std::to_string(version));
+    const Botan::BER_Object subject = body.get_next_object();
+    const Botan::BER_Object spki = body.get_next_object();
+    r.tbs_ = tlv(info);
+    r.signature_.assign(sig.begin(), sig.end());
+    r.sig_alg_oid_ = alg.get_oid().to_string();
+    r.subject_ = DistinguishedName::from_der(tlv(subject));
+    r.public_key_ = PublicKey::from_der(tlv(spki));
   } catch (const Botan::Exception& e) {
     throw FormatError(std::string("malformed certification request: ") + e.what());
   }

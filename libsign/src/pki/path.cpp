@@ -58,6 +58,10 @@ class PathBuilder {
                        [&](const Certificate& a) { return a == c; });
   }
 
+  static bool is_self_signed_root(const Certificate& c) {
+    return c.is_self_issued() && (c.authority_key_id().empty() || c.authority_key_id() == c.subject_key_id());
+  }
+
   bool may_issue(const Certificate& issuer, const Certificate& child) const {
     if (!(issuer.subject() == child.issuer())) return false;
     // When both key identifiers are present they must agree (cross-certificates carry the
@@ -68,7 +72,7 @@ class PathBuilder {
 
   // Returns true when a valid path was found (search stops).
   bool search(std::vector<Certificate>& path, std::set<std::string>& seen) {
-    const Certificate& current = path.back();
+    const Certificate current = path.back();  // a copy: path grows below
     if (is_anchor(current)) {
       PathResult r = validate(path);
       if (r.ok()) {
@@ -84,6 +88,9 @@ class PathBuilder {
     for (const auto& c : opts_.intermediates) candidates.push_back(&c);
     for (const Certificate* cand : candidates) {
       if (!may_issue(*cand, current) || seen.count(cand->fingerprint())) continue;
+      // A self-signed root that is not one of our anchors only lengthens a path: the
+      // cross-certificate for the same key is the link to our anchor.
+      if (is_self_signed_root(*cand) && !is_anchor(*cand)) continue;
       if (++signature_checks_ > kMaxSignatureChecks) {
         budget_exhausted_ = true;
         return false;

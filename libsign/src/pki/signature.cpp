@@ -38,6 +38,13 @@ Bytes assemble_signed(ByteView tbs, const Botan::AlgorithmIdentifier& alg, ByteV
   return der;
 }
 
+Bytes name_der(const std::vector<std::uint8_t>& bits) {
+  if (!bits.empty() && bits[0] == 0x30) return Bytes(bits.begin(), bits.end());
+  Bytes der;
+  Botan::DER_Encoder(der).start_cons(Botan::SEQUENCE).raw_bytes(bits).end_cons();
+  return der;
+}
+
 Botan::BigInt to_bigint(ByteView be) { return Botan::BigInt(be.data(), be.size()); }
 
 }  // namespace sign::detail

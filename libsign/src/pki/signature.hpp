@@ -27,6 +27,9 @@ bool verify_tbs(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs
 /// DER of a whole signed object: SEQUENCE { tbs, algorithm, BIT STRING signature }.
 Bytes assemble_signed(ByteView tbs, const Botan::AlgorithmIdentifier& alg, ByteView signature);
 
+/// A Name's DER from Botan's X509_DN, whose get_bits() may omit the outer SEQUENCE.
+Bytes name_der(const std::vector<std::uint8_t>& dn_bits);
+
 /// Encodes a big-endian unsigned byte string as a DER INTEGER value holder.
 Botan::BigInt to_bigint(ByteView be);
 

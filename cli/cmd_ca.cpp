@@ -1,0 +1,205 @@
+// `xsign csr` and `xsign ca init|issue|cross-certify|revoke|crl|list`.
+#include "commands.hpp"
+#include "output.hpp"
+#include "passphrase.hpp"
+
+#include <sign/ca.hpp>
+#include <sign/error.hpp>
+#include <sign/pki.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace xsign {
+namespace {
+
+struct CaArgs {
+  std::string dir, parent, profile, role = "root", subject, key, input, out, reason = "unspecified";
+  std::string at;  ///< explicit time (UTC) instead of now
+  std::vector<std::string> permit, exclude;
+  std::optional<unsigned> path_len;
+  std::optional<unsigned> days;
+  unsigned crl_hours = 24;
+  bool json = false;
+  PassphraseOptions pass, parent_pass;
+};
+
+sign::TimePoint when(const CaArgs& a) {
+  return a.at.empty() ? std::chrono::system_clock::now() : sign::parse_time(a.at);
+}
+
+void add_time_option(CLI::App* cmd, CaArgs& a) {
+  cmd->add_option("--at", a.at, "Act as of this UTC time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ) instead of now");
+}
+
+sign::CertificateAuthority open_ca(const CaArgs& a) {
+  return sign::CertificateAuthority::open(a.dir, passphrase_for_reading(a.pass, a.dir + "/ca.key"));
+}
+
+void csr(const CaArgs& a) {
+  const auto key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
+  const auto req = sign::CertificateRequest::create(key, sign::DistinguishedName::parse(a.subject));
+  write_output(a.out, req.pem());
+}
+
+void ca_init(const CaArgs& a) {
+  if (a.role != "root" && a.role != "issuing") throw sign::UsageError("--role must be root or issuing");
+  sign::CertificateAuthority::InitOptions o;
+  o.dir = a.dir;
+  o.profile_path = a.profile;
+  o.issuing = a.role == "issuing";
+  o.subject = a.subject;
+  o.now = when(a);
+  if (!a.key.empty()) o.key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
+  if (!a.pass.no_encrypt) o.passphrase = passphrase_for_writing(a.pass, a.dir + "/ca.key");
+  std::optional<sign::CertificateAuthority> parent;
+  if (!a.parent.empty())
+    parent = sign::CertificateAuthority::open(a.parent, passphrase_for_reading(a.parent_pass, a.parent + "/ca.key"));
+  const auto ca = sign::CertificateAuthority::init(o, parent ? &*parent : nullptr);
+  std::cerr << "xsign: created " << a.role << " CA in " << a.dir << ": " << ca.certificate().subject().to_string()
+            << "\n";
+  write_output(a.out, ca.certificate().pem());
+}
+
+void ca_issue(const CaArgs& a) {
+  auto ca = open_ca(a);
+  const auto req = sign::CertificateRequest::load(a.input);
+  const auto cert = ca.issue(req, a.profile, when(a), a.days);
+  std::cerr << "xsign: issued " << a.profile << " certificate serial " << cert.serial_hex() << " to "
+            << cert.subject().to_string() << "\n";
+  write_output(a.out, cert.pem());
+}
+
+void ca_cross(const CaArgs& a) {
+  auto ca = open_ca(a);
+  const auto foreign = sign::Certificate::load(a.input);
+  std::vector<sign::DistinguishedName> permit, exclude;
+  for (const auto& p : a.permit) permit.push_back(sign::DistinguishedName::parse(p));
+  for (const auto& e : a.exclude) exclude.push_back(sign::DistinguishedName::parse(e));
+  const auto cert = ca.cross_certify(foreign, permit, exclude, a.path_len, a.days.value_or(1825), when(a));
+  std::cerr << "xsign: cross-certified " << foreign.subject().to_string() << " (serial " << cert.serial_hex()
+            << ")\n";
+  write_output(a.out, cert.pem());
+}
+
+void ca_revoke(const CaArgs& a) {
+  auto ca = open_ca(a);
+  ca.revoke(a.input, sign::parse_reason(a.reason), when(a));
+  std::cerr << "xsign: revoked " << a.input << " (" << sign::reason_name(sign::parse_reason(a.reason))
+            << "); publish a new CRL with `xsign ca crl`\n";
+}
+
+void ca_crl(const CaArgs& a) {
+  auto ca = open_ca(a);
+  const auto crl = ca.make_crl(when(a), a.crl_hours);
+  std::cerr << "xsign: CRL number " << crl.crl_number().value_or(0) << " with " << crl.entries().size()
+            << " revoked certificate(s)\n";
+  write_output(a.out, crl.pem());
+}
+
+void ca_list(const CaArgs& a) {
+  auto ca = sign::CertificateAuthority::open(a.dir, nullptr);
+  const auto records = ca.store().list();
+  if (a.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : records) {
+      nlohmann::json j{{"serial", r.serial_hex}, {"subject", r.subject}, {"profile", r.profile},
+                       {"not_before", sign::format_time(r.not_before)}, {"not_after", sign::format_time(r.not_after)},
+                       {"status", r.revoked ? "revoked" : "issued"}};
+      if (r.revoked) {
+        j["revocation_time"] = sign::format_time(r.revocation_time);
+        j["reason"] = sign::reason_name(r.reason);
+      }
+      out.push_back(j);
+    }
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << "CA: " << ca.certificate().subject().to_string() << "\n";
+  for (const auto& r : records) {
+    std::cout << r.serial_hex << "  " << (r.revoked ? "REVOKED" : "issued ") << "  " << r.profile << "  "
+              << sign::format_time(r.not_after) << "  " << r.subject;
+    if (r.revoked) std::cout << "  (" << sign::reason_name(r.reason) << ", " << sign::format_time(r.revocation_time) << ")";
+    std::cout << "\n";
+  }
+  if (records.empty()) std::cout << "(no certificates issued yet)\n";
+}
+
+}  // namespace
+
+void register_ca_commands(CLI::App& app, Context&) {
+  auto a = std::make_shared<CaArgs>();
+
+  auto* c = app.add_subcommand("csr", "Create a PKCS#10 certification request from a key and a subject");
+  c->add_option("--key", a->key, "Private key file")->required();
+  c->add_option("--subject", a->subject,
+                "Subject, e.g. \"/C=RU/O=OOO Volga/CN=Ivan Petrov/INN=770123456789/OGRN=1027700000001\"")
+      ->required();
+  c->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
+  add_passphrase_options(*c, a->pass, false);
+  c->callback([a] { csr(*a); });
+
+  auto* ca = app.add_subcommand("ca", "Run a certificate authority (state in a CA directory)");
+  ca->require_subcommand(1);
+
+  auto* init = ca->add_subcommand("init", "Create a root CA, or an issuing CA under --parent");
+  init->add_option("--dir", a->dir, "New CA directory")->required();
+  init->add_option("--profile", a->profile, "Domain profile (certs/cn.toml, certs/ru.toml)")->required();
+  init->add_option("--role", a->role, "root (default) or issuing");
+  init->add_option("--parent", a->parent, "Parent CA directory (for --role issuing)");
+  init->add_option("--subject", a->subject, "Override the profile's subject");
+  init->add_option("--key", a->key, "Use this existing key instead of generating one");
+  init->add_option("--out", a->out, "Also write the CA certificate here (stdout when absent)");
+  init->add_option("--parent-pass-file", a->parent_pass.file, "Passphrase file of the parent CA key");
+  init->add_option("--parent-pass-env", a->parent_pass.env, "Environment variable with the parent CA key passphrase");
+  add_passphrase_options(*init, a->pass, true);
+  add_time_option(init, *a);
+  init->callback([a] { ca_init(*a); });
+
+  auto* issue = ca->add_subcommand("issue", "Issue a certificate for a CSR with a profile (trader, tsa, ocsp)");
+  issue->add_option("csr", a->input, "Certification request (PEM or DER)")->required();
+  issue->add_option("--dir", a->dir, "CA directory")->required();
+  issue->add_option("--profile", a->profile, "Certificate profile of the CA's domain")->required();
+  issue->add_option("--days", a->days, "Validity in days (default from the profile)");
+  issue->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
+  add_passphrase_options(*issue, a->pass, false);
+  add_time_option(issue, *a);
+  issue->callback([a] { ca_issue(*a); });
+
+  auto* cross = ca->add_subcommand("cross-certify", "Issue a cross-certificate for another domain's root");
+  cross->add_option("root", a->input, "The foreign root certificate")->required();
+  cross->add_option("--dir", a->dir, "This domain's root CA directory")->required();
+  cross->add_option("--permit", a->permit, "Permitted subtree (nameConstraints), e.g. /C=CN; repeatable");
+  cross->add_option("--exclude", a->exclude, "Excluded subtree (nameConstraints); repeatable");
+  cross->add_option("--path-len", a->path_len, "pathLenConstraint of the cross-certificate");
+  cross->add_option("--days", a->days, "Validity in days (default 1825)");
+  cross->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
+  add_passphrase_options(*cross, a->pass, false);
+  add_time_option(cross, *a);
+  cross->callback([a] { ca_cross(*a); });
+
+  auto* revoke = ca->add_subcommand("revoke", "Revoke a certificate this CA issued");
+  revoke->add_option("serial", a->input, "Serial number (hex, as `xsign ca list` shows it)")->required();
+  revoke->add_option("--dir", a->dir, "CA directory")->required();
+  revoke->add_option("--reason", a->reason, "keyCompromise, cACompromise, affiliationChanged, superseded, "
+                                            "cessationOfOperation, certificateHold, privilegeWithdrawn, unspecified");
+  add_passphrase_options(*revoke, a->pass, false);
+  add_time_option(revoke, *a);
+  revoke->callback([a] { ca_revoke(*a); });
+
+  auto* crl = ca->add_subcommand("crl", "Issue a CRL of every revoked certificate");
+  crl->add_option("--dir", a->dir, "CA directory")->required();
+  crl->add_option("--hours", a->crl_hours, "Hours until nextUpdate (default 24)");
+  crl->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
+  add_passphrase_options(*crl, a->pass, false);
+  add_time_option(crl, *a);
+  crl->callback([a] { ca_crl(*a); });
+
+  auto* list = ca->add_subcommand("list", "List the certificates this CA issued");
+  list->add_option("--dir", a->dir, "CA directory")->required();
+  list->add_flag("--json", a->json, "Machine-readable output");
+  list->callback([a] { ca_list(*a); });
+}
+
+}  // namespace xsign

@@ -1,0 +1,139 @@
+// The ca module: a certificate authority of one national domain — profiles (TOML), issuance,
+// revocation, CRLs and cross-certification, with its state in a CaStore (SQLite by default).
+#pragma once
+
+#include <sign/crypto.hpp>
+#include <sign/pki.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sign {
+
+/// How certificates of one kind are made (a [profiles.NAME] table of a domain profile).
+struct CertificateProfile {
+  std::string name;
+  unsigned validity_days = 365;
+  unsigned key_usage = 0;
+  std::vector<std::string> extended_key_usage;
+  bool extended_key_usage_critical = false;
+  bool ocsp_nocheck = false;
+};
+
+/// One CA level of a domain (the [root] or [issuing] table).
+struct CaLevelProfile {
+  std::string subject;  ///< "/C=RU/O=.../CN=..."
+  unsigned validity_days = 3650;
+  std::optional<unsigned> path_len;
+};
+
+/// A national domain's profile file (certs/cn.toml, certs/ru.toml).
+struct DomainProfile {
+  std::string name;
+  Suite suite = Suite::sm2;
+  std::string country;
+  std::vector<std::string> policies;
+  std::string crl_base_url;     ///< CRL URL = base + "/" + CA directory name + ".crl"
+  std::string ocsp_url;
+  std::string ca_issuers_base_url;
+  std::string subject_sign_tool;
+  std::vector<std::string> issuer_sign_tool;
+  CaLevelProfile root;
+  CaLevelProfile issuing;
+  std::map<std::string, CertificateProfile> profiles;
+
+  /// Loads and checks a profile; unknown fields and bad values are errors naming the field.
+  static DomainProfile load(const std::string& path);
+  const CertificateProfile& profile(const std::string& name) const;
+};
+
+/// A certificate the CA issued, as the store records it.
+struct IssuedRecord {
+  std::string serial_hex;
+  std::string subject;
+  std::string profile;
+  TimePoint not_before{}, not_after{};
+  Bytes der;
+  bool revoked = false;
+  TimePoint revocation_time{};
+  RevocationReason reason = RevocationReason::unspecified;
+};
+
+/// Persistent state of a CA. Implementations must make each call atomic.
+class CaStore {
+ public:
+  virtual ~CaStore() = default;
+  /// Runs `fn` in one transaction: everything it stores lands, or nothing does.
+  virtual void transaction(const std::function<void()>& fn) = 0;
+  virtual bool has_serial(const std::string& serial_hex) = 0;
+  virtual void add_issued(const IssuedRecord& record) = 0;
+  virtual std::optional<IssuedRecord> find(const std::string& serial_hex) = 0;
+  virtual std::vector<IssuedRecord> list() = 0;
+  virtual void mark_revoked(const std::string& serial_hex, TimePoint when, RevocationReason reason) = 0;
+  /// Next CRL number (monotonic, persisted).
+  virtual std::uint64_t next_crl_number() = 0;
+};
+
+/// Opens (creating when absent) a SQLite CA store.
+std::unique_ptr<CaStore> open_sqlite_store(const std::filesystem::path& file);
+
+/// A CA directory: ca.toml (settings), ca.key (encrypted), ca.pem, chain.pem, store.sqlite.
+class CertificateAuthority {
+ public:
+  struct InitOptions {
+    std::filesystem::path dir;
+    std::string profile_path;
+    bool issuing = false;                         ///< false = root
+    std::optional<PrivateKey> key;                ///< generated when absent
+    std::string subject;                          ///< overrides the profile's
+    std::string passphrase;                       ///< empty = store the key unencrypted
+    TimePoint now;
+  };
+  /// Creates a root CA, or an issuing CA when `parent` is given. Refuses an existing CA dir.
+  static CertificateAuthority init(const InitOptions& options, CertificateAuthority* parent);
+
+  /// Opens an existing CA directory; the key is decrypted only when signing needs it.
+  static CertificateAuthority open(const std::filesystem::path& dir, PassphraseProvider passphrase);
+
+  const Certificate& certificate() const { return *cert_; }
+  const std::vector<Certificate>& chain() const { return chain_; }  ///< CA cert first, root last
+  const DomainProfile& domain() const { return domain_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  CaStore& store() { return *store_; }
+
+  /// Issues a certificate for a CSR with a named profile (trader, tsa, ocsp, ...).
+  Certificate issue(const CertificateRequest& csr, const std::string& profile, TimePoint now,
+                    std::optional<unsigned> validity_days = std::nullopt);
+  /// Issues a CA certificate for another CA (an issuing CA below this one).
+  Certificate issue_ca(const DistinguishedName& subject, const PublicKey& key, unsigned validity_days,
+                       std::optional<unsigned> path_len, TimePoint now);
+  /// Cross-certifies another domain's root: same subject, key and SKI, signed by this CA.
+  Certificate cross_certify(const Certificate& foreign_root, const std::vector<DistinguishedName>& permitted,
+                            const std::vector<DistinguishedName>& excluded, std::optional<unsigned> path_len,
+                            unsigned validity_days, TimePoint now);
+  /// Revokes a certificate this CA issued; throws UsageError for an unknown or revoked serial.
+  void revoke(const std::string& serial_hex, RevocationReason reason, TimePoint when);
+  /// A fresh CRL of everything revoked.
+  Crl make_crl(TimePoint now, unsigned validity_hours = 24);
+
+ private:
+  CertificateAuthority() = default;
+  const PrivateKey& key();
+  CertificateTemplate base_template(TimePoint now, unsigned validity_days) const;
+  Certificate record(const CertificateTemplate& tmpl, const std::string& profile);
+
+  std::filesystem::path dir_;
+  DomainProfile domain_;
+  std::optional<Certificate> cert_;  ///< set once the CA exists
+  std::vector<Certificate> chain_;
+  std::shared_ptr<CaStore> store_;
+  PassphraseProvider passphrase_;
+  std::optional<PrivateKey> key_;
+};
+
+}  // namespace sign

@@ -1,0 +1,218 @@
+// A certificate authority directory and the operations on it.
+#include <sign/ca.hpp>
+#include <sign/error.hpp>
+#include <sign/io.hpp>
+
+#include <random>
+
+namespace sign {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kKeyFile = "ca.key";
+constexpr const char* kCertFile = "ca.pem";
+constexpr const char* kChainFile = "chain.pem";
+constexpr const char* kProfileFile = "profile.toml";
+constexpr const char* kStoreFile = "store.sqlite";
+
+TimePoint whole_seconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+std::string chain_pem(const std::vector<Certificate>& chain) {
+  std::string out;
+  for (const auto& c : chain) out += c.pem();
+  return out;
+}
+
+}  // namespace
+
+CertificateAuthority CertificateAuthority::init(const InitOptions& o, CertificateAuthority* parent) {
+  if (fs::exists(o.dir / kCertFile))
+    throw UsageError(o.dir.string() + " already holds a CA (ca.pem exists); choose another --dir");
+  if (o.issuing != (parent != nullptr))
+    throw UsageError(o.issuing ? "an issuing CA needs a parent CA (--parent DIR)" : "a root CA has no parent");
+  const DomainProfile domain = DomainProfile::load(o.profile_path);
+  const CaLevelProfile& level = o.issuing ? domain.issuing : domain.root;
+  const DistinguishedName subject = DistinguishedName::parse(o.subject.empty() ? level.subject : o.subject);
+  const PrivateKey key = o.key ? *o.key : PrivateKey::generate(domain.suite);
+  if (key.suite() != domain.suite)
+    throw UsageError("the " + domain.name + " uses suite " + std::string(suite_name(domain.suite)) +
+                     ", the key is " + std::string(suite_name(key.suite())));
+  if (parent && parent->domain().suite != domain.suite)
+    throw UsageError("an issuing CA must be in its parent's domain; use cross-certify between domains");
+
+  const TimePoint now = whole_seconds(o.now);
+  // Everything is prepared in a scratch directory and renamed into place at the end, so a
+  // failure never leaves a half-made CA behind.
+  fs::create_directories(o.dir.parent_path().empty() ? fs::path(".") : o.dir.parent_path());
+  std::random_device rd;
+  const fs::path scratch = o.dir.string() + ".init-" + std::to_string(rd());
+  fs::create_directory(scratch);
+  try {
+    CertificateAuthority ca;
+    ca.dir_ = o.dir;
+    ca.domain_ = domain;
+    ca.key_ = key;
+    ca.store_ = open_sqlite_store(scratch / kStoreFile);
+    if (parent) {
+      ca.cert_ = parent->issue_ca(subject, key.public_key(), level.validity_days, level.path_len, now);
+      ca.chain_ = parent->chain();
+    } else {
+      CertificateTemplate t = ca.base_template(now, level.validity_days);
+      t.subject = subject;
+      t.public_key = key.public_key();
+      t.is_ca = true;
+      t.path_len = level.path_len;
+      t.key_usage = kKeyCertSign | kCrlSign;
+      t.crl_urls.clear();  // a root is not revoked by itself
+      t.ocsp_urls.clear();
+      t.ca_issuers_urls.clear();
+      ca.cert_ = issue_certificate(t, subject, {}, key);
+    }
+    ca.chain_.insert(ca.chain_.begin(), *ca.cert_);
+    const std::string key_pem = o.passphrase.empty() ? key.to_pem() : key.to_encrypted_pem(o.passphrase);
+    write_file_atomic(scratch / kKeyFile, key_pem, FileMode::private_0600);
+    write_file_atomic(scratch / kCertFile, ca.cert_->pem(), FileMode::public_0644);
+    write_file_atomic(scratch / kChainFile, chain_pem(ca.chain_), FileMode::public_0644);
+    fs::copy_file(o.profile_path, scratch / kProfileFile);
+    ca.store_.reset();
+    if (fs::exists(o.dir) && fs::is_empty(o.dir)) fs::remove(o.dir);
+    fs::rename(scratch, o.dir);
+    ca.store_ = open_sqlite_store(o.dir / kStoreFile);
+    return ca;
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    throw;
+  }
+}
+
+CertificateAuthority CertificateAuthority::open(const fs::path& dir, PassphraseProvider passphrase) {
+  if (!fs::exists(dir / kCertFile))
+    throw NoInputError(dir.string() + ": not a CA directory (no ca.pem); create one with `xsign ca init`");
+  CertificateAuthority ca;
+  ca.dir_ = dir;
+  ca.domain_ = DomainProfile::load((dir / kProfileFile).string());
+  ca.chain_ = Certificate::load_all((dir / kChainFile).string());
+  ca.cert_ = ca.chain_.front();
+  ca.store_ = open_sqlite_store(dir / kStoreFile);
+  ca.passphrase_ = std::move(passphrase);
+  return ca;
+}
+
+const PrivateKey& CertificateAuthority::key() {
+  if (!key_) {
+    key_ = PrivateKey::load((dir_ / kKeyFile).string(), passphrase_);
+    if (!(key_->public_key() == cert_->public_key()))
+      throw FormatError((dir_ / kKeyFile).string() + ": key does not match the CA certificate");
+  }
+  return *key_;
+}
+
+CertificateTemplate CertificateAuthority::base_template(TimePoint now, unsigned validity_days) const {
+  CertificateTemplate t;
+  t.not_before = whole_seconds(now);
+  t.not_after = t.not_before + std::chrono::hours(24) * validity_days;
+  // Nothing this CA signs outlives the CA's own certificate.
+  if (cert_ && t.not_after > cert_->not_after()) t.not_after = cert_->not_after();
+  t.policies = domain_.policies;
+  const std::string name = dir_.filename().string();
+  if (!domain_.crl_base_url.empty()) t.crl_urls.push_back(domain_.crl_base_url + "/" + name + ".crl");
+  if (!domain_.ocsp_url.empty()) t.ocsp_urls.push_back(domain_.ocsp_url);
+  if (!domain_.ca_issuers_base_url.empty())
+    t.ca_issuers_urls.push_back(domain_.ca_issuers_base_url + "/" + name + ".crt");
+  t.issuer_sign_tool = domain_.issuer_sign_tool;
+  return t;
+}
+
+Certificate CertificateAuthority::record(const CertificateTemplate& tmpl, const std::string& profile) {
+  const PrivateKey& signing_key = key();
+  std::optional<Certificate> issued;
+  // Issuance and its record are one transaction: no certificate without a record.
+  store_->transaction([&] {
+    CertificateTemplate t = tmpl;
+    do t.serial = random_serial();
+    while (store_->has_serial(to_hex(t.serial)));
+    issued = issue_certificate(t, cert_->subject(), cert_->subject_key_id(), signing_key);
+    store_->add_issued({issued->serial_hex(), issued->subject().to_string(), profile, issued->not_before(),
+                        issued->not_after(), issued->der()});
+  });
+  return *issued;
+}
+
+Certificate CertificateAuthority::issue(const CertificateRequest& csr, const std::string& profile_name,
+                                        TimePoint now, std::optional<unsigned> validity_days) {
+  if (!csr.verify_self_signature())
+    throw FormatError("the certification request's signature does not verify (altered or broken request)");
+  const CertificateProfile& p = domain_.profile(profile_name);
+  if (csr.public_key().suite() != domain_.suite)
+    throw UsageError("the " + domain_.name + " issues " + std::string(suite_name(domain_.suite)) +
+                     " certificates; the request has a " + std::string(suite_name(csr.public_key().suite())) + " key");
+  CertificateTemplate t = base_template(now, validity_days.value_or(p.validity_days));
+  t.subject = csr.subject();
+  t.public_key = csr.public_key();
+  t.key_usage = p.key_usage;
+  t.extended_key_usage = p.extended_key_usage;
+  t.extended_key_usage_critical = p.extended_key_usage_critical;
+  t.ocsp_nocheck = p.ocsp_nocheck;
+  t.subject_sign_tool = domain_.subject_sign_tool;
+  return record(t, profile_name);
+}
+
+Certificate CertificateAuthority::issue_ca(const DistinguishedName& subject, const PublicKey& key,
+                                           unsigned validity_days, std::optional<unsigned> path_len, TimePoint now) {
+  CertificateTemplate t = base_template(now, validity_days);
+  t.subject = subject;
+  t.public_key = key;
+  t.is_ca = true;
+  t.path_len = path_len;
+  t.key_usage = kKeyCertSign | kCrlSign;
+  return record(t, "ca");
+}
+
+Certificate CertificateAuthority::cross_certify(const Certificate& foreign, const std::vector<DistinguishedName>& permitted,
+                                                const std::vector<DistinguishedName>& excluded,
+                                                std::optional<unsigned> path_len, unsigned validity_days, TimePoint now) {
+  if (!foreign.is_ca()) throw UsageError("'" + foreign.subject().to_string() + "' is not a CA certificate");
+  if (!foreign.verify_signature(foreign.public_key()))
+    throw UsageError("'" + foreign.subject().to_string() + "' is not a self-signed root (its signature does not verify with its own key)");
+  CertificateTemplate t = base_template(now, validity_days);
+  t.subject = foreign.subject();
+  t.public_key = foreign.public_key();
+  t.subject_key_id = foreign.subject_key_id();  // keeps AKI matching of the foreign chain intact
+  t.is_ca = true;
+  t.path_len = path_len;
+  t.key_usage = kKeyCertSign | kCrlSign;
+  t.permitted_subtrees = permitted;
+  t.excluded_subtrees = excluded;
+  if (t.not_after > foreign.not_after()) t.not_after = foreign.not_after();
+  return record(t, "cross");
+}
+
+void CertificateAuthority::revoke(const std::string& serial_hex, RevocationReason reason, TimePoint when) {
+  std::string serial;
+  for (char c : serial_hex)
+    if (c != ':') serial += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  store_->transaction([&] {
+    const auto rec = store_->find(serial);
+    if (!rec) throw UsageError("no certificate with serial " + serial_hex + " was issued by this CA");
+    if (rec->revoked) throw UsageError("certificate " + serial_hex + " is already revoked");
+    store_->mark_revoked(serial, whole_seconds(when), reason);
+  });
+}
+
+Crl CertificateAuthority::make_crl(TimePoint now, unsigned validity_hours) {
+  const PrivateKey& signing_key = key();
+  std::optional<Crl> crl;
+  store_->transaction([&] {
+    std::vector<RevokedEntry> entries;
+    for (const auto& r : store_->list())
+      if (r.revoked) entries.push_back({from_hex(r.serial_hex), r.revocation_time, r.reason});
+    const TimePoint t = whole_seconds(now);
+    crl = Crl::create(cert_->subject(), cert_->subject_key_id(), signing_key, store_->next_crl_number(), t,
+                      t + std::chrono::hours(validity_hours), entries);
+  });
+  return *crl;
+}
+
+}  // namespace sign

@@ -1,0 +1,174 @@
+// CaStore on SQLite: one file in the CA directory, WAL journal, every write in a transaction.
+#include <sign/ca.hpp>
+#include <sign/error.hpp>
+
+#include <sqlite3.h>
+
+namespace sign {
+namespace {
+
+std::int64_t seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+TimePoint from_seconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+      throw IoError(std::string("CA store: ") + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, const Bytes& v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  /// True while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw IoError(std::string("CA store: ") + sqlite3_errmsg(db_));
+  }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  Bytes blob(int col) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
+    return Bytes(p, p + sqlite3_column_bytes(stmt_, col));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS issued (
+  serial TEXT PRIMARY KEY,
+  subject TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  not_before INTEGER NOT NULL,
+  not_after INTEGER NOT NULL,
+  der BLOB NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  revocation_time INTEGER,
+  reason INTEGER
+);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO counters VALUES ('crl_number', 0);
+)";
+
+class SqliteStore final : public CaStore {
+ public:
+  explicit SqliteStore(const std::filesystem::path& file) {
+    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+      const std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw IoError(file.string() + ": cannot open CA store (" + err + ")");
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+    exec(kSchema);
+  }
+  ~SqliteStore() override { sqlite3_close(db_); }
+
+  void transaction(const std::function<void()>& fn) override {
+    exec("BEGIN IMMEDIATE");
+    try {
+      fn();
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  bool has_serial(const std::string& serial) override {
+    Statement s(db_, "SELECT 1 FROM issued WHERE serial = ?");
+    s.bind(1, serial);
+    return s.step();
+  }
+
+  void add_issued(const IssuedRecord& r) override {
+    Statement s(db_, "INSERT INTO issued (serial, subject, profile, not_before, not_after, der) VALUES (?,?,?,?,?,?)");
+    s.bind(1, r.serial_hex).bind(2, r.subject).bind(3, r.profile).bind(4, seconds(r.not_before))
+        .bind(5, seconds(r.not_after)).bind(6, r.der);
+    s.step();
+  }
+
+  std::optional<IssuedRecord> find(const std::string& serial) override {
+    Statement s(db_, "SELECT serial, subject, profile, not_before, not_after, der, revoked, revocation_time, reason "
+                     "FROM issued WHERE serial = ?");
+    s.bind(1, serial);
+    if (!s.step()) return std::nullopt;
+    return row(s);
+  }
+
+  std::vector<IssuedRecord> list() override {
+    Statement s(db_, "SELECT serial, subject, profile, not_before, not_after, der, revoked, revocation_time, reason "
+                     "FROM issued ORDER BY not_before, serial");
+    std::vector<IssuedRecord> out;
+    while (s.step()) out.push_back(row(s));
+    return out;
+  }
+
+  void mark_revoked(const std::string& serial, TimePoint when, RevocationReason reason) override {
+    Statement s(db_, "UPDATE issued SET revoked = 1, revocation_time = ?, reason = ? WHERE serial = ? AND revoked = 0");
+    s.bind(1, seconds(when)).bind(2, static_cast<std::int64_t>(reason)).bind(3, serial);
+    s.step();
+    if (sqlite3_changes(db_) != 1) throw UsageError("certificate " + serial + " is unknown or already revoked");
+  }
+
+  std::uint64_t next_crl_number() override {
+    exec("UPDATE counters SET value = value + 1 WHERE name = 'crl_number'");
+    Statement s(db_, "SELECT value FROM counters WHERE name = 'crl_number'");
+    s.step();
+    return static_cast<std::uint64_t>(s.integer(0));
+  }
+
+ private:
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw IoError("CA store: " + msg);
+    }
+  }
+
+  static IssuedRecord row(const Statement& s) {
+    IssuedRecord r;
+    r.serial_hex = s.text(0);
+    r.subject = s.text(1);
+    r.profile = s.text(2);
+    r.not_before = from_seconds(s.integer(3));
+    r.not_after = from_seconds(s.integer(4));
+    r.der = s.blob(5);
+    r.revoked = s.integer(6) != 0;
+    r.revocation_time = from_seconds(s.integer(7));
+    r.reason = static_cast<RevocationReason>(s.integer(8));
+    return r;
+  }
+
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<CaStore> open_sqlite_store(const std::filesystem::path& file) {
+  return std::make_unique<SqliteStore>(file);
+}
+
+}  // namespace sign
