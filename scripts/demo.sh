@@ -74,4 +74,41 @@ if "$xsign" key verify invoice-tampered.xml --pub exporter-sm2.pub --sig invoice
 fi
 echo "(exit code 1: signature invalid, as expected)"
 
+profiles="$root/certs"
+step "Each country runs its CAs: a root and an issuing CA (keys encrypted with pass.txt)"
+for d in cn ru; do
+  show "$xsign" ca init --dir $d-root --profile "$profiles/$d.toml" --pass-file pass.txt --out $d-root.pem
+  show "$xsign" ca init --dir $d-issuing --role issuing --parent $d-root --parent-pass-file pass.txt \
+    --profile "$profiles/$d.toml" --pass-file pass.txt --out $d-issuing.pem
+done
+
+step "The traders get certificates from their own country's issuing CA"
+show "$xsign" csr --key exporter-sm2.key --pass-file pass.txt \
+  --subject "/C=CN/O=Shanghai Precision Machinery Co., Ltd./CN=Li Wei/USCC=91310000MA1FL0XX1A" --out exporter.csr
+show "$xsign" ca issue exporter.csr --dir cn-issuing --profile trader --pass-file pass.txt --out exporter.pem
+show "$xsign" csr --key importer-gost256.key --pass-file pass.txt \
+  --subject "/C=RU/O=OOO Volga Stanki/CN=Ivan Petrov/INN=770123456789/OGRN=1027700000001" --out importer.csr
+show "$xsign" ca issue importer.csr --dir ru-issuing --profile trader --pass-file pass.txt --out importer.pem
+
+step "Cross-recognition: each root certifies the other, for the other country's names only"
+show "$xsign" ca cross-certify cn-root.pem --dir ru-root --permit /C=CN --path-len 1 --pass-file pass.txt --out x-ru-cn.pem
+show "$xsign" ca cross-certify ru-root.pem --dir cn-root --permit /C=RU --path-len 1 --pass-file pass.txt --out x-cn-ru.pem
+
+step "CRLs, and openssl checks the chains on its own"
+for d in cn ru; do
+  show "$xsign" ca crl --dir $d-root --pass-file pass.txt --out $d-root.crl
+  show "$xsign" ca crl --dir $d-issuing --pass-file pass.txt --out $d-issuing.crl
+done
+cat ru-root.crl ru-issuing.crl > ru-crls.pem
+show env OPENSSL_CONF=gost-openssl.cnf openssl verify -crl_check_all -CRLfile ru-crls.pem \
+  -CAfile ru-root.pem -untrusted ru-issuing.pem importer.pem
+show env OPENSSL_CONF=plain-openssl.cnf openssl verify -vfyopt distid:1234567812345678 -CAfile cn-root.pem cn-issuing.pem
+show env OPENSSL_CONF=plain-openssl.cnf openssl verify -vfyopt distid:1234567812345678 -partial_chain \
+  -CAfile cn-issuing.pem exporter.pem
+echo "A Moscow verifier reaches the Shanghai exporter through the cross-certificate:"
+show env OPENSSL_CONF=gost-openssl.cnf openssl verify -partial_chain -CAfile ru-root.pem x-ru-cn.pem
+show env OPENSSL_CONF=plain-openssl.cnf openssl verify -vfyopt distid:1234567812345678 -partial_chain \
+  -CAfile x-ru-cn.pem cn-issuing.pem
+show "$xsign" ca list --dir cn-issuing
+
 printf '\nFiles are in %s\n' "$work"
