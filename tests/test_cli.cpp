@@ -35,7 +35,7 @@ TEST_CASE("key gen writes an encrypted key with mode 0600 that openssl opens", "
     REQUIRE(gen.exit_code == 0);
     CHECK_THAT(gen.err, Catch::Contains("fingerprint SHA256:"));
     CHECK(file_mode(key) == 0600);
-    CHECK_THAT(testing::read(key), Catch::StartsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    CHECK_THAT(testing::read(key), Catch::StartsWith(testing::kPemEncryptedKey));
 
     REQUIRE(xsign("key pub " + q(key) + " --pass-file " + q(dir.file("pass")) + " --out " + q(pub))
                 .exit_code == 0);
@@ -61,7 +61,7 @@ TEST_CASE("key gen --no-encrypt writes a plain PKCS#8 key, only when asked", "[c
   testing::TempDir dir;
   const std::string key = dir.file("k.pem");
   REQUIRE(xsign("key gen --suite sm2 --no-encrypt --out " + q(key)).exit_code == 0);
-  CHECK_THAT(testing::read(key), Catch::StartsWith("-----BEGIN PRIVATE KEY-----"));
+  CHECK_THAT(testing::read(key), Catch::StartsWith(testing::kPemPrivateKey));
   CHECK(file_mode(key) == 0600);
 
   SECTION("without a passphrase source and without a terminal it refuses and writes nothing") {

@@ -235,7 +235,7 @@ TEST_CASE("Keys survive PKCS#8 and SPKI round trips", "[crypto]") {
     CHECK(plain.public_key() == key.public_key());
     const auto enc_pem = key.to_encrypted_pem("correct horse", 10000);
     CHECK(is_encrypted_private_key_pem(enc_pem));
-    CHECK(enc_pem.find("BEGIN ENCRYPTED PRIVATE KEY") != std::string::npos);
+    CHECK(enc_pem.find(testing::kPemEncryptedKey) != std::string::npos);
     const auto opened = PrivateKey::from_pem(enc_pem, [] { return std::string("correct horse"); });
     CHECK(opened.public_key() == key.public_key());
     CHECK(opened.to_pkcs8_der() == key.to_pkcs8_der());

@@ -1,5 +1,8 @@
 #include <sign/asn1.hpp>
 #include <sign/error.hpp>
+#include <sign/io.hpp>
+
+#include "io/file_context.hpp"
 
 #include <botan/base64.h>
 #include <botan/exceptn.h>
@@ -46,6 +49,23 @@ std::vector<PemBlock> pem_decode_all(std::string_view text) {
     pos = body_end + end_line.size();
   }
   return blocks;
+}
+
+std::vector<Bytes> pem_blocks_labelled(std::string_view text, std::initializer_list<std::string_view> labels) {
+  std::vector<Bytes> out;
+  for (auto& block : pem_decode_all(text))
+    for (auto label : labels)
+      if (block.label == label) out.push_back(std::move(block.der));
+  if (out.empty()) throw FormatError("no PEM block '" + std::string(*labels.begin()) + "' found");
+  return out;
+}
+
+std::vector<Bytes> read_der_objects(const std::string& path, std::initializer_list<std::string_view> labels) {
+  Bytes data = read_file(path);
+  if (!looks_like_pem(data)) return {std::move(data)};
+  return detail::with_file_context(path, [&] {
+    return pem_blocks_labelled({reinterpret_cast<const char*>(data.data()), data.size()}, labels);
+  });
 }
 
 bool looks_like_pem(ByteView data) {

@@ -5,6 +5,7 @@
 #include <sign/io.hpp>
 
 #include "crypto/key_impl.hpp"
+#include "io/file_context.hpp"
 
 namespace sign {
 namespace {
@@ -12,20 +13,6 @@ namespace {
 constexpr std::string_view kPublicLabel = "PUBLIC KEY";
 constexpr std::string_view kPrivateLabel = "PRIVATE KEY";
 constexpr std::string_view kEncryptedLabel = "ENCRYPTED PRIVATE KEY";
-
-// Prefixes an error message with the file it came from, keeping the exception's type.
-template <typename Fn>
-auto with_file_context(const std::string& path, Fn&& fn) {
-  try {
-    return fn();
-  } catch (const PassphraseError& e) {
-    throw PassphraseError(path + ": " + e.what());
-  } catch (const FormatError& e) {
-    throw FormatError(path + ": " + e.what());
-  } catch (const UsageError& e) {
-    throw UsageError(path + ": " + e.what());
-  }
-}
 
 std::string_view as_text(const Bytes& data) {
   return {reinterpret_cast<const char*>(data.data()), data.size()};
@@ -40,14 +27,12 @@ PublicKey::PublicKey(std::shared_ptr<const PublicKeyImpl> impl) : impl_(std::mov
 PublicKey PublicKey::from_der(ByteView spki) { return PublicKey(detail::decode_spki(spki)); }
 
 PublicKey PublicKey::from_pem(std::string_view pem) {
-  for (const auto& block : pem_decode_all(pem))
-    if (block.label == kPublicLabel) return from_der(block.der);
-  throw FormatError("no PEM block 'PUBLIC KEY' found");
+  return from_der(pem_blocks_labelled(pem, {kPublicLabel}).front());
 }
 
 PublicKey PublicKey::load(const std::string& path) {
   const Bytes data = read_file(path);
-  return with_file_context(path, [&] {
+  return detail::with_file_context(path, [&] {
     return looks_like_pem(data) ? from_pem(as_text(data)) : from_der(data);
   });
 }
@@ -164,7 +149,7 @@ PrivateKey PrivateKey::from_pem(std::string_view pem, const PassphraseProvider& 
 
 PrivateKey PrivateKey::load(const std::string& path, const PassphraseProvider& passphrase) {
   const Bytes data = read_file(path);
-  return with_file_context(path, [&] {
+  return detail::with_file_context(path, [&] {
     if (looks_like_pem(data)) return from_pem(as_text(data), passphrase);
     return from_pkcs8_der(data);
   });

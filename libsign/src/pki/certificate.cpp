@@ -6,6 +6,7 @@
 #include <sign/io.hpp>
 #include <sign/pki.hpp>
 
+#include "io/file_context.hpp"
 #include "pki/signature.hpp"
 
 #include <botan/ber_dec.h>
@@ -122,26 +123,16 @@ Certificate Certificate::from_der(ByteView der) {
 }
 
 Certificate Certificate::from_pem(std::string_view pem) {
-  for (const auto& b : pem_decode_all(pem))
-    if (b.label == "CERTIFICATE") return from_der(b.der);
-  throw FormatError("no PEM block 'CERTIFICATE' found");
+  return from_der(pem_blocks_labelled(pem, {"CERTIFICATE"}).front());
 }
 
 std::vector<Certificate> Certificate::load_all(const std::string& path) {
-  const Bytes data = read_file(path);
-  std::vector<Certificate> out;
-  try {
-    if (looks_like_pem(data)) {
-      for (const auto& b : pem_decode_all({reinterpret_cast<const char*>(data.data()), data.size()}))
-        if (b.label == "CERTIFICATE") out.push_back(from_der(b.der));
-      if (out.empty()) throw FormatError("no PEM block 'CERTIFICATE' found");
-    } else {
-      out.push_back(from_der(data));
-    }
-  } catch (const FormatError& e) {
-    throw FormatError(path + ": " + e.what());
-  }
-  return out;
+  const auto objects = read_der_objects(path, {"CERTIFICATE"});
+  return detail::with_file_context(path, [&] {
+    std::vector<Certificate> out;
+    for (const auto& der : objects) out.push_back(from_der(der));
+    return out;
+  });
 }
 
 Certificate Certificate::load(const std::string& path) { return load_all(path).front(); }

@@ -4,6 +4,7 @@
 #include <sign/io.hpp>
 #include <sign/pki.hpp>
 
+#include "io/file_context.hpp"
 #include "pki/signature.hpp"
 
 #include <botan/asn1_time.h>
@@ -16,6 +17,8 @@
 
 namespace sign {
 namespace {
+
+constexpr std::string_view kLabel = "X509 CRL";
 
 struct ReasonName {
   RevocationReason reason;
@@ -131,23 +134,14 @@ Crl Crl::from_der(ByteView der) {
   return c;
 }
 
-Crl Crl::from_pem(std::string_view pem) {
-  for (const auto& b : pem_decode_all(pem))
-    if (b.label == "X509 CRL") return from_der(b.der);
-  throw FormatError("no PEM block 'X509 CRL' found");
-}
+Crl Crl::from_pem(std::string_view pem) { return from_der(pem_blocks_labelled(pem, {kLabel}).front()); }
 
 Crl Crl::load(const std::string& path) {
-  const Bytes data = read_file(path);
-  try {
-    if (looks_like_pem(data)) return from_pem({reinterpret_cast<const char*>(data.data()), data.size()});
-    return from_der(data);
-  } catch (const FormatError& e) {
-    throw FormatError(path + ": " + e.what());
-  }
+  const auto der = read_der_objects(path, {kLabel}).front();
+  return detail::with_file_context(path, [&] { return from_der(der); });
 }
 
-std::string Crl::pem() const { return pem_encode(der_, "X509 CRL"); }
+std::string Crl::pem() const { return pem_encode(der_, kLabel); }
 
 const RevokedEntry* Crl::find(const Bytes& serial) const {
   for (const auto& e : entries_)

@@ -4,6 +4,7 @@
 #include <sign/io.hpp>
 #include <sign/pki.hpp>
 
+#include "io/file_context.hpp"
 #include "pki/signature.hpp"
 
 #include <botan/der_enc.h>
@@ -26,6 +27,8 @@ CertificateRequest CertificateRequest::create(const PrivateKey& key, const Disti
 }
 
 namespace {
+
+constexpr std::string_view kLabel = "CERTIFICATE REQUEST";
 
 // Re-encodes a decoded object to its TLV bytes (identical to the input for DER input).
 Bytes tlv(const Botan::BER_Object& obj) {
@@ -69,22 +72,15 @@ CertificateRequest CertificateRequest::from_der(ByteView der) {
 }
 
 CertificateRequest CertificateRequest::from_pem(std::string_view pem) {
-  for (const auto& b : pem_decode_all(pem))
-    if (b.label == "CERTIFICATE REQUEST" || b.label == "NEW CERTIFICATE REQUEST") return from_der(b.der);
-  throw FormatError("no PEM block 'CERTIFICATE REQUEST' found");
+  return from_der(pem_blocks_labelled(pem, {kLabel, "NEW CERTIFICATE REQUEST"}).front());
 }
 
 CertificateRequest CertificateRequest::load(const std::string& path) {
-  const Bytes data = read_file(path);
-  try {
-    if (looks_like_pem(data)) return from_pem({reinterpret_cast<const char*>(data.data()), data.size()});
-    return from_der(data);
-  } catch (const FormatError& e) {
-    throw FormatError(path + ": " + e.what());
-  }
+  const auto der = read_der_objects(path, {kLabel, "NEW CERTIFICATE REQUEST"}).front();
+  return detail::with_file_context(path, [&] { return from_der(der); });
 }
 
-std::string CertificateRequest::pem() const { return pem_encode(der_, "CERTIFICATE REQUEST"); }
+std::string CertificateRequest::pem() const { return pem_encode(der_, kLabel); }
 
 bool CertificateRequest::verify_self_signature() const {
   return detail::verify_tbs(*public_key_, sig_alg_oid_, tbs_, signature_);
