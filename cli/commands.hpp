@@ -14,5 +14,6 @@ struct Context {
 void register_key_commands(CLI::App& app, Context& ctx);
 void register_version_command(CLI::App& app, Context& ctx);
 void register_ca_commands(CLI::App& app, Context& ctx);
+void register_sign_commands(CLI::App& app, Context& ctx);
 
 }  // namespace xsign

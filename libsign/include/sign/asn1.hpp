@@ -3,6 +3,10 @@
 
 #include <sign/crypto.hpp>
 
+#include <functional>
+#include <memory>
+#include <span>
+
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -33,5 +37,58 @@ std::vector<Bytes> read_der_objects(const std::string& path, std::initializer_li
 
 /// True when the bytes look like PEM text rather than DER.
 bool looks_like_pem(ByteView data);
+
+// ---------------------------------------------------------------------------------------------
+// Strict DER reading over a random-access source, so that a multi-gigabyte eContent is located
+// and streamed, never loaded.
+
+/// Random-access bytes: a file (read with pread) or memory.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual std::uint64_t size() const = 0;
+  /// Reads exactly `out.size()` bytes at `offset`; throws FormatError past the end.
+  virtual void read(std::uint64_t offset, std::span<std::uint8_t> out) const = 0;
+  /// Bytes [offset, offset + length) in memory; length is limited to protect memory.
+  Bytes read_range(std::uint64_t offset, std::uint64_t length) const;
+  /// Streams [offset, offset + length) in chunks.
+  void stream_range(std::uint64_t offset, std::uint64_t length,
+                    const std::function<void(ByteView)>& sink) const;
+};
+
+/// ByteSource over a file; throws NoInputError / IoError naming it.
+std::shared_ptr<const ByteSource> open_file_source(const std::string& path);
+/// ByteSource over bytes held in memory.
+std::shared_ptr<const ByteSource> memory_source(Bytes data);
+
+/// Largest DER object (other than streamed content) read into memory.
+inline constexpr std::uint64_t kMaxDerObjectBytes = 64u * 1024u * 1024u;
+
+/// One DER TLV: where it is and what it says.
+struct DerNode {
+  std::uint8_t tag = 0;        ///< identifier octet (class, constructed bit, number < 31)
+  std::uint64_t offset = 0;    ///< of the identifier octet
+  std::uint64_t header = 0;    ///< identifier + length octets
+  std::uint64_t length = 0;    ///< content length
+  std::uint64_t content() const { return offset + header; }
+  std::uint64_t end() const { return offset + header + length; }
+  bool constructed() const { return (tag & 0x20) != 0; }
+};
+
+/// Reads the TLV header at `offset`, which must end by `limit`. Strict DER: single-octet
+/// tags, definite minimal lengths; indefinite lengths and overlong encodings are FormatError.
+DerNode read_der_node(const ByteSource& src, std::uint64_t offset, std::uint64_t limit);
+
+/// The children of a constructed node, in order (bounded count).
+std::vector<DerNode> der_children(const ByteSource& src, const DerNode& parent);
+
+/// Whole TLV bytes of a node (bounded by kMaxDerObjectBytes).
+Bytes der_bytes(const ByteSource& src, const DerNode& node);
+
+/// Encodes a TLV header (identifier octet + definite length).
+Bytes der_header(std::uint8_t tag, std::uint64_t length);
+
+/// Encodes a whole TLV.
+Bytes der_tlv(std::uint8_t tag, ByteView content);
 
 }  // namespace sign

@@ -31,6 +31,24 @@ void for_each_chunk(std::istream& in, const std::function<void(std::span<const s
 /// File permission for write_file_atomic: secrets get 0600, everything else 0644 (before umask).
 enum class FileMode { private_0600, public_0644 };
 
+/// A file written through a temporary beside it and renamed into place by commit(); if the
+/// writer is destroyed without commit(), the temporary is removed and `path` is untouched.
+class AtomicFileWriter {
+ public:
+  AtomicFileWriter(const std::filesystem::path& path, FileMode mode);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  /// Appends bytes.
+  void write(std::span<const std::uint8_t> data);
+  /// fsyncs and renames over the destination.
+  void commit();
+
+ private:
+  std::filesystem::path path_, tmp_;
+  int fd_ = -1;
+};
+
 /// Writes to a temporary file beside `path`, fsyncs, then renames over `path`:
 /// a reader never sees a half-written file, and a failure leaves the old file untouched.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data,

@@ -59,42 +59,64 @@ void for_each_chunk(std::istream& in, const std::function<void(std::span<const s
   if (in.bad()) throw IoError(what + ": read error");
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data,
-                       FileMode mode) {
+AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path, FileMode mode) : path_(path) {
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::random_device rd;
-  const auto tmp = dir / ("." + path.filename().string() + ".tmp-" + std::to_string(rd()));
+  tmp_ = dir / ("." + path.filename().string() + ".tmp-" + std::to_string(rd()));
   const mode_t perms = mode == FileMode::private_0600 ? 0600 : 0644;
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perms);
-  if (fd < 0) throw IoError(path.string() + ": cannot create (" + errno_text() + ")");
-  auto fail = [&](const std::string& what) {
-    const std::string err = errno_text();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw IoError(path.string() + ": " + what + " (" + err + ")");
-  };
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perms);
+  if (fd_ < 0) throw IoError(path.string() + ": cannot create (" + errno_text() + ")");
   // O_CREAT's mode passes through the umask; a secret must be 0600 whatever the umask.
-  if (mode == FileMode::private_0600 && ::fchmod(fd, 0600) != 0) fail("cannot set mode 0600");
+  if (mode == FileMode::private_0600 && ::fchmod(fd_, 0600) != 0) {
+    const std::string err = errno_text();
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+    fd_ = -1;
+    throw IoError(path.string() + ": cannot set mode 0600 (" + err + ")");
+  }
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+void AtomicFileWriter::write(std::span<const std::uint8_t> data) {
+  if (fd_ < 0) throw IoError(path_.string() + ": write after commit");
   std::size_t written = 0;
   while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    const ssize_t n = ::write(fd_, data.data() + written, data.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail("write failed");
+      throw IoError(path_.string() + ": write failed (" + errno_text() + ")");
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) fail("fsync failed");
+}
+
+void AtomicFileWriter::commit() {
+  if (::fsync(fd_) != 0) throw IoError(path_.string() + ": fsync failed (" + errno_text() + ")");
+  const int fd = fd_;
+  fd_ = -1;
   if (::close(fd) != 0) {
     const std::string err = errno_text();
-    ::unlink(tmp.c_str());
-    throw IoError(path.string() + ": close failed (" + err + ")");
+    ::unlink(tmp_.c_str());
+    throw IoError(path_.string() + ": close failed (" + err + ")");
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
     const std::string err = errno_text();
-    ::unlink(tmp.c_str());
-    throw IoError(path.string() + ": cannot rename into place (" + err + ")");
+    ::unlink(tmp_.c_str());
+    throw IoError(path_.string() + ": cannot rename into place (" + err + ")");
   }
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data,
+                       FileMode mode) {
+  AtomicFileWriter writer(path, mode);
+  writer.write(data);
+  writer.commit();
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view text, FileMode mode) {

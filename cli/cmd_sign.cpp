@@ -1,0 +1,300 @@
+// `xsign sign`, `xsign cosign`, `xsign countersign`, `xsign inspect`.
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "output.hpp"
+#include "passphrase.hpp"
+
+#include <sign/cms.hpp>
+#include <sign/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include <unistd.h>
+
+namespace xsign {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SignArgs {
+  std::string input, key, cert, chain, out, content, commitment, sm2_id = "1234567812345678", at;
+  bool attach = false, pem = false, gm_oids = false, force = false, json = false;
+  unsigned signer_index = 1;
+  PassphraseOptions pass;
+};
+
+// A document named on the command line; stdin is spooled to a temporary file first, because
+// signing reads the document twice when attaching it (digest, then copy).
+struct DocumentArg {
+  sign::Content content;
+  std::string spool;
+  ~DocumentArg() {
+    if (!spool.empty()) ::unlink(spool.c_str());
+  }
+};
+
+std::unique_ptr<DocumentArg> open_document(const std::string& path) {
+  auto doc = std::make_unique<DocumentArg>();
+  if (path != "-") {
+    doc->content = sign::Content::file(path);
+    return doc;
+  }
+  char name[] = "/tmp/xsign-stdin-XXXXXX";
+  const int fd = ::mkstemp(name);
+  if (fd < 0) throw sign::IoError("cannot create a temporary file for standard input");
+  doc->spool = name;
+  ::close(fd);
+  {
+    sign::AtomicFileWriter w(doc->spool, sign::FileMode::private_0600);
+    sign::for_each_chunk(std::cin, [&](sign::ByteView chunk) { w.write(chunk); }, "standard input");
+    w.commit();
+  }
+  doc->content = sign::Content::file(doc->spool);
+  return doc;
+}
+
+sign::SignerSpec load_signer(const SignArgs& a) {
+  auto key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
+  sign::SignerSpec s{key, sign::Certificate::load(a.cert), {}, {}, sign::Commitment::none,
+                     a.at.empty() ? std::chrono::system_clock::now() : sign::parse_time(a.at)};
+  if (!a.chain.empty()) s.chain = sign::Certificate::load_all(a.chain);
+  s.options.sm2_id = a.sm2_id;
+  if (!a.commitment.empty()) s.commitment = sign::parse_commitment(a.commitment);
+  return s;
+}
+
+// Sends a SignedData to --out (atomically), to stdout, or as PEM.
+class SignatureOutput {
+ public:
+  SignatureOutput(std::string path, bool pem) : path_(std::move(path)), pem_(pem) {
+    if (to_stdout() && !pem_ && ::isatty(STDOUT_FILENO))
+      throw sign::UsageError("refusing to write a binary signature to a terminal; use --out FILE or --pem");
+    if (!to_stdout() && !pem_) file_ = std::make_unique<sign::AtomicFileWriter>(path_, sign::FileMode::public_0644);
+  }
+  std::function<void(sign::ByteView)> sink() {
+    return [this](sign::ByteView chunk) {
+      if (pem_) {
+        if (buffer_.size() + chunk.size() > sign::kMaxDerObjectBytes)
+          throw sign::UsageError("PEM output is for small signatures; write DER for an attached large document");
+        buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
+      } else if (file_) {
+        file_->write(chunk);
+      } else {
+        std::cout.write(reinterpret_cast<const char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
+      }
+    };
+  }
+  void finish() {
+    if (pem_) write_output(to_stdout() ? "" : path_, sign::pem_encode(buffer_, "CMS"));
+    else if (file_) file_->commit();
+    else if (!(std::cout.flush())) throw sign::IoError("writing to standard output failed");
+  }
+
+ private:
+  bool to_stdout() const { return path_.empty() || path_ == "-"; }
+  std::string path_;
+  bool pem_;
+  std::unique_ptr<sign::AtomicFileWriter> file_;
+  sign::Bytes buffer_;
+};
+
+// Detached signatures sit beside their document as DOC.p7s: find the document if not given.
+std::optional<sign::Content> detached_content(const std::string& sig_path, const std::string& content_arg) {
+  if (!content_arg.empty()) return sign::Content::file(content_arg);
+  if (sig_path.size() > 4 && sig_path.ends_with(".p7s") && fs::exists(sig_path.substr(0, sig_path.size() - 4)))
+    return sign::Content::file(sig_path.substr(0, sig_path.size() - 4));
+  return std::nullopt;
+}
+
+void do_sign(const SignArgs& a) {
+  const auto signer = load_signer(a);
+  std::string out = a.out;
+  if (out.empty() && a.input != "-") {
+    out = a.input + ".p7s";
+    if (fs::exists(out) && !a.force)
+      throw sign::UsageError(out + " already exists; add a signature to it with `xsign cosign " + out +
+                             "`, or use --force / --out");
+  }
+  auto doc = open_document(a.input);
+  SignatureOutput output(out, a.pem);
+  sign::sign_document(doc->content, signer, {a.attach, a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7},
+                      output.sink());
+  output.finish();
+  if (!out.empty() && out != "-")
+    std::cerr << "xsign: signed " << a.input << " as " << signer.certificate.subject().to_string() << " ("
+              << sign::suite_name(signer.key.suite()) << (a.attach ? ", attached" : ", detached") << ") -> " << out
+              << "\n";
+}
+
+void do_cosign(const SignArgs& a) {
+  const auto signer = load_signer(a);
+  const auto sd = sign::SignedDataView::load(a.input);
+  const std::string out = a.out.empty() ? a.input : a.out;
+  SignatureOutput output(out, a.pem);
+  sign::cosign(sd, sd.attached() ? std::nullopt : detached_content(a.input, a.content), signer, output.sink());
+  output.finish();
+  std::cerr << "xsign: added signer " << sd.signers().size() + 1 << " (" << signer.certificate.subject().to_string()
+            << ") to " << out << "\n";
+}
+
+void do_countersign(const SignArgs& a) {
+  const auto signer = load_signer(a);
+  const auto sd = sign::SignedDataView::load(a.input);
+  if (a.signer_index == 0) throw sign::UsageError("--signer counts from 1");
+  const std::string out = a.out.empty() ? a.input : a.out;
+  SignatureOutput output(out, a.pem);
+  sign::countersign(sd, a.signer_index - 1, signer, output.sink());
+  output.finish();
+  std::cerr << "xsign: countersigned signer " << a.signer_index << " of " << out << "\n";
+}
+
+nlohmann::json cert_json(const sign::Certificate& c) {
+  nlohmann::json j{{"subject", c.subject().to_string()},
+                   {"issuer", c.issuer().to_string()},
+                   {"serial", c.serial_hex()},
+                   {"not_before", sign::format_time(c.not_before())},
+                   {"not_after", sign::format_time(c.not_after())},
+                   {"sha256", c.fingerprint()}};
+  j["suite"] = sign::suite_name(c.public_key().suite());
+  return j;
+}
+
+nlohmann::json signer_json(const sign::SignedDataView& sd, const sign::SignerInfoView& si,
+                           const sign::SignerCheck* check) {
+  nlohmann::json j{{"digest_algorithm", si.digest_oid}, {"signature_algorithm", si.signature_oid},
+                   {"signed_attributes", !si.signed_attrs_der.empty()}};
+  if (si.sid_issuer) {
+    j["sid"] = {{"issuer", si.sid_issuer->to_string()}, {"serial", sign::to_hex(si.sid_serial)}};
+  } else {
+    j["sid"] = {{"subject_key_identifier", sign::to_hex(si.sid_key_id)}};
+  }
+  if (const auto t = si.signing_time()) j["signing_time"] = sign::format_time(*t);
+  if (si.commitment() != sign::Commitment::none) j["commitment"] = sign::commitment_name(si.commitment());
+  if (const auto c = sd.find_signer_certificate(si)) j["certificate"] = cert_json(*c);
+  if (check) {
+    j["cryptography"] = {{"status", sign::check_status_name(check->status)},
+                         {"message", check->ok() ? "the cryptography holds" : check->message},
+                         {"signing_certificate_checked", check->signing_certificate_checked}};
+  }
+  j["counter_signatures"] = nlohmann::json::array();
+  for (std::size_t k = 0; k < si.counter_signatures.size(); ++k)
+    j["counter_signatures"].push_back(signer_json(
+        sd, si.counter_signatures[k],
+        check && k < check->counter_signatures.size() ? &check->counter_signatures[k] : nullptr));
+  return j;
+}
+
+void print_signer(const nlohmann::json& s, const std::string& first, const std::string& indent) {
+  std::cout << first << "signed by: "
+            << (s.contains("certificate") ? s["certificate"]["subject"].get<std::string>() : "(certificate not included)")
+            << "\n";
+  if (s.contains("certificate"))
+    std::cout << indent << "  suite " << s["certificate"]["suite"].get<std::string>() << ", certificate serial "
+              << s["certificate"]["serial"].get<std::string>() << "\n";
+  std::cout << indent << "  digest " << s["digest_algorithm"].get<std::string>() << ", signature "
+            << s["signature_algorithm"].get<std::string>() << "\n";
+  if (s.contains("signing_time")) std::cout << indent << "  signing time " << s["signing_time"].get<std::string>() << "\n";
+  if (s.contains("commitment")) std::cout << indent << "  commitment " << s["commitment"].get<std::string>() << "\n";
+  if (s.contains("cryptography")) {
+    const bool ok = s["cryptography"]["status"] == "valid";
+    std::cout << indent << "  cryptography: " << (ok ? "OK" : "FAILED (" + s["cryptography"]["status"].get<std::string>() + ")")
+              << " - " << s["cryptography"]["message"].get<std::string>() << "\n";
+  }
+  for (const auto& cs : s["counter_signatures"]) {
+    print_signer(cs, indent + "  countersignature ", indent + "    ");
+  }
+}
+
+int do_inspect(const SignArgs& a) {
+  const auto sd = sign::SignedDataView::load(a.input);
+  std::optional<sign::Content> content = sd.attached() ? sd.attached_content() : detached_content(a.input, a.content);
+  std::vector<sign::SignerCheck> checks;
+  if (content) {
+    sign::CheckOptions o;
+    o.sign_options.sm2_id = a.sm2_id;
+    checks = sign::check_signatures(sd, content, o);
+  }
+  nlohmann::json j{{"file", a.input},
+                   {"oid_style", sd.oid_style() == sign::OidStyle::gmt ? "gmt" : "pkcs7"},
+                   {"content", {{"attached", sd.attached()}, {"type", sd.econtent_type()}}}};
+  if (content) j["content"]["size"] = content->source->size();
+  j["content"]["checked"] = content.has_value();
+  j["certificates"] = nlohmann::json::array();
+  for (const auto& c : sd.certificates()) j["certificates"].push_back(cert_json(c));
+  j["signers"] = nlohmann::json::array();
+  bool all_ok = true;
+  for (std::size_t i = 0; i < sd.signers().size(); ++i) {
+    const sign::SignerCheck* check = checks.empty() ? nullptr : &checks[i];
+    if (check && !check->ok()) all_ok = false;
+    j["signers"].push_back(signer_json(sd, sd.signers()[i], check));
+  }
+  if (a.json) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << a.input << ": SignedData, " << (sd.attached() ? "attached" : "detached") << " content ("
+              << (sd.oid_style() == sign::OidStyle::gmt ? "GM/T 0010 OIDs" : "PKCS #7 OIDs") << ")";
+    if (content) std::cout << ", " << content->source->size() << " bytes";
+    std::cout << "\n" << sd.certificates().size() << " certificate(s):\n";
+    for (const auto& c : j["certificates"])
+      std::cout << "  " << c["subject"].get<std::string>() << " [" << c["suite"].get<std::string>() << "]\n";
+    std::cout << sd.signers().size() << " signer(s):\n";
+    for (std::size_t i = 0; i < j["signers"].size(); ++i) {
+      print_signer(j["signers"][i], "  " + std::to_string(i + 1) + ". ", "    ");
+    }
+    if (!content)
+      std::cout << "(document not available: give --content DOC to check the cryptography)\n";
+  }
+  return all_ok ? kExitOk : kExitFailed;
+}
+
+void add_signer_options(CLI::App* cmd, SignArgs& a) {
+  cmd->add_option("--key", a.key, "Signer's private key")->required();
+  cmd->add_option("--cert", a.cert, "Signer's certificate")->required();
+  cmd->add_option("--chain", a.chain, "Issuing CA certificates to embed (PEM bundle)");
+  cmd->add_option("--commitment", a.commitment, "commitment-type-indication: origin, approval or receipt");
+  cmd->add_option("--sm2-id", a.sm2_id, "SM2 distinguishing ID")->capture_default_str();
+  cmd->add_option("--at", a.at, "Signing time to state (UTC, YYYY-MM-DDTHH:MM:SSZ) instead of now");
+  cmd->add_flag("--pem", a.pem, "Write PEM (\"CMS\") instead of DER");
+  add_passphrase_options(*cmd, a.pass, false);
+}
+
+}  // namespace
+
+void register_sign_commands(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<SignArgs>();
+
+  auto* s = app.add_subcommand("sign", "Sign a document: CAdES-B, detached DOC.p7s by default");
+  s->add_option("document", a->input, "Document to sign ('-' for stdin)")->required();
+  s->add_option("--out", a->out, "Signature file (default DOC.p7s; stdout for stdin)")->type_name("FILE");
+  s->add_flag("--attach", a->attach, "Embed the document in the signature");
+  s->add_flag("--gm-oids", a->gm_oids, "Use GM/T 0010 content-type OIDs (for GmSSL)");
+  s->add_flag("--force", a->force, "Overwrite an existing DOC.p7s");
+  add_signer_options(s, *a);
+  s->callback([a] { do_sign(*a); });
+
+  auto* c = app.add_subcommand("cosign", "Add a parallel signature (any suite) to a .p7s, in place by default");
+  c->add_option("signature", a->input, "Existing signature file")->required();
+  c->add_option("--content", a->content, "The signed document, for a detached signature (default: SIG without .p7s)");
+  c->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
+  add_signer_options(c, *a);
+  c->callback([a] { do_cosign(*a); });
+
+  auto* k = app.add_subcommand("countersign", "Countersign one signer of a .p7s (RFC 5652 section 11.4)");
+  k->add_option("signature", a->input, "Existing signature file")->required();
+  k->add_option("--signer", a->signer_index, "Which signer to countersign (1 = first, as `xsign inspect` lists)");
+  k->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
+  add_signer_options(k, *a);
+  k->callback([a] { do_countersign(*a); });
+
+  auto* i = app.add_subcommand("inspect", "Show the signers, attributes and certificates of a .p7s, and check their cryptography");
+  i->add_option("signature", a->input, "Signature file (DER or PEM)")->required();
+  i->add_option("--content", a->content, "The signed document, for a detached signature (default: SIG without .p7s)");
+  i->add_option("--sm2-id", a->sm2_id, "SM2 distinguishing ID of the signers")->capture_default_str();
+  i->add_flag("--json", a->json, "Machine-readable output");
+  i->callback([a, &ctx] { ctx.exit_code = do_inspect(*a); });
+}
+
+}  // namespace xsign

@@ -1,0 +1,157 @@
+// The cryptographic check of every signer of a SignedData: messageDigest against the
+// document (streamed once for all signers), the signature over the DER signed attributes
+// exactly as received, and signingCertificateV2 against the signer's certificate.
+#include "cms/cms_internal.hpp"
+
+#include <sign/error.hpp>
+
+#include <map>
+
+namespace sign {
+
+using namespace cms_detail;
+
+namespace {
+
+using Status = SignerCheck::Status;
+
+SignerCheck failed(SignerCheck c, Status s, std::string message) {
+  c.status = s;
+  c.message = std::move(message);
+  return c;
+}
+
+// Everything about a signer that does not need the document.
+SignerCheck prepare(const SignedDataView& sd, const SignerInfoView& si, const CheckOptions& o) {
+  SignerCheck c;
+  c.digest_oid = si.digest_oid;
+  c.signature_oid = si.signature_oid;
+  c.has_signed_attributes = !si.signed_attrs_der.empty();
+  c.signing_time = si.signing_time();
+  try {
+    c.commitment = si.commitment();
+  } catch (const FormatError&) {
+    return failed(c, Status::format_error, "malformed commitment-type-indication");
+  }
+  c.certificate = sd.find_signer_certificate(si, o.extra_certificates);
+  if (!c.certificate)
+    return failed(c, Status::no_signer_certificate,
+                  "the signer's certificate is neither in the signature nor among the given certificates");
+  c.suite = c.certificate->public_key().suite();
+  if (!signature_oid_fits(si.signature_oid, *c.suite))
+    return failed(c, Status::unsupported_algorithm,
+                  "signature algorithm " + si.signature_oid + " does not fit the signer's " +
+                      std::string(suite_name(*c.suite)) + " key");
+  if (si.digest_oid != digest_oid(suite_info(*c.suite).digest))
+    return failed(c, Status::unsupported_algorithm,
+                  "digest algorithm " + si.digest_oid + " is not the " + std::string(suite_name(*c.suite)) +
+                      " suite's " + std::string(digest_name(suite_info(*c.suite).digest)));
+  c.status = Status::valid;
+  return c;
+}
+
+// Checks signed attributes and the signature, given the digest of what they cover.
+SignerCheck finish_with_attributes(SignerCheck c, const SignerInfoView& si, ByteView digest,
+                                   std::optional<std::string_view> econtent_type, const CheckOptions& o) {
+  const auto* md = si.signed_attr(oid::message_digest);
+  if (!md || md->values.size() != 1) return failed(c, Status::format_error, "messageDigest attribute missing or repeated");
+  if (econtent_type) {
+    const auto* ct = si.signed_attr(oid::content_type);
+    if (!ct || ct->values.size() != 1) return failed(c, Status::format_error, "contentType attribute missing or repeated");
+    if (oid_from_der(ct->values[0]) != *econtent_type)
+      return failed(c, Status::format_error, "contentType attribute differs from the encapsulated content type");
+  }
+  if (md->values[0] != der_tlv(0x04, digest))
+    return failed(c, Status::hash_failure, "the document's digest differs from the signed messageDigest");
+  if (!c.certificate->public_key().verify(si.signed_attrs_der, si.signature, o.sign_options))
+    return failed(c, Status::signature_failure, "the signature over the signed attributes does not verify");
+  if (const auto* sc = si.signed_attr(oid::signing_certificate_v2)) {
+    if (sc->values.size() != 1) return failed(c, Status::format_error, "signingCertificateV2 repeated");
+    EssCertId id;
+    try {
+      id = parse_signing_certificate_v2(sc->values[0]);
+    } catch (const FormatError& e) {
+      return failed(c, Status::format_error, e.what());
+    }
+    DigestAlgorithm alg;
+    if (!digest_from_oid(id.hash_oid, alg))
+      return failed(c, Status::unsupported_algorithm, "signingCertificateV2 uses unsupported hash " + id.hash_oid);
+    if (digest_bytes(alg, c.certificate->der()) != id.hash)
+      return failed(c, Status::signing_cert_mismatch,
+                    "signingCertificateV2 names another certificate than the one that verifies the signature");
+    c.signing_certificate_checked = true;
+  }
+  return c;
+}
+
+SignerCheck check_counter_signature(const SignedDataView& sd, const SignerInfoView& cs, const SignerInfoView& parent,
+                                    const CheckOptions& o) {
+  SignerCheck c = prepare(sd, cs, o);
+  if (!c.ok()) return c;
+  if (cs.signed_attrs_der.empty())
+    return failed(c, Status::format_error, "a countersignature must have signed attributes");
+  const Bytes digest = digest_bytes(suite_info(*c.suite).digest, parent.signature);
+  c = finish_with_attributes(c, cs, digest, std::nullopt, o);
+  for (const auto& nested : cs.counter_signatures) c.counter_signatures.push_back(check_counter_signature(sd, nested, cs, o));
+  return c;
+}
+
+}  // namespace
+
+std::string_view check_status_name(SignerCheck::Status s) {
+  switch (s) {
+    case Status::valid: return "valid";
+    case Status::hash_failure: return "HASH_FAILURE";
+    case Status::signature_failure: return "SIG_CRYPTO_FAILURE";
+    case Status::signing_cert_mismatch: return "SIGNING_CERTIFICATE_MISMATCH";
+    case Status::no_signer_certificate: return "NO_SIGNING_CERTIFICATE_FOUND";
+    case Status::unsupported_algorithm: return "UNSUPPORTED_ALGORITHM";
+    case Status::format_error: return "FORMAT_FAILURE";
+  }
+  return "unknown";
+}
+
+std::vector<SignerCheck> check_signatures(const SignedDataView& sd, const std::optional<Content>& content,
+                                          const CheckOptions& o) {
+  const auto attached = sd.attached_content();
+  const std::optional<Content>& doc = attached ? attached : content;
+  if (!doc) throw UsageError("the signature is detached: give the signed document to check it");
+
+  std::vector<SignerCheck> results;
+  for (const auto& si : sd.signers()) results.push_back(prepare(sd, si, o));
+
+  // One pass over the document: a digest per algorithm in use, and a streaming verifier for
+  // each signer without signed attributes (its signature covers the document itself).
+  std::map<DigestAlgorithm, Digest> digests;
+  std::map<std::size_t, std::unique_ptr<Verifier>> direct;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) continue;
+    if (results[i].has_signed_attributes) {
+      const DigestAlgorithm alg = suite_info(*results[i].suite).digest;
+      digests.try_emplace(alg, alg);
+    } else {
+      direct[i] = results[i].certificate->public_key().verifier(o.sign_options);
+    }
+  }
+  doc->source->stream_range(0, doc->source->size(), [&](ByteView chunk) {
+    for (auto& [alg, d] : digests) d.update(chunk);
+    for (auto& [i, v] : direct) v->update(chunk);
+  });
+  std::map<DigestAlgorithm, Bytes> finished;
+  for (auto& [alg, d] : digests) finished[alg] = d.finish();
+
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    auto& c = results[i];
+    const auto& si = sd.signers()[i];
+    if (!c.ok()) continue;
+    if (c.has_signed_attributes) {
+      c = finish_with_attributes(c, si, finished.at(suite_info(*c.suite).digest), sd.econtent_type(), o);
+    } else if (!direct.at(i)->verify(si.signature)) {
+      c = failed(c, Status::signature_failure, "the signature over the document does not verify");
+    }
+    for (const auto& cs : si.counter_signatures) c.counter_signatures.push_back(check_counter_signature(sd, cs, si, o));
+  }
+  return results;
+}
+
+}  // namespace sign

@@ -1,0 +1,87 @@
+// Internal pieces shared by the cms module's files: OIDs, encoders, the SignedData writer.
+#pragma once
+
+#include <sign/cms.hpp>
+
+#include <string_view>
+
+namespace sign::cms_detail {
+
+namespace oid {
+inline constexpr std::string_view data = "1.2.840.113549.1.7.1";
+inline constexpr std::string_view signed_data = "1.2.840.113549.1.7.2";
+inline constexpr std::string_view gm_data = "1.2.156.10197.6.1.4.2.1";
+inline constexpr std::string_view gm_signed_data = "1.2.156.10197.6.1.4.2.2";
+inline constexpr std::string_view content_type = "1.2.840.113549.1.9.3";
+inline constexpr std::string_view message_digest = "1.2.840.113549.1.9.4";
+inline constexpr std::string_view signing_time = "1.2.840.113549.1.9.5";
+inline constexpr std::string_view countersignature = "1.2.840.113549.1.9.6";
+inline constexpr std::string_view signing_certificate_v2 = "1.2.840.113549.1.9.16.2.47";
+inline constexpr std::string_view commitment_type = "1.2.840.113549.1.9.16.2.16";
+inline constexpr std::string_view sm2_gm_signature = "1.2.156.10197.1.301.1";
+inline constexpr std::string_view ec_public_key = "1.2.840.10045.2.1";
+}  // namespace oid
+
+/// DER of an OBJECT IDENTIFIER.
+Bytes oid_der(std::string_view dotted);
+/// Dotted form of an OID TLV; FormatError if it is not one.
+std::string oid_from_der(ByteView tlv);
+/// AlgorithmIdentifier with absent parameters, or NULL parameters (the GOST engine's habit).
+Bytes algorithm_der(std::string_view dotted, bool null_params = false);
+/// DER INTEGER of a non-negative big-endian byte string.
+Bytes integer_der(ByteView be);
+/// SET OF: elements sorted by their encodings (X.690 §11.6), then wrapped with `tag`.
+Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag = 0x31);
+/// SET OF with the elements in the given order (for signers and certificates).
+Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag);
+/// SEQUENCE of the concatenated parts.
+Bytes sequence(std::initializer_list<ByteView> parts);
+
+/// The digestAlgorithm and signatureAlgorithm a new SignerInfo of this suite carries.
+Bytes digest_algorithm_for(Suite suite);
+Bytes signature_algorithm_for(Suite suite, OidStyle style);
+/// True when a SignerInfo signature algorithm OID fits a key of this suite.
+bool signature_oid_fits(std::string_view oid, Suite suite);
+
+/// Builds a complete SignerInfo: signed attributes as given (sorted here), signed with the key.
+Bytes build_signer_info(const SignerSpec& signer, std::vector<Bytes> signed_attributes, OidStyle style);
+
+/// Attribute encoders.
+Bytes attribute(std::string_view oid, std::initializer_list<ByteView> values);
+Bytes content_type_attribute(std::string_view econtent_type);
+Bytes message_digest_attribute(ByteView digest);
+Bytes signing_time_attribute(TimePoint t);
+Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite);
+Bytes commitment_attribute(Commitment c);
+
+/// Everything that goes into a SignedData; the content (attached) is streamed from a source.
+struct SignedDataParts {
+  OidStyle style = OidStyle::pkcs7;
+  int version = 1;
+  std::vector<Bytes> digest_algorithms;
+  std::string econtent_type;
+  const ByteSource* content = nullptr;  ///< attached when set
+  std::uint64_t content_offset = 0;
+  std::uint64_t content_length = 0;
+  std::vector<Bytes> certificates;
+  std::vector<Bytes> crls;
+  std::vector<Bytes> signer_infos;
+};
+
+/// Writes ContentInfo(SignedData) in definite-length DER.
+void write_signed_data(const SignedDataParts& parts, const std::function<void(ByteView)>& sink);
+
+/// Parses one SignerInfo from its DER.
+SignerInfoView parse_signer_info(ByteView der, int depth = 0);
+
+/// The ESSCertIDv2 hash algorithm and hash a signingCertificateV2 value names first.
+struct EssCertId {
+  std::string hash_oid;
+  Bytes hash;
+};
+EssCertId parse_signing_certificate_v2(ByteView value);
+
+/// Adds unique elements of `extra` to `into`.
+void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra);
+
+}  // namespace sign::cms_detail
