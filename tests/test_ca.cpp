@@ -6,6 +6,7 @@
 #include <sign/ca.hpp>
 #include <sign/pki.hpp>
 
+#include "pki_fixture.hpp"
 #include "support.hpp"
 
 #include <botan/ber_dec.h>
@@ -18,51 +19,7 @@ using testing::xsign;
 
 namespace {
 
-const std::string kProfiles = XSIGN_SOURCE_DIR "/certs/";
 const std::string kSm2Id = "-vfyopt distid:1234567812345678";
-
-// Both national PKIs made with the CLI: root + issuing CA + one trader each, CRLs, and
-// cross-certificates in both directions.
-struct TwoDomains {
-  testing::TempDir dir;
-  std::string f(const std::string& name) const { return dir.file(name); }
-
-  void run_ok(const std::string& args) {
-    const auto r = xsign(args);
-    INFO(args << "\n" << r.err);
-    REQUIRE(r.exit_code == 0);
-  }
-
-  void domain(const std::string& d, const std::string& suite, const std::string& trader_subject) {
-    run_ok("ca init --dir " + q(f(d + "-root")) + " --profile " + q(kProfiles + d + ".toml") + " --no-encrypt --out " +
-           q(f(d + "-root.pem")));
-    run_ok("ca init --role issuing --parent " + q(f(d + "-root")) + " --dir " + q(f(d + "-issuing")) + " --profile " +
-           q(kProfiles + d + ".toml") + " --no-encrypt --out " + q(f(d + "-issuing.pem")));
-    run_ok("key gen --suite " + suite + " --no-encrypt --out " + q(f(d + "-trader.key")));
-    run_ok("csr --key " + q(f(d + "-trader.key")) + " --subject " + q(trader_subject) + " --out " +
-           q(f(d + "-trader.csr")));
-    run_ok("ca issue " + q(f(d + "-trader.csr")) + " --dir " + q(f(d + "-issuing")) + " --profile trader --out " +
-           q(f(d + "-trader.pem")));
-    crls(d);
-  }
-
-  void crls(const std::string& d) {
-    run_ok("ca crl --dir " + q(f(d + "-root")) + " --out " + q(f(d + "-root.crl")));
-    run_ok("ca crl --dir " + q(f(d + "-issuing")) + " --out " + q(f(d + "-issuing.crl")));
-    testing::write(f(d + "-crls.pem"), testing::read(f(d + "-root.crl")) + testing::read(f(d + "-issuing.crl")));
-  }
-
-  TwoDomains() {
-    domain("ru", "gost256", "/C=RU/O=OOO Volga Stanki/CN=Ivan Petrov/INN=770123456789/OGRN=1027700000001");
-    domain("cn", "sm2", "/C=CN/O=Shanghai Precision Machinery/CN=Li Wei/USCC=91310000MA1FL0XX1A");
-    run_ok("ca cross-certify " + q(f("cn-root.pem")) + " --dir " + q(f("ru-root")) +
-           " --permit /C=CN --path-len 1 --out " + q(f("x-ru-cn.pem")));
-    run_ok("ca cross-certify " + q(f("ru-root.pem")) + " --dir " + q(f("cn-root")) +
-           " --permit /C=RU --path-len 1 --out " + q(f("x-cn-ru.pem")));
-  }
-
-  sign::Certificate cert(const std::string& name) const { return sign::Certificate::load(f(name)); }
-};
 
 std::string serial_of(const sign::Certificate& c) { return c.serial_hex(); }
 
@@ -86,7 +43,7 @@ bool openssl_sm2_verifies(const testing::TempDir& dir, const sign::Bytes& signed
              .exit_code == 0;
 }
 
-sign::PathOptions options_for(const TwoDomains& d, const std::string& anchor_domain) {
+sign::PathOptions options_for(const testing::TwoDomains& d, const std::string& anchor_domain) {
   sign::PathOptions o;
   o.anchors = {d.cert(anchor_domain + "-root.pem")};
   for (const char* n : {"ru-issuing.pem", "cn-issuing.pem", "cn-root.pem", "ru-root.pem", "x-ru-cn.pem", "x-cn-ru.pem"})
@@ -100,7 +57,7 @@ sign::PathOptions options_for(const TwoDomains& d, const std::string& anchor_dom
 }  // namespace
 
 TEST_CASE("The Russian chain verifies in openssl with the GOST engine, with and without CRLs", "[ca][interop]") {
-  TwoDomains d;
+  testing::TwoDomains d;
   const std::string chain = "-CAfile " + q(d.f("ru-root.pem")) + " -untrusted " + q(d.f("ru-issuing.pem")) + " ";
   CHECK(testing::openssl_gost("verify " + chain + q(d.f("ru-trader.pem"))).exit_code == 0);
   CHECK(testing::openssl_gost("verify -crl_check_all -CRLfile " + q(d.f("ru-crls.pem")) + " " + chain +
@@ -133,7 +90,7 @@ TEST_CASE("The Russian chain verifies in openssl with the GOST engine, with and 
 }
 
 TEST_CASE("The Chinese chain verifies in openssl link by link with the SM2 ID", "[ca][interop]") {
-  TwoDomains d;
+  testing::TwoDomains d;
   // OpenSSL 3.0 applies -vfyopt only to the certificate at depth 0 (docs/interop.md).
   CHECK(testing::openssl_plain("verify " + kSm2Id + " -CAfile " + q(d.f("cn-root.pem")) + " " + q(d.f("cn-issuing.pem")))
             .exit_code == 0);
@@ -165,7 +122,7 @@ TEST_CASE("The Chinese chain verifies in openssl link by link with the SM2 ID", 
 }
 
 TEST_CASE("Each link of a cross-border path verifies in openssl on its own", "[ca][interop]") {
-  TwoDomains d;
+  testing::TwoDomains d;
   // RU root -> cross-certificate (GOST-signed, SM2 key): GOST engine.
   CHECK(testing::openssl_gost("verify -partial_chain -CAfile " + q(d.f("ru-root.pem")) + " " + q(d.f("x-ru-cn.pem")))
             .exit_code == 0);
@@ -184,7 +141,7 @@ TEST_CASE("Each link of a cross-border path verifies in openssl on its own", "[c
 }
 
 TEST_CASE("Our path validation accepts domestic and cross-border paths both ways", "[ca][pki]") {
-  TwoDomains d;
+  testing::TwoDomains d;
   using S = sign::PathResult::Status;
   const auto ru = options_for(d, "ru");
   const auto cn = options_for(d, "cn");
@@ -277,13 +234,13 @@ TEST_CASE("Certificates made by openssl are accepted as input", "[ca][interop]")
 TEST_CASE("Bad CA input gives a clear error and leaves the store unchanged", "[ca]") {
   testing::TempDir dir;
   const std::string ca = dir.file("ru-root");
-  REQUIRE(xsign("ca init --dir " + q(ca) + " --profile " + q(kProfiles + "ru.toml") + " --no-encrypt --out " +
+  REQUIRE(xsign("ca init --dir " + q(ca) + " --profile " + q(testing::kProfiles + "ru.toml") + " --no-encrypt --out " +
                 q(dir.file("root.pem")))
               .exit_code == 0);
   const auto before = xsign("ca list --json --dir " + q(ca)).out;
 
   SECTION("a second init of the same directory") {
-    const auto r = xsign("ca init --dir " + q(ca) + " --profile " + q(kProfiles + "ru.toml") + " --no-encrypt");
+    const auto r = xsign("ca init --dir " + q(ca) + " --profile " + q(testing::kProfiles + "ru.toml") + " --no-encrypt");
     CHECK(r.exit_code == 64);
     CHECK_THAT(r.err, Catch::Contains("already holds a CA"));
     CHECK(testing::read(dir.file("root.pem")) == testing::read(ca + "/ca.pem"));
@@ -302,7 +259,7 @@ TEST_CASE("Bad CA input gives a clear error and leaves the store unchanged", "[c
   }
   SECTION("a profile with an unknown field") {
     testing::write(dir.file("bad.toml"),
-                   testing::read(kProfiles + "ru.toml") + "\n[profiles.extra]\nvalidity_dayz = 10\n");
+                   testing::read(testing::kProfiles + "ru.toml") + "\n[profiles.extra]\nvalidity_dayz = 10\n");
     const auto r = xsign("ca init --dir " + q(dir.file("other")) + " --profile " + q(dir.file("bad.toml")) + " --no-encrypt");
     CHECK(r.exit_code == 65);
     CHECK_THAT(r.err, Catch::Contains("unknown field 'validity_dayz'") && Catch::Contains("profiles.extra"));
@@ -320,7 +277,7 @@ TEST_CASE("CA keys are encrypted at rest and serials are unique and positive", "
   testing::TempDir dir;
   testing::write(dir.file("pass"), "ca-passphrase\n");
   const std::string ca = dir.file("cn-root");
-  REQUIRE(xsign("ca init --dir " + q(ca) + " --profile " + q(kProfiles + "cn.toml") + " --pass-file " +
+  REQUIRE(xsign("ca init --dir " + q(ca) + " --profile " + q(testing::kProfiles + "cn.toml") + " --pass-file " +
                 q(dir.file("pass")) + " --out " + q(dir.file("root.pem")))
               .exit_code == 0);
   CHECK_THAT(testing::read(ca + "/ca.key"), Catch::StartsWith(testing::kPemEncryptedKey));

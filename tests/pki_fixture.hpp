@@ -1,0 +1,59 @@
+// Both national PKIs, made with the CLI as a CA operator would: shared by the ca, cms and
+// later test files.
+#pragma once
+
+#include <sign/pki.hpp>
+
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace testing {
+
+inline const std::string kProfiles = XSIGN_SOURCE_DIR "/certs/";
+
+// Both national PKIs made with the CLI: root + issuing CA + one trader each, CRLs, and
+// cross-certificates in both directions.
+struct TwoDomains {
+  TempDir dir;
+  std::string f(const std::string& name) const { return dir.file(name); }
+
+  void run_ok(const std::string& args) {
+    const auto r = xsign(args);
+    INFO(args << "\n" << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+
+  void domain(const std::string& d, const std::string& suite, const std::string& trader_subject) {
+    run_ok("ca init --dir " + q(f(d + "-root")) + " --profile " + q(kProfiles + d + ".toml") + " --no-encrypt --out " +
+           q(f(d + "-root.pem")));
+    run_ok("ca init --role issuing --parent " + q(f(d + "-root")) + " --dir " + q(f(d + "-issuing")) + " --profile " +
+           q(kProfiles + d + ".toml") + " --no-encrypt --out " + q(f(d + "-issuing.pem")));
+    run_ok("key gen --suite " + suite + " --no-encrypt --out " + q(f(d + "-trader.key")));
+    run_ok("csr --key " + q(f(d + "-trader.key")) + " --subject " + q(trader_subject) + " --out " +
+           q(f(d + "-trader.csr")));
+    run_ok("ca issue " + q(f(d + "-trader.csr")) + " --dir " + q(f(d + "-issuing")) + " --profile trader --out " +
+           q(f(d + "-trader.pem")));
+    crls(d);
+  }
+
+  void crls(const std::string& d) {
+    run_ok("ca crl --dir " + q(f(d + "-root")) + " --out " + q(f(d + "-root.crl")));
+    run_ok("ca crl --dir " + q(f(d + "-issuing")) + " --out " + q(f(d + "-issuing.crl")));
+    write(f(d + "-crls.pem"), read(f(d + "-root.crl")) + read(f(d + "-issuing.crl")));
+  }
+
+  TwoDomains() {
+    domain("ru", "gost256", "/C=RU/O=OOO Volga Stanki/CN=Ivan Petrov/INN=770123456789/OGRN=1027700000001");
+    domain("cn", "sm2", "/C=CN/O=Shanghai Precision Machinery/CN=Li Wei/USCC=91310000MA1FL0XX1A");
+    run_ok("ca cross-certify " + q(f("cn-root.pem")) + " --dir " + q(f("ru-root")) +
+           " --permit /C=CN --path-len 1 --out " + q(f("x-ru-cn.pem")));
+    run_ok("ca cross-certify " + q(f("ru-root.pem")) + " --dir " + q(f("cn-root")) +
+           " --permit /C=RU --path-len 1 --out " + q(f("x-cn-ru.pem")));
+  }
+
+  sign::Certificate cert(const std::string& name) const { return sign::Certificate::load(f(name)); }
+};
+
+
+}  // namespace testing
