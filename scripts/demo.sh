@@ -111,4 +111,18 @@ show env OPENSSL_CONF=plain-openssl.cnf openssl verify -vfyopt distid:1234567812
   -CAfile x-ru-cn.pem cn-issuing.pem
 show "$xsign" ca list --dir cn-issuing
 
+step "CAdES signatures: the exporter signs the invoice, the importer co-signs the same file"
+rm -f invoice.xml.p7s
+show "$xsign" sign invoice.xml --key exporter-sm2.key --pass-file pass.txt --cert exporter.pem \
+  --chain cn-issuing.pem --commitment origin
+show "$xsign" cosign invoice.xml.p7s --key importer-gost256.key --pass-file pass.txt --cert importer.pem \
+  --chain ru-issuing.pem --commitment approval
+show "$xsign" inspect invoice.xml.p7s
+
+step "The tampered invoice fails the check (exit code 1)"
+if "$xsign" inspect invoice.xml.p7s --content invoice-tampered.xml; then
+  echo "demo: tampering was NOT detected" >&2
+  exit 1
+fi
+
 printf '\nFiles are in %s\n' "$work"
