@@ -15,5 +15,6 @@ void register_key_commands(CLI::App& app, Context& ctx);
 void register_version_command(CLI::App& app, Context& ctx);
 void register_ca_commands(CLI::App& app, Context& ctx);
 void register_sign_commands(CLI::App& app, Context& ctx);
+void register_verify_command(CLI::App& app, Context& ctx);
 
 }  // namespace xsign

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   xsign::Context ctx;
   xsign::register_key_commands(app, ctx);
   xsign::register_sign_commands(app, ctx);
+  xsign::register_verify_command(app, ctx);
   xsign::register_ca_commands(app, ctx);
   xsign::register_version_command(app, ctx);
 

@@ -255,9 +255,14 @@ struct PathOptions {
   std::vector<Certificate> intermediates;  ///< issuing CAs and cross-certificates
   std::vector<Crl> crls;                   ///< checked when present for a certificate's issuer
   TimePoint validation_time;
+  std::chrono::seconds clock_skew{0};      ///< tolerance for notBefore
   bool require_revocation_info = false;    ///< no CRL for a non-anchor certificate = failure
   std::size_t max_depth = 8;
 };
+
+/// The newest CRL among `crls` that covers `cert`: same issuer name, signed by `issuer`'s key,
+/// issued no later than `at`. nullptr when none does.
+const Crl* find_crl(const Certificate& cert, const Certificate& issuer, const std::vector<Crl>& crls, TimePoint at);
 
 /// Outcome of path validation; `path` runs from the target to the anchor.
 struct PathResult {

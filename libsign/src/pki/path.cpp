@@ -127,7 +127,7 @@ class PathBuilder {
   PathResult validate(const std::vector<Certificate>& path) const {
     const TimePoint t = opts_.validation_time;
     for (const auto& c : path) {
-      if (t < c.not_before())
+      if (t + opts_.clock_skew < c.not_before())
         return fail(Status::not_yet_valid, describe(c) + " is not valid before " + format_time(c.not_before()), path);
       if (t > c.not_after())
         return fail(Status::expired, describe(c) + " expired at " + format_time(c.not_after()), path);
@@ -168,12 +168,7 @@ class PathBuilder {
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
       const auto& cert = path[i];
       const auto& issuer = path[i + 1];
-      const Crl* crl = nullptr;
-      for (const auto& c : opts_.crls) {
-        if (c.issuer() == cert.issuer() && c.this_update() <= t && c.verify_signature(issuer.public_key())) {
-          if (!crl || c.this_update() > crl->this_update()) crl = &c;
-        }
-      }
+      const Crl* crl = find_crl(cert, issuer, opts_.crls, t);
       if (!crl) {
         if (opts_.require_revocation_info)
           return fail(Status::revocation_unknown, "no valid CRL from the issuer of " + describe(cert), path);
@@ -217,6 +212,16 @@ std::string_view status_name(PathResult::Status s) {
     case Status::revocation_unknown: return "revocation_unknown";
   }
   return "unknown";
+}
+
+const Crl* find_crl(const Certificate& cert, const Certificate& issuer, const std::vector<Crl>& crls, TimePoint at) {
+  const Crl* best = nullptr;
+  for (const auto& c : crls) {
+    if (!(c.issuer() == cert.issuer()) || c.this_update() > at) continue;
+    if (best && c.this_update() <= best->this_update()) continue;
+    if (c.verify_signature(issuer.public_key())) best = &c;
+  }
+  return best;
 }
 
 PathResult validate_path(const Certificate& target, const PathOptions& options) {

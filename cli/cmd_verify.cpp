@@ -1,0 +1,102 @@
+// `xsign verify`: the verdict a customs officer or bank acts on, trusting only the roots in
+// the verifier's own trust store.
+#include "commands.hpp"
+#include "exit_codes.hpp"
+
+#include <sign/error.hpp>
+#include <sign/validate.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+namespace xsign {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct VerifyArgs {
+  std::vector<std::string> files;
+  std::string trust, policy, at, sm2_id = "1234567812345678";
+  std::vector<std::string> untrusted, crls;
+  bool fetch = false, json = false;
+};
+
+// `verify DOC` (signature DOC.p7s), `verify DOC.p7s` (document beside it or attached),
+// or `verify DOC SIG`.
+std::pair<std::string, std::string> document_and_signature(const VerifyArgs& a) {
+  if (a.files.size() == 2) return {a.files[0], a.files[1]};
+  const std::string& f = a.files[0];
+  if (f.size() > 4 && f.ends_with(".p7s")) {
+    const std::string stem = f.substr(0, f.size() - 4);
+    return {fs::exists(stem) ? stem : "", f};
+  }
+  return {f, f + ".p7s"};
+}
+
+int verify(const VerifyArgs& a) {
+  const auto [doc, sig] = document_and_signature(a);
+  if (!fs::exists(sig)) throw sign::NoInputError(sig + ": no such signature file");
+  const std::string trust_path = a.trust.empty() ? sign::TrustStore::default_location() : a.trust;
+  if (a.trust.empty() && !fs::exists(trust_path))
+    throw sign::UsageError("no trust store: give --trust DIR|FILE with your own country's roots (default " +
+                           trust_path + " does not exist)");
+  const auto trust = sign::TrustStore::load(trust_path);
+  sign::ValidationPolicy policy = !a.policy.empty() ? sign::ValidationPolicy::load(a.policy)
+                                                    : trust.policy.value_or(sign::ValidationPolicy{});
+  if (a.fetch) policy.fetch_revocation = true;
+
+  sign::ValidateOptions o;
+  if (!a.at.empty()) o.validation_time = sign::parse_time(a.at);
+  o.sign_options.sm2_id = a.sm2_id;
+  for (const auto& f : a.untrusted) {
+    auto certs = sign::Certificate::load_all(f);
+    o.extra_certificates.insert(o.extra_certificates.end(), certs.begin(), certs.end());
+  }
+  for (const auto& f : a.crls) o.extra_crls.push_back({sign::Crl::load(f), "file: " + f});
+
+  sign::ValidationReport report;
+  try {
+    const auto sd = sign::SignedDataView::load(sig);
+    if (!sd.attached() && doc.empty())
+      throw sign::UsageError(sig + " is a detached signature: name the document too (xsign verify DOC " + sig + ")");
+    std::optional<sign::Content> content;
+    if (!sd.attached()) content = sign::Content::file(doc);
+    report = sign::validate_signed_data(sd, content, trust, policy, o);
+  } catch (const sign::FormatError& e) {
+    // A signature file that cannot be parsed is a verdict, not a tool error.
+    report = sign::format_failure_report(sig, e.what());
+  }
+  report.signature_file = sig;
+  report.document = doc;
+  std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report));
+  switch (report.overall()) {
+    case sign::Indication::total_passed: return kExitOk;
+    case sign::Indication::total_failed: return kExitFailed;
+    case sign::Indication::indeterminate: return kExitIndeterminate;
+  }
+  return kExitIndeterminate;
+}
+
+}  // namespace
+
+void register_verify_command(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<VerifyArgs>();
+  auto* v = app.add_subcommand("verify",
+                               "Validate a signed document: VALID (exit 0), INVALID (1) or NOT PROVEN (2), and why");
+  v->add_option("files", a->files, "DOC [SIG] | DOC.p7s (signature beside the document, or attached)")
+      ->required()
+      ->expected(1, 2);
+  v->add_option("--trust", a->trust,
+                "Trust anchors: a PEM bundle, or a directory with anchors/, certs/, crls/, policy.toml "
+                "(default $XSIGN_TRUST, then ~/.config/xsign/trust)");
+  v->add_option("--policy", a->policy, "Validation policy (TOML; see docs/verify.md)");
+  v->add_option("--untrusted", a->untrusted, "More intermediate or cross-certificates (repeatable)");
+  v->add_option("--crl", a->crls, "A CRL to use for revocation (repeatable)");
+  v->add_flag("--fetch", a->fetch, "Fetch CRLs from the certificates' distribution points over HTTP");
+  v->add_option("--at", a->at, "Validate as of this UTC time instead of now (YYYY-MM-DD[THH:MM:SSZ])");
+  v->add_option("--sm2-id", a->sm2_id, "SM2 distinguishing ID of the signers")->capture_default_str();
+  v->add_flag("--json", a->json, "Machine-readable report (schema in docs/verify.md)");
+  v->callback([a, &ctx] { ctx.exit_code = verify(*a); });
+}
+
+}  // namespace xsign

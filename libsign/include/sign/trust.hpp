@@ -1,0 +1,60 @@
+// The trust module: what a verifier trusts (its own domain's roots, a pool of intermediate and
+// cross-certificates, CRLs) and the validation policy it applies.
+#pragma once
+
+#include <sign/crypto.hpp>
+#include <sign/pki.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace sign {
+
+/// How a verifier decides. Defaults are documented in docs/verify.md.
+struct ValidationPolicy {
+  enum class Revocation {
+    require,       ///< no usable revocation information = INDETERMINATE (soft failure)
+    if_available,  ///< checked when information is found, otherwise a warning
+    off,           ///< not checked (a warning says so)
+  };
+
+  std::vector<Suite> accepted_suites{Suite::sm2, Suite::gost256, Suite::gost512, Suite::p256};
+  std::size_t min_key_bits = 255;  ///< curve order bits (TC26 256-A has 255)
+  Revocation revocation = Revocation::require;
+  std::chrono::seconds clock_skew{300};
+  bool allow_cross_border = true;                 ///< paths through cross-certificates
+  std::vector<std::string> recognized_cross_certificates;  ///< SHA-256 fingerprints; empty = any in the pool
+  std::vector<std::string> required_policies;     ///< certificate policy OIDs the signer must carry (any of)
+  bool require_signing_key_usage = true;          ///< digitalSignature or nonRepudiation on the signer
+  bool require_document_eku = true;               ///< if EKU present: documentSigning, emailProtection or anyEKU
+  bool fetch_revocation = false;                  ///< fetch CRLs from distribution points over HTTP
+  std::chrono::seconds fetch_timeout{5};
+
+  /// Loads a policy file (TOML); unknown fields are errors naming the field.
+  static ValidationPolicy load(const std::string& path);
+  bool accepts(Suite s) const;
+};
+
+std::string_view revocation_mode_name(ValidationPolicy::Revocation r);
+
+/// A CRL with where it came from (for the report).
+struct CrlSource {
+  Crl crl;
+  std::string origin;  ///< "embedded", "trust store: FILE", "file: FILE", "fetched: URL"
+};
+
+/// Trust anchors and supporting material.
+struct TrustStore {
+  std::vector<Certificate> anchors;
+  std::vector<Certificate> intermediates;
+  std::vector<CrlSource> crls;
+  std::optional<ValidationPolicy> policy;  ///< policy.toml of a trust directory, if any
+
+  /// A PEM bundle of anchors, or a trust directory: anchors/, certs/, crls/, policy.toml.
+  static TrustStore load(const std::string& path);
+  /// Where `xsign verify` looks without --trust: $XSIGN_TRUST, else ~/.config/xsign/trust.
+  static std::string default_location();
+};
+
+}  // namespace sign

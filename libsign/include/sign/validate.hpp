@@ -1,0 +1,110 @@
+// The validate module: runs a signature through cryptography, path building, RFC 5280 checks,
+// revocation and policy, and returns a ValidationReport modeled on ETSI EN 319 102-1.
+// A validation outcome is data, never an exception.
+#pragma once
+
+#include <sign/cms.hpp>
+#include <sign/trust.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sign {
+
+enum class Indication { total_passed, total_failed, indeterminate };
+
+enum class SubIndication {
+  none,
+  format_failure,
+  hash_failure,
+  sig_crypto_failure,
+  revoked,
+  expired,
+  not_yet_valid,
+  sig_constraints_failure,
+  chain_constraints_failure,
+  crypto_constraints_failure_no_poe,
+  no_signing_certificate_found,
+  no_certificate_chain_found,
+  revoked_no_poe,
+  out_of_bounds_no_poe,
+  try_later,
+  signed_data_not_found,
+};
+
+std::string_view indication_name(Indication i);      ///< "TOTAL-PASSED", ...
+std::string_view sub_indication_name(SubIndication s);  ///< "HASH_FAILURE", ...
+
+/// One certificate of the trust path, as the report shows it.
+struct PathEntry {
+  std::string role;  ///< "signer", "CA", "cross-certificate", "trust anchor"
+  std::string subject, issuer, serial, fingerprint;
+  std::string domain;  ///< country of the subject (C=), e.g. "CN", "RU"
+  std::string suite;
+  TimePoint not_before{}, not_after{};
+};
+
+/// Revocation information used for one certificate.
+struct RevocationEvidence {
+  std::string certificate;  ///< subject
+  std::string status;       ///< "good", "revoked", "unknown"
+  std::string source;       ///< where the CRL came from
+  std::string crl_issuer;
+  std::optional<std::uint64_t> crl_number;
+  TimePoint this_update{};
+  std::optional<TimePoint> next_update;
+  std::optional<TimePoint> revocation_time;
+  std::string reason;
+};
+
+/// The verdict on one signature.
+struct SignatureReport {
+  std::size_t index = 0;  ///< 1-based, as `xsign inspect` lists signers
+  Indication indication = Indication::indeterminate;
+  SubIndication sub_indication = SubIndication::none;
+  std::string message;  ///< one sentence a person can act on
+  std::string signer;   ///< subject of the signing certificate
+  std::map<std::string, std::string> identifiers;  ///< INN, OGRN, USCC, ...
+  std::string signer_domain;
+  std::optional<TimePoint> claimed_signing_time;
+  TimePoint validation_time{};
+  std::string validation_time_source;  ///< "current time (no time-stamp)" or "--at"
+  std::string suite, digest_algorithm, signature_algorithm;
+  std::string commitment;
+  std::vector<PathEntry> path;  ///< signer first, anchor last
+  bool cross_border = false;
+  std::vector<RevocationEvidence> revocation;
+  std::vector<std::string> warnings;
+};
+
+/// The verdict on a signed document.
+struct ValidationReport {
+  std::string signature_file, document;
+  std::vector<SignatureReport> signatures;
+  /// Worst of all signatures: any failed = TOTAL-FAILED, else any indeterminate = INDETERMINATE.
+  Indication overall() const;
+};
+
+struct ValidateOptions {
+  std::optional<TimePoint> validation_time;  ///< explicit time; default the current time, said so in the report
+  std::vector<Certificate> extra_certificates;
+  std::vector<CrlSource> extra_crls;
+  SignOptions sign_options;  ///< SM2 distinguishing ID used by the signers
+};
+
+/// Validates every signer of a SignedData.
+ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
+                                      const TrustStore& trust, const ValidationPolicy& policy,
+                                      const ValidateOptions& options = {});
+
+/// A report for a signature file that could not even be parsed (TOTAL-FAILED, FORMAT_FAILURE).
+ValidationReport format_failure_report(const std::string& file, const std::string& message);
+
+/// The report as JSON (schema in docs/verify.md).
+std::string report_to_json(const ValidationReport& report);
+/// The report for people: the verdict first, then why, who, when and through which path.
+std::string report_to_text(const ValidationReport& report);
+
+}  // namespace sign

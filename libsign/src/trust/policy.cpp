@@ -1,0 +1,103 @@
+// Validation policy in TOML. Same strictness as CA profiles: unknown fields are errors.
+#include <sign/error.hpp>
+#include <sign/trust.hpp>
+
+#include <toml++/toml.h>
+
+#include <set>
+#include <sstream>
+
+namespace sign {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& path, const std::string& what) { throw FormatError(path + ": " + what); }
+
+std::vector<std::string> strings(const toml::node& node, const std::string& path, const std::string& key) {
+  const auto* arr = node.as_array();
+  if (!arr) bad(path, "'" + key + "' must be an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : *arr) {
+    if (!item.is_string()) bad(path, "'" + key + "' must be an array of strings");
+    out.push_back(std::string(*item.value<std::string>()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view revocation_mode_name(ValidationPolicy::Revocation r) {
+  switch (r) {
+    case ValidationPolicy::Revocation::require: return "require";
+    case ValidationPolicy::Revocation::if_available: return "if-available";
+    case ValidationPolicy::Revocation::off: return "off";
+  }
+  return "require";
+}
+
+bool ValidationPolicy::accepts(Suite s) const {
+  return std::find(accepted_suites.begin(), accepted_suites.end(), s) != accepted_suites.end();
+}
+
+ValidationPolicy ValidationPolicy::load(const std::string& path) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream where;
+    where << e.source().begin;
+    bad(path, std::string(e.description()) + " at " + where.str());
+  }
+  ValidationPolicy p;
+  for (const auto& [k, node] : t) {
+    const std::string key(k.str());
+    if (key == "accepted_suites") {
+      p.accepted_suites.clear();
+      for (const auto& s : strings(node, path, key)) {
+        try {
+          p.accepted_suites.push_back(parse_suite(s));
+        } catch (const UsageError& e) {
+          bad(path, e.what());
+        }
+      }
+    } else if (key == "min_key_bits") {
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0) bad(path, "'min_key_bits' must be a non-negative integer");
+      p.min_key_bits = static_cast<std::size_t>(*v);
+    } else if (key == "revocation") {
+      const auto v = node.value<std::string>();
+      if (v == "require") p.revocation = Revocation::require;
+      else if (v == "if-available") p.revocation = Revocation::if_available;
+      else if (v == "off") p.revocation = Revocation::off;
+      else bad(path, "'revocation' must be \"require\", \"if-available\" or \"off\"");
+    } else if (key == "clock_skew_seconds" || key == "fetch_timeout_seconds") {
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > 86400) bad(path, "'" + key + "' must be 0..86400");
+      (key == "clock_skew_seconds" ? p.clock_skew : p.fetch_timeout) = std::chrono::seconds(*v);
+    } else if (key == "allow_cross_border" || key == "require_signing_key_usage" || key == "require_document_eku" ||
+               key == "fetch_revocation") {
+      const auto v = node.value<bool>();
+      if (!v) bad(path, "'" + key + "' must be true or false");
+      if (key == "allow_cross_border") p.allow_cross_border = *v;
+      if (key == "require_signing_key_usage") p.require_signing_key_usage = *v;
+      if (key == "require_document_eku") p.require_document_eku = *v;
+      if (key == "fetch_revocation") p.fetch_revocation = *v;
+    } else if (key == "recognized_cross_certificates") {
+      p.recognized_cross_certificates = strings(node, path, key);
+      for (auto& f : p.recognized_cross_certificates) {
+        std::string clean;
+        for (char c : f)
+          if (c != ':') clean += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (clean.size() != 64) bad(path, "'" + f + "' is not a SHA-256 fingerprint");
+        f = clean;
+      }
+    } else if (key == "required_policies") {
+      p.required_policies = strings(node, path, key);
+    } else {
+      bad(path, "unknown field '" + key + "'");
+    }
+  }
+  return p;
+}
+
+}  // namespace sign
