@@ -335,7 +335,11 @@ ValidationReport validate_signed_data(const SignedDataView& sd, const std::optio
           if (domain_of(path.path[k]) != domain_of(path.path.back()) && domain_of(path.path[k + 1]) == domain_of(path.path.back()))
             r.path[k].role = "cross-certificate";
       }
-      if (!path.ok()) return from_path(path);
+      if (!path.ok()) {
+        // The report shows the CRL that revoked the certificate.
+        if (path.status == PathResult::Status::revoked) (void)revocation(path.path, sources, crls, at, policy, r);
+        return from_path(path);
+      }
       if (auto v = algorithm_policy(path.path, policy)) return *v;
       if (auto v = revocation(path.path, sources, crls, at, policy, r)) return *v;
       return {Ind::total_passed, Sub::none,

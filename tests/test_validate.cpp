@@ -1,0 +1,297 @@
+// The trust and validate modules through `xsign verify`: both PKIs built with the CA
+// commands, and one case per verdict a customs officer must get right.
+#include <catch2/catch.hpp>
+
+#include <sign/cms.hpp>
+#include <sign/validate.hpp>
+
+#include "cms/cms_internal.hpp"
+#include "pki_fixture.hpp"
+#include "support.hpp"
+
+#include <filesystem>
+
+using testing::q;
+using testing::xsign;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Both domains, a signed invoice from each country's trader, and a trust directory for each
+// country's verifier: its own root, its cross-certificate for the other root, every CRL.
+struct Verifiers : testing::TwoDomains {
+  std::string doc = f("invoice.xml");
+
+  Verifiers() {
+    testing::write(doc, "<Invoice><ID>SH-MOW-2026-0042</ID><Amount>1440000</Amount></Invoice>\n");
+    for (const std::string d : {"cn", "ru"}) {
+      run_ok("sign " + q(doc) + " --key " + q(f(d + "-trader.key")) + " --cert " + q(f(d + "-trader.pem")) +
+             " --chain " + q(f(d + "-issuing.pem")) + " --out " + q(f("invoice." + d + ".p7s")));
+      trust_dir(d);
+    }
+  }
+
+  void trust_dir(const std::string& d) {
+    const fs::path t = f("trust-" + d);
+    fs::create_directories(t / "anchors");
+    fs::create_directories(t / "certs");
+    fs::create_directories(t / "crls");
+    fs::copy_file(f(d + "-root.pem"), t / "anchors" / "root.pem", fs::copy_options::overwrite_existing);
+    fs::copy_file(f(d == "ru" ? "x-ru-cn.pem" : "x-cn-ru.pem"), t / "certs" / "cross.pem",
+                  fs::copy_options::overwrite_existing);
+    refresh_crls(d);
+  }
+
+  void refresh_crls(const std::string& d) {
+    const fs::path t = f("trust-" + d) + "/crls";
+    for (const char* crl : {"cn-root.crl", "cn-issuing.crl", "ru-root.crl", "ru-issuing.crl"})
+      fs::copy_file(f(crl), t / crl, fs::copy_options::overwrite_existing);
+  }
+
+  testing::CommandResult verify(const std::string& verifier, const std::string& sig, const std::string& extra = "") {
+    return xsign("verify " + q(doc) + " " + q(sig) + " --trust " + q(f("trust-" + verifier)) + " --json " + extra);
+  }
+};
+
+// Indication and sub-indication of signature N in a --json report.
+std::pair<std::string, std::string> verdict(const testing::CommandResult& r, int n = 0) {
+  const auto at = [&](const std::string& key, std::size_t from) {
+    const auto k = r.out.find("\"" + key + "\": ", from);
+    if (k == std::string::npos) return std::string("?");
+    const auto start = k + key.size() + 4;
+    if (r.out.compare(start, 4, "null") == 0) return std::string("null");
+    const auto end = r.out.find('"', start + 1);
+    return r.out.substr(start + 1, end - start - 1);
+  };
+  std::size_t pos = r.out.find("\"signatures\"");
+  for (int i = 0; i <= n; ++i) pos = r.out.find("\"index\"", pos + 1);
+  return {at("indication", pos), at("sub_indication", pos)};
+}
+
+using V = std::pair<std::string, std::string>;
+
+}  // namespace
+
+TEST_CASE("Valid domestic signatures pass, trusting only one's own root", "[validate]") {
+  Verifiers v;
+  const auto ru = v.verify("ru", v.f("invoice.ru.p7s"));
+  INFO(ru.out << ru.err);
+  CHECK(ru.exit_code == 0);
+  CHECK(verdict(ru) == V{"TOTAL-PASSED", "null"});
+  CHECK_THAT(ru.out, Catch::Contains("\"INN\": \"770123456789\"") && Catch::Contains("\"OGRN\": \"1027700000001\"") &&
+                         Catch::Contains("\"status\": \"good\"") && Catch::Contains("\"cross_border\": false"));
+  const auto cn = v.verify("cn", v.f("invoice.cn.p7s"));
+  CHECK(cn.exit_code == 0);
+  CHECK_THAT(cn.out, Catch::Contains("\"USCC\": \"91310000MA1FL0XX1A\""));
+  // Human output: the verdict on the first line.
+  const auto text = xsign("verify " + q(v.doc) + " " + q(v.f("invoice.ru.p7s")) + " --trust " + q(v.f("trust-ru")));
+  CHECK_THAT(text.out, Catch::StartsWith("VALID: TOTAL-PASSED"));
+}
+
+TEST_CASE("Cross-border signatures pass both ways through the cross-certificate", "[validate]") {
+  Verifiers v;
+  const auto moscow_checks_shanghai = v.verify("ru", v.f("invoice.cn.p7s"));
+  INFO(moscow_checks_shanghai.out);
+  CHECK(moscow_checks_shanghai.exit_code == 0);
+  CHECK_THAT(moscow_checks_shanghai.out, Catch::Contains("\"cross_border\": true") &&
+                                             Catch::Contains("\"role\": \"cross-certificate\""));
+  const auto shanghai_checks_moscow = v.verify("cn", v.f("invoice.ru.p7s"));
+  INFO(shanghai_checks_moscow.out);
+  CHECK(shanghai_checks_moscow.exit_code == 0);
+
+  SECTION("without the cross-certificate there is no path") {
+    fs::remove(v.f("trust-ru") + "/certs/cross.pem");
+    const auto r = v.verify("ru", v.f("invoice.cn.p7s"));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"});
+  }
+  SECTION("a policy that does not recognize cross-border paths") {
+    testing::write(v.f("trust-ru") + "/policy.toml", "allow_cross_border = false\n");
+    const auto r = v.verify("ru", v.f("invoice.cn.p7s"));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"});
+    CHECK(v.verify("ru", v.f("invoice.ru.p7s")).exit_code == 0);
+  }
+  SECTION("a cross-certificate whose name constraints exclude the signer") {
+    v.run_ok("ca cross-certify " + q(v.f("cn-root.pem")) + " --dir " + q(v.f("ru-root")) + " --exclude /C=CN --out " +
+             q(v.f("trust-ru") + "/certs/cross.pem"));
+    v.run_ok("ca crl --dir " + q(v.f("ru-root")) + " --out " + q(v.f("ru-root.crl")));
+    v.refresh_crls("ru");
+    const auto r = v.verify("ru", v.f("invoice.cn.p7s"));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE"});
+    CHECK_THAT(r.out, Catch::Contains("excluded"));
+  }
+}
+
+TEST_CASE("Tampering gives TOTAL-FAILED with the reason", "[validate]") {
+  Verifiers v;
+  SECTION("document tampered") {
+    testing::write(v.doc, "<Invoice><ID>SH-MOW-2026-0042</ID><Amount>9440000</Amount></Invoice>\n");
+    const auto r = v.verify("ru", v.f("invoice.ru.p7s"));
+    CHECK(r.exit_code == 1);
+    CHECK(verdict(r) == V{"TOTAL-FAILED", "HASH_FAILURE"});
+  }
+  SECTION("signed attributes tampered") {
+    const auto sd = sign::SignedDataView::load(v.f("invoice.ru.p7s"));
+    std::string file = testing::read(v.f("invoice.ru.p7s"));
+    // Change one digit of the signing time inside the signed attributes.
+    const auto* st = sd.signers()[0].signed_attr(sign::cms_detail::oid::signing_time);
+    REQUIRE(st);
+    const std::string time(st->values[0].begin(), st->values[0].end());
+    const auto at = file.rfind(time);  // the certificates come first and may hold the same time
+    REQUIRE(at != std::string::npos);
+    file[at + 3] = file[at + 3] == '1' ? '2' : '1';
+    testing::write(v.f("tampered.p7s"), file);
+    const auto r = v.verify("ru", v.f("tampered.p7s"));
+    CHECK(r.exit_code == 1);
+    CHECK(verdict(r) == V{"TOTAL-FAILED", "SIG_CRYPTO_FAILURE"});
+  }
+  SECTION("signer certificate swapped for another trader's") {
+    // Another Russian trader; the SignerInfo is made to name that certificate instead.
+    v.run_ok("key gen --suite gost256 --no-encrypt --out " + q(v.f("other.key")));
+    v.run_ok("csr --key " + q(v.f("other.key")) + " --subject /C=RU/O=Other/CN=Mallory --out " + q(v.f("other.csr")));
+    v.run_ok("ca issue " + q(v.f("other.csr")) + " --dir " + q(v.f("ru-issuing")) + " --profile trader --out " +
+             q(v.f("other.pem")));
+    const auto other = sign::Certificate::load(v.f("other.pem"));
+    const auto sd = sign::SignedDataView::load(v.f("invoice.ru.p7s"));
+    const auto& si = sd.signers()[0];
+    const auto old_sid = sign::cms_detail::sequence({si.sid_issuer->der(), sign::cms_detail::integer_der(si.sid_serial)});
+    const auto new_sid = sign::cms_detail::sequence({other.issuer().der(), sign::cms_detail::integer_der(other.serial())});
+    std::string der(si.der.begin(), si.der.end());
+    const auto at = der.find(std::string(old_sid.begin(), old_sid.end()));
+    REQUIRE(at != std::string::npos);
+    der.replace(at, old_sid.size(), std::string(new_sid.begin(), new_sid.end()));
+    sign::cms_detail::SignedDataParts p;
+    p.digest_algorithms = sd.digest_algorithm_ders();
+    p.econtent_type = sd.econtent_type();
+    p.certificates = {other.der(), sign::Certificate::load(v.f("ru-issuing.pem")).der()};
+    // Our CA's serials are all 20 bytes, so the SignerInfo keeps its length.
+    REQUIRE(old_sid.size() == new_sid.size());
+    p.signer_infos = {sign::Bytes(der.begin(), der.end())};
+    sign::Bytes out;
+    sign::cms_detail::write_signed_data(p, [&](sign::ByteView c) { out.insert(out.end(), c.begin(), c.end()); });
+    testing::write(v.f("swapped.p7s"), std::string(out.begin(), out.end()));
+    const auto r = v.verify("ru", v.f("swapped.p7s"));
+    INFO(r.out);
+    CHECK(r.exit_code == 1);
+    CHECK(verdict(r) == V{"TOTAL-FAILED", "SIG_CRYPTO_FAILURE"});
+  }
+  SECTION("a garbage .p7s") {
+    testing::write(v.f("garbage.p7s"), "this is not a CMS structure\n");
+    const auto r = v.verify("ru", v.f("garbage.p7s"));
+    CHECK(r.exit_code == 1);
+    CHECK(verdict(r) == V{"TOTAL-FAILED", "FORMAT_FAILURE"});
+  }
+}
+
+TEST_CASE("Certificate status and constraints give the right verdict", "[validate]") {
+  Verifiers v;
+  SECTION("signer expired: no proof of existence while valid") {
+    const auto r = v.verify("ru", v.f("invoice.ru.p7s"), "--at 2029-06-01");
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "OUT_OF_BOUNDS_NO_POE"});
+  }
+  SECTION("not yet valid") {
+    const auto r = v.verify("ru", v.f("invoice.ru.p7s"), "--at 2020-01-01");
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "NOT_YET_VALID"});
+  }
+  SECTION("revoked by CRL") {
+    const auto trader = sign::Certificate::load(v.f("ru-trader.pem"));
+    v.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(v.f("ru-issuing")) + " --reason keyCompromise");
+    v.crls("ru");
+    v.refresh_crls("ru");
+    const auto r = v.verify("ru", v.f("invoice.ru.p7s"));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "REVOKED_NO_POE"});
+    CHECK_THAT(r.out, Catch::Contains("\"status\": \"revoked\"") && Catch::Contains("keyCompromise"));
+  }
+  SECTION("no revocation information is INDETERMINATE, not valid") {
+    for (const auto& e : fs::directory_iterator(v.f("trust-ru") + "/crls")) fs::remove(e.path());
+    const auto r = v.verify("ru", v.f("invoice.ru.p7s"));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "TRY_LATER"});
+    testing::write(v.f("trust-ru") + "/policy.toml", "revocation = \"if-available\"\n");
+    const auto soft = v.verify("ru", v.f("invoice.ru.p7s"));
+    CHECK(soft.exit_code == 0);
+    CHECK_THAT(soft.out, Catch::Contains("revocation not checked"));
+  }
+  SECTION("end-entity certificate without the signing key usage") {
+    testing::write(v.f("ru-issuing") + "/profile.toml",
+                   testing::read(v.f("ru-issuing") + "/profile.toml") +
+                       "\n[profiles.encryption]\nkey_usage = [\"keyEncipherment\"]\nextended_key_usage = [\"emailProtection\"]\n");
+    v.run_ok("ca issue " + q(v.f("ru-trader.csr")) + " --dir " + q(v.f("ru-issuing")) + " --profile encryption --out " +
+             q(v.f("enc.pem")));
+    v.run_ok("sign " + q(v.doc) + " --key " + q(v.f("ru-trader.key")) + " --cert " + q(v.f("enc.pem")) + " --out " +
+             q(v.f("enc.p7s")));
+    v.crls("ru");
+    v.refresh_crls("ru");
+    const auto r = v.verify("ru", v.f("enc.p7s"));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE"});
+    CHECK_THAT(r.out, Catch::Contains("keyUsage"));
+  }
+  SECTION("an intermediate with CA:false") {
+    // The trader's certificate (CA:false) "issues" a certificate and its key signs.
+    const auto trader_key = sign::PrivateKey::load(v.f("ru-trader.key"), nullptr);
+    const auto trader = sign::Certificate::load(v.f("ru-trader.pem"));
+    const auto key = sign::PrivateKey::generate(sign::Suite::gost256);
+    testing::write(v.f("sub.key"), key.to_pem());
+    sign::CertificateTemplate t;
+    t.subject = sign::DistinguishedName::parse("/C=RU/O=OOO Volga Stanki/CN=Sub-signer");
+    t.public_key = key.public_key();
+    t.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+    t.not_after = t.not_before + std::chrono::hours(100);
+    t.key_usage = sign::kDigitalSignature;
+    testing::write(v.f("sub.pem"), sign::issue_certificate(t, trader.subject(), trader.subject_key_id(), trader_key).pem());
+    testing::write(v.f("subchain.pem"), testing::read(v.f("ru-trader.pem")) + testing::read(v.f("ru-issuing.pem")));
+    v.run_ok("sign " + q(v.doc) + " --key " + q(v.f("sub.key")) + " --cert " + q(v.f("sub.pem")) + " --chain " +
+             q(v.f("subchain.pem")) + " --out " + q(v.f("sub.p7s")));
+    const auto r = v.verify("ru", v.f("sub.p7s"));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE"});
+    CHECK_THAT(r.out, Catch::Contains("not a CA"));
+  }
+  SECTION("an algorithm the policy does not accept") {
+    testing::write(v.f("policy.toml"), "accepted_suites = [\"sm2\", \"gost512\"]\n");
+    const auto r = v.verify("ru", v.f("invoice.ru.p7s"), "--policy " + q(v.f("policy.toml")));
+    CHECK(r.exit_code == 2);
+    CHECK(verdict(r) == V{"INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"});
+  }
+}
+
+TEST_CASE("A document with two signers gets a verdict for each and the worst overall", "[validate]") {
+  Verifiers v;
+  std::filesystem::copy_file(v.f("invoice.cn.p7s"), v.f("both.p7s"));
+  v.run_ok("cosign " + q(v.f("both.p7s")) + " --content " + q(v.doc) + " --key " + q(v.f("ru-trader.key")) +
+           " --cert " + q(v.f("ru-trader.pem")) + " --chain " + q(v.f("ru-issuing.pem")));
+  const auto ok = v.verify("ru", v.f("both.p7s"));
+  INFO(ok.out);
+  CHECK(ok.exit_code == 0);
+  CHECK(verdict(ok, 0).first == "TOTAL-PASSED");
+  CHECK(verdict(ok, 1).first == "TOTAL-PASSED");
+  // Revoking the Chinese signer makes only its verdict change, and the overall one with it.
+  const auto trader = sign::Certificate::load(v.f("cn-trader.pem"));
+  v.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(v.f("cn-issuing")));
+  v.crls("cn");
+  v.refresh_crls("ru");
+  const auto r = v.verify("ru", v.f("both.p7s"));
+  CHECK(r.exit_code == 2);
+  CHECK(verdict(r, 0) == V{"INDETERMINATE", "REVOKED_NO_POE"});
+  CHECK(verdict(r, 1).first == "TOTAL-PASSED");
+}
+
+TEST_CASE("verify explains missing inputs with usage errors", "[validate][cli]") {
+  Verifiers v;
+  const auto no_trust = testing::run("HOME=" + q(v.f("nohome")) + " XSIGN_TRUST= " + q(XSIGN_BIN) + " verify " + q(v.doc) +
+                                     " " + q(v.f("invoice.ru.p7s")));
+  CHECK(no_trust.exit_code == 64);
+  CHECK_THAT(no_trust.err, Catch::Contains("--trust"));
+  CHECK(xsign("verify " + q(v.f("missing.xml")) + " --trust " + q(v.f("trust-ru"))).exit_code == 66);
+  testing::write(v.f("bad-policy.toml"), "revocation = \"sometimes\"\n");
+  const auto bad = v.verify("ru", v.f("invoice.ru.p7s"), "--policy " + q(v.f("bad-policy.toml")));
+  CHECK(bad.exit_code == 65);
+  CHECK_THAT(bad.err, Catch::Contains("bad-policy.toml") && Catch::Contains("revocation"));
+}
