@@ -120,8 +120,10 @@ void do_sign(const SignArgs& a) {
   }
   auto doc = open_document(a.input);
   SignatureOutput output(out, a.pem);
-  sign::sign_document(doc->content, signer, {a.attach, a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7},
-                      output.sink());
+  sign::SignOutputOptions options;
+  options.attached = a.attach;
+  options.oid_style = a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7;
+  sign::sign_document(doc->content, signer, options, output.sink());
   output.finish();
   if (!out.empty() && out != "-")
     std::cerr << "xsign: signed " << a.input << " as " << signer.certificate.subject().to_string() << " ("

@@ -47,6 +47,8 @@ struct Content {
 struct SignOutputOptions {
   bool attached = false;
   OidStyle oid_style = OidStyle::pkcs7;
+  std::string econtent_type;  ///< empty = id-data (or its GM/T twin); e.g. id-ct-TSTInfo for time-stamp tokens
+  bool include_chain = true;  ///< embed the signer's certificate and chain (a TSA omits them unless certReq)
 };
 
 /// Produces a SignedData with one signer. Its DER is written to `sink` in pieces; an attached
@@ -123,6 +125,16 @@ class SignedDataView {
 /// `content` is the document for a detached SignedData (ignored when attached).
 void cosign(const SignedDataView& existing, const std::optional<Content>& content, const SignerSpec& signer,
             const std::function<void(ByteView)>& sink);
+
+/// Adds an unsigned attribute (e.g. a signature time-stamp) to signer `index`, keeping every
+/// signature valid; `values` are DER.
+void add_unsigned_attribute(const SignedDataView& existing, std::size_t index, std::string_view oid,
+                            const std::vector<Bytes>& values, const std::function<void(ByteView)>& sink);
+
+/// Adds certificates and CRLs / OCSP responses (revocation values) to a SignedData.
+void add_validation_data(const SignedDataView& existing, const std::vector<Bytes>& certificates,
+                         const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses,
+                         const std::function<void(ByteView)>& sink);
 
 /// Adds an RFC 5652 §11.4 countersignature to signer `index` (0-based, as listed).
 void countersign(const SignedDataView& existing, std::size_t index, const SignerSpec& signer,

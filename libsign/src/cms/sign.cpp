@@ -45,12 +45,56 @@ SignedDataParts parts_of(const SignedDataView& sd) {
   return p;
 }
 
+// Writes an existing SignedData again with changed parts; an attached document is copied
+// through from the original file.
+void rewrite(SignedDataParts p, const SignedDataView& existing, const std::function<void(ByteView)>& sink) {
+  const auto attached = existing.attached_content();  // keeps the source alive during the write
+  if (attached) {
+    p.content = attached->source.get();
+    p.content_length = attached->source->size();
+  }
+  write_signed_data(p, sink);
+}
+
+Bytes concat(ByteView a, ByteView b) {
+  Bytes out(a.begin(), a.end());
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+// The SignerInfo with one more value of an unsigned attribute; everything before the
+// unsigned attributes (and so the signature) is copied byte for byte.
+Bytes with_unsigned_value(const SignerInfoView& target, std::string_view attr_oid, const Bytes& value) {
+  const auto src = memory_source(target.der);
+  const DerNode root = read_der_node(*src, 0, src->size());
+  Bytes content;
+  for (const auto& f : der_children(*src, root)) {
+    if (f.tag == 0xa1) continue;
+    const Bytes b = der_bytes(*src, f);
+    content.insert(content.end(), b.begin(), b.end());
+  }
+  std::vector<Bytes> attrs;
+  bool added = false;
+  for (const auto& a : target.unsigned_attrs) {
+    std::vector<Bytes> values = a.values;
+    if (a.oid == attr_oid) {
+      append_unique(values, {value});
+      added = true;
+    }
+    attrs.push_back(sequence({oid_der(a.oid), set_of(values)}));
+  }
+  if (!added) attrs.push_back(sequence({oid_der(attr_oid), set_of({value})}));
+  const Bytes unsigned_set = set_in_order(attrs, 0xa1);
+  content.insert(content.end(), unsigned_set.begin(), unsigned_set.end());
+  return der_tlv(0x30, content);
+}
+
 }  // namespace
 
 void sign_document(const Content& content, const SignerSpec& signer, const SignOutputOptions& options,
                    const std::function<void(ByteView)>& sink) {
   const Suite suite = signer.key.suite();
-  const std::string type = data_type(options.oid_style);
+  const std::string type = options.econtent_type.empty() ? data_type(options.oid_style) : options.econtent_type;
   const Bytes digest = digest_content(content, suite_info(suite).digest);
   SignedDataParts p;
   p.style = options.oid_style;
@@ -60,7 +104,7 @@ void sign_document(const Content& content, const SignerSpec& signer, const SignO
     p.content = content.source.get();
     p.content_length = content.source->size();
   }
-  p.certificates = certificate_ders(signer);
+  if (options.include_chain) p.certificates = certificate_ders(signer);
   p.signer_infos = {build_signer_info(signer, cades_attributes(signer, type, digest), options.oid_style)};
   write_signed_data(p, sink);
 }
@@ -85,11 +129,7 @@ void cosign(const SignedDataView& existing, const std::optional<Content>& conten
   append_unique(p.certificates, certificate_ders(signer));
   p.signer_infos.push_back(build_signer_info(signer, cades_attributes(signer, existing.econtent_type(), digest),
                                              existing.oid_style()));
-  if (attached) {
-    p.content = attached->source.get();
-    p.content_length = attached->source->size();
-  }
-  write_signed_data(p, sink);
+  rewrite(std::move(p), existing, sink);
 }
 
 void countersign(const SignedDataView& existing, std::size_t index, const SignerSpec& signer,
@@ -106,42 +146,32 @@ void countersign(const SignedDataView& existing, std::size_t index, const Signer
   if (signer.commitment != Commitment::none) attrs.push_back(commitment_attribute(signer.commitment));
   const Bytes counter = build_signer_info(signer, std::move(attrs), existing.oid_style());
 
-  // Rebuild the target SignerInfo: everything up to the signature unchanged, the
-  // countersignature added to its unsigned attributes.
-  const auto src = memory_source(target.der);
-  const DerNode root = read_der_node(*src, 0, src->size());
-  const auto fields = der_children(*src, root);
-  Bytes content;
-  std::vector<Bytes> unsigned_attrs;
-  for (const auto& f : fields) {
-    if (f.tag != 0xa1) {
-      const Bytes b = der_bytes(*src, f);
-      content.insert(content.end(), b.begin(), b.end());
-      continue;
-    }
-    for (const auto& a : target.unsigned_attrs) {
-      if (a.oid == oid::countersignature) continue;
-      std::vector<Bytes> values = a.values;
-      unsigned_attrs.push_back(sequence({oid_der(a.oid), set_of(values)}));
-    }
-  }
-  std::vector<Bytes> counters;
-  for (const auto& a : target.unsigned_attrs)
-    if (a.oid == oid::countersignature) append_unique(counters, a.values);
-  counters.push_back(counter);
-  unsigned_attrs.push_back(sequence({oid_der(oid::countersignature), set_of(counters)}));
-  const Bytes unsigned_set = set_of(unsigned_attrs, 0xa1);
-  content.insert(content.end(), unsigned_set.begin(), unsigned_set.end());
-
   SignedDataParts p = parts_of(existing);
-  p.signer_infos[index] = der_tlv(0x30, content);
+  p.signer_infos[index] = with_unsigned_value(target, oid::countersignature, counter);
   append_unique(p.certificates, certificate_ders(signer));
-  const auto attached = existing.attached_content();  // must outlive the write below
-  if (attached) {
-    p.content = attached->source.get();
-    p.content_length = attached->source->size();
-  }
-  write_signed_data(p, sink);
+  rewrite(std::move(p), existing, sink);
+}
+
+void add_unsigned_attribute(const SignedDataView& existing, std::size_t index, std::string_view attr_oid,
+                            const std::vector<Bytes>& values, const std::function<void(ByteView)>& sink) {
+  if (index >= existing.signers().size()) throw UsageError("there is no signer " + std::to_string(index + 1));
+  SignedDataParts p = parts_of(existing);
+  Bytes info = existing.signers()[index].der;
+  for (const auto& v : values) info = with_unsigned_value(parse_signer_info(info), attr_oid, v);
+  p.signer_infos[index] = info;
+  rewrite(std::move(p), existing, sink);
+}
+
+void add_validation_data(const SignedDataView& existing, const std::vector<Bytes>& certificates,
+                         const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses,
+                         const std::function<void(ByteView)>& sink) {
+  SignedDataParts p = parts_of(existing);
+  append_unique(p.certificates, certificates);
+  append_unique(p.crls, crls);
+  // RFC 5940: an OCSP response travels as OtherRevocationInfoFormat id-ri-ocsp-response.
+  for (const auto& r : ocsp_responses)
+    append_unique(p.crls, {der_tlv(0xa1, concat(oid_der("1.3.6.1.5.5.7.16.2"), r))});
+  rewrite(std::move(p), existing, sink);
 }
 
 }  // namespace sign
