@@ -3,6 +3,8 @@
 
 #include <sign/crypto.hpp>
 
+#include <chrono>
+
 #include <functional>
 #include <memory>
 #include <span>
@@ -14,6 +16,8 @@
 #include <vector>
 
 namespace sign {
+
+using TimePoint = std::chrono::system_clock::time_point;
 
 /// One PEM block: its label ("PRIVATE KEY", "CERTIFICATE", ...) and decoded DER.
 struct PemBlock {
@@ -90,5 +94,28 @@ Bytes der_header(std::uint8_t tag, std::uint64_t length);
 
 /// Encodes a whole TLV.
 Bytes der_tlv(std::uint8_t tag, ByteView content);
+
+// DER building blocks shared by cms, tsp and ocsp.
+/// DER of an OBJECT IDENTIFIER.
+Bytes oid_der(std::string_view dotted);
+/// Dotted form of an OID TLV; FormatError if it is not one.
+std::string oid_from_der(ByteView tlv);
+/// AlgorithmIdentifier with absent parameters, or NULL parameters (the GOST engine's habit).
+Bytes algorithm_der(std::string_view dotted, bool null_params = false);
+/// DER INTEGER of a non-negative big-endian byte string.
+Bytes integer_der(ByteView be);
+/// SET OF: elements sorted by their encodings (X.690 §11.6), then wrapped with `tag`.
+Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag = 0x31);
+/// SET OF with the elements in the given order (for signers and certificates).
+Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag);
+/// SEQUENCE of the concatenated parts.
+Bytes sequence(std::initializer_list<ByteView> parts);
+
+/// Contents of a primitive node (bounded).
+Bytes der_content(const ByteSource& src, const DerNode& node);
+/// Parses GeneralizedTime or UTCTime TLV.
+TimePoint decode_der_time(ByteView tlv);
+/// GeneralizedTime TLV (RFC 3161, RFC 6960 always use it).
+Bytes generalized_time_der(TimePoint t);
 
 }  // namespace sign

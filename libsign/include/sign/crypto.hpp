@@ -23,7 +23,13 @@ using ByteView = std::span<const std::uint8_t>;
 enum class Suite { sm2, gost256, gost512, p256 };
 
 /// A message digest algorithm.
-enum class DigestAlgorithm { sm3, streebog256, streebog512, sha256 };
+enum class DigestAlgorithm {
+  sm3,
+  streebog256,
+  streebog512,
+  sha256,
+  sha1,  ///< only where protocols demand it (OCSP CertID); never for signatures
+};
 
 /// Static facts about a suite: its name, domain and the OIDs it writes.
 struct SuiteInfo {

@@ -22,20 +22,14 @@ inline constexpr std::string_view sm2_gm_signature = "1.2.156.10197.1.301.1";
 inline constexpr std::string_view ec_public_key = "1.2.840.10045.2.1";
 }  // namespace oid
 
-/// DER of an OBJECT IDENTIFIER.
-Bytes oid_der(std::string_view dotted);
-/// Dotted form of an OID TLV; FormatError if it is not one.
-std::string oid_from_der(ByteView tlv);
-/// AlgorithmIdentifier with absent parameters, or NULL parameters (the GOST engine's habit).
-Bytes algorithm_der(std::string_view dotted, bool null_params = false);
-/// DER INTEGER of a non-negative big-endian byte string.
-Bytes integer_der(ByteView be);
-/// SET OF: elements sorted by their encodings (X.690 §11.6), then wrapped with `tag`.
-Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag = 0x31);
-/// SET OF with the elements in the given order (for signers and certificates).
-Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag);
-/// SEQUENCE of the concatenated parts.
-Bytes sequence(std::initializer_list<ByteView> parts);
+// DER building blocks live in the asn1 module (shared with tsp and ocsp).
+using sign::algorithm_der;
+using sign::integer_der;
+using sign::oid_der;
+using sign::oid_from_der;
+using sign::sequence;
+using sign::set_in_order;
+using sign::set_of;
 
 /// The digestAlgorithm and signatureAlgorithm a new SignerInfo of this suite carries.
 Bytes digest_algorithm_for(Suite suite);

@@ -13,53 +13,6 @@
 
 namespace sign::cms_detail {
 
-Bytes oid_der(std::string_view dotted) {
-  Bytes out;
-  Botan::DER_Encoder(out).encode(Botan::OID(std::string(dotted)));
-  return out;
-}
-
-std::string oid_from_der(ByteView tlv) {
-  try {
-    Botan::OID oid;
-    Botan::BER_Decoder(tlv.data(), tlv.size()).decode(oid).verify_end();
-    return oid.to_string();
-  } catch (const Botan::Exception& e) {
-    throw FormatError(std::string("malformed object identifier: ") + e.what());
-  }
-}
-
-Bytes algorithm_der(std::string_view dotted, bool null_params) {
-  Bytes content = oid_der(dotted);
-  if (null_params) content.insert(content.end(), {0x05, 0x00});
-  return der_tlv(0x30, content);
-}
-
-Bytes integer_der(ByteView be) {
-  Bytes out;
-  Botan::DER_Encoder(out).encode(Botan::BigInt(be.data(), be.size()));
-  return out;
-}
-
-Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag) {
-  std::sort(elements.begin(), elements.end());
-  Bytes content;
-  for (const auto& e : elements) content.insert(content.end(), e.begin(), e.end());
-  return der_tlv(tag, content);
-}
-
-Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag) {
-  Bytes content;
-  for (const auto& e : elements) content.insert(content.end(), e.begin(), e.end());
-  return der_tlv(tag, content);
-}
-
-Bytes sequence(std::initializer_list<ByteView> parts) {
-  Bytes content;
-  for (const auto& p : parts) content.insert(content.end(), p.begin(), p.end());
-  return der_tlv(0x30, content);
-}
-
 void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra) {
   for (const auto& e : extra)
     if (std::find(into.begin(), into.end(), e) == into.end()) into.push_back(e);

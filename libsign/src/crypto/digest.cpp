@@ -1,5 +1,5 @@
 // Streaming digests. SM3 and Streebog come from Botan (the only library here with both);
-// SHA-256 from OpenSSL's libcrypto, which uses the CPU's SHA extensions where present.
+// SHA-256 (and SHA-1 for OCSP) from OpenSSL's libcrypto, which uses the CPU's SHA extensions where present.
 #include <sign/crypto.hpp>
 #include <sign/error.hpp>
 #include <sign/io.hpp>
@@ -12,12 +12,18 @@ namespace sign {
 struct Digest::Impl {
   std::unique_ptr<Botan::HashFunction> botan;
   EVP_MD_CTX* evp = nullptr;
+  const EVP_MD* md = nullptr;
 
   ~Impl() { EVP_MD_CTX_free(evp); }
 
+  void init_evp(const EVP_MD* which) {
+    md = which;
+    evp = EVP_MD_CTX_new();
+    if (!evp) throw InternalError("out of memory creating a digest context");
+    reset_evp();
+  }
   void reset_evp() {
-    if (EVP_DigestInit_ex(evp, EVP_sha256(), nullptr) != 1)
-      throw InternalError("OpenSSL SHA-256 initialisation failed");
+    if (EVP_DigestInit_ex(evp, md, nullptr) != 1) throw InternalError("OpenSSL digest initialisation failed");
   }
 };
 
@@ -30,11 +36,8 @@ Digest::Digest(DigestAlgorithm alg) : alg_(alg), impl_(std::make_unique<Impl>())
     case DigestAlgorithm::streebog512:
       impl_->botan = Botan::HashFunction::create_or_throw("Streebog-512");
       break;
-    case DigestAlgorithm::sha256:
-      impl_->evp = EVP_MD_CTX_new();
-      if (!impl_->evp) throw InternalError("out of memory creating a SHA-256 context");
-      impl_->reset_evp();
-      break;
+    case DigestAlgorithm::sha256: impl_->init_evp(EVP_sha256()); break;
+    case DigestAlgorithm::sha1: impl_->init_evp(EVP_sha1()); break;
   }
 }
 
@@ -46,7 +49,7 @@ void Digest::update(ByteView data) {
   if (impl_->botan) {
     impl_->botan->update(data.data(), data.size());
   } else if (EVP_DigestUpdate(impl_->evp, data.data(), data.size()) != 1) {
-    throw InternalError("OpenSSL SHA-256 update failed");
+    throw InternalError("OpenSSL digest update failed");
   }
 }
 
@@ -59,7 +62,7 @@ Bytes Digest::finish() {
   Bytes out(EVP_MAX_MD_SIZE);
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(impl_->evp, out.data(), &len) != 1)
-    throw InternalError("OpenSSL SHA-256 finalisation failed");
+    throw InternalError("OpenSSL digest finalisation failed");
   out.resize(len);
   impl_->reset_evp();
   return out;

@@ -26,11 +26,12 @@ struct DigestDef {
   std::size_t size;
 };
 
-constexpr std::array<DigestDef, 4> kDigests{{
+constexpr std::array<DigestDef, 5> kDigests{{
     {DigestAlgorithm::sm3, "SM3", "1.2.156.10197.1.401", 32},
     {DigestAlgorithm::streebog256, "Streebog-256", "1.2.643.7.1.1.2.2", 32},
     {DigestAlgorithm::streebog512, "Streebog-512", "1.2.643.7.1.1.2.3", 64},
     {DigestAlgorithm::sha256, "SHA-256", "2.16.840.1.101.3.4.2.1", 32},
+    {DigestAlgorithm::sha1, "SHA-1", "1.3.14.3.2.26", 20},
 }};
 
 const DigestDef& digest_def(DigestAlgorithm alg) {

@@ -1,0 +1,97 @@
+// The tsp module: RFC 3161 time-stamp requests, responses and tokens — a TSA signing in its
+// domain's suite, and token verification (message imprint, ESSCertIDv2 binding, TSA EKU).
+#pragma once
+
+#include <sign/cms.hpp>
+#include <sign/crypto.hpp>
+#include <sign/pki.hpp>
+
+#include <optional>
+#include <string>
+
+namespace sign {
+
+namespace oids {
+inline constexpr std::string_view tst_info = "1.2.840.113549.1.9.16.1.4";
+inline constexpr std::string_view signature_time_stamp = "1.2.840.113549.1.9.16.2.14";
+}  // namespace oids
+
+/// TimeStampReq.
+struct TimeStampRequest {
+  std::string hash_oid;
+  Bytes hash;
+  std::string policy;  ///< reqPolicy, empty when absent
+  Bytes nonce;         ///< big-endian, empty when absent
+  bool cert_req = false;
+
+  /// A request for the digest of some data, with a random 8-byte nonce.
+  static TimeStampRequest for_digest(DigestAlgorithm alg, ByteView digest, bool cert_req = true);
+  static TimeStampRequest parse(ByteView der);
+  Bytes encode() const;
+};
+
+/// TSTInfo, the content of a time-stamp token.
+struct TstInfo {
+  std::string policy;
+  std::string hash_oid;
+  Bytes hash;
+  Bytes serial;
+  TimePoint gen_time{};
+  std::optional<unsigned> accuracy_seconds;
+  Bytes nonce;
+};
+
+/// A time-stamp token: SignedData over a TSTInfo.
+struct TimeStampToken {
+  Bytes der;  ///< ContentInfo
+  TstInfo info;
+  static TimeStampToken parse(ByteView der);
+};
+
+/// A TimeStampResp: status, and the token when granted.
+struct TimeStampResponse {
+  int status = 2;  ///< 0 granted, 1 grantedWithMods, 2 rejection, ...
+  std::string status_text;
+  std::optional<TimeStampToken> token;
+  static TimeStampResponse parse(ByteView der);
+};
+
+/// A time-stamping authority: its certificate (EKU timeStamping), key and policy.
+class TimeStampAuthority {
+ public:
+  struct Config {
+    Certificate certificate;
+    PrivateKey key;
+    std::vector<Certificate> chain;
+    std::string policy = "1.3.6.1.4.1.61423.2.1";  ///< placeholder policy OID; set the TSA's own
+    unsigned accuracy_seconds = 1;
+    /// Serial numbers: unique, increasing; the server passes the CA store's counter.
+    std::function<Bytes()> next_serial;
+  };
+  explicit TimeStampAuthority(Config config);
+
+  /// Answers a DER TimeStampReq with a DER TimeStampResp (rejections are responses too).
+  Bytes respond(ByteView request_der, TimePoint now) const;
+  /// Issues a token for a request.
+  TimeStampToken issue(const TimeStampRequest& request, TimePoint now) const;
+
+ private:
+  Config config_;
+};
+
+/// Outcome of checking a token.
+struct TimeStampCheck {
+  bool ok = false;
+  std::string message;
+  std::optional<Certificate> tsa_certificate;
+  TimePoint gen_time{};
+};
+
+/// Checks a token's signature, its ESSCertIDv2 binding to the TSA certificate, the TSA's
+/// critical timeStamping EKU, and that it stamps `imprint_source` (hashed with the token's
+/// algorithm). Trust in the TSA certificate is the caller's path validation.
+TimeStampCheck check_time_stamp(const TimeStampToken& token, ByteView imprint_source,
+                                const std::vector<Certificate>& extra_certificates = {},
+                                const SignOptions& sign_options = {});
+
+}  // namespace sign
