@@ -98,6 +98,14 @@ void ca_crl(const CaArgs& a) {
   write_output(a.out, crl.pem());
 }
 
+void ca_service(const CaArgs& a) {
+  auto ca = open_ca(a);
+  const std::string pass = a.pass.no_encrypt ? "" : passphrase_for_writing(a.pass, a.dir + "/services/" + a.role + ".key");
+  const auto cert = ca.create_service(a.role, pass, when(a));
+  std::cerr << "xsign: " << a.role << " certificate for " << cert.subject().to_string() << " in " << a.dir
+            << "/services/\n";
+}
+
 void ca_list(const CaArgs& a) {
   auto ca = sign::CertificateAuthority::open(a.dir, nullptr);
   const auto records = ca.store().list();
@@ -195,6 +203,13 @@ void register_ca_commands(CLI::App& app, Context&) {
   add_passphrase_options(*crl, a->pass, false);
   add_time_option(crl, *a);
   crl->callback([a] { ca_crl(*a); });
+
+  auto* service = ca->add_subcommand("service", "Create the CA's TSA or OCSP responder key and certificate");
+  service->add_option("--dir", a->dir, "CA directory")->required();
+  service->add_option("--role", a->role, "tsa or ocsp")->required();
+  add_passphrase_options(*service, a->pass, true);
+  add_time_option(service, *a);
+  service->callback([a] { ca_service(*a); });
 
   auto* list = ca->add_subcommand("list", "List the certificates this CA issued");
   list->add_option("--dir", a->dir, "CA directory")->required();

@@ -75,8 +75,10 @@ class CaStore {
   virtual std::optional<IssuedRecord> find(const std::string& serial_hex) = 0;
   virtual std::vector<IssuedRecord> list() = 0;
   virtual void mark_revoked(const std::string& serial_hex, TimePoint when, RevocationReason reason) = 0;
-  /// Next CRL number (monotonic, persisted).
-  virtual std::uint64_t next_crl_number() = 0;
+  /// Next value of a named persisted counter (CRL numbers, time-stamp serials): monotonic.
+  virtual std::uint64_t next_counter(const std::string& name) = 0;
+  /// Next CRL number.
+  std::uint64_t next_crl_number() { return next_counter("crl_number"); }
 };
 
 /// Opens (creating when absent) a SQLite CA store.
@@ -120,6 +122,15 @@ class CertificateAuthority {
   void revoke(const std::string& serial_hex, RevocationReason reason, TimePoint when);
   /// A fresh CRL of everything revoked.
   Crl make_crl(TimePoint now, unsigned validity_hours = 24);
+  /// Issues this CA's TSA or OCSP responder certificate ("tsa" / "ocsp") with a new key, kept
+  /// in services/ROLE.key (encrypted with `passphrase` unless empty) and services/ROLE.pem.
+  Certificate create_service(const std::string& role, const std::string& passphrase, TimePoint now);
+  /// A service's key and certificate, if it was created.
+  std::optional<std::pair<PrivateKey, Certificate>> service(const std::string& role, const PassphraseProvider& passphrase) const;
+  /// Loads the CA key now (servers do it at start-up, before serving from several threads).
+  void unlock() { (void)key(); }
+  /// The directory's name, used in CRL and caIssuers URLs.
+  std::string name() const { return dir_.filename().string(); }
 
  private:
   CertificateAuthority() = default;

@@ -201,6 +201,36 @@ void CertificateAuthority::revoke(const std::string& serial_hex, RevocationReaso
   });
 }
 
+Certificate CertificateAuthority::create_service(const std::string& role, const std::string& passphrase,
+                                                TimePoint now) {
+  if (role != "tsa" && role != "ocsp") throw UsageError("service role must be tsa or ocsp");
+  const fs::path dir = dir_ / "services";
+  if (fs::exists(dir / (role + ".pem")))
+    throw UsageError((dir / (role + ".pem")).string() + " exists already; this CA has a " + role + " certificate");
+  fs::create_directories(dir);
+  const PrivateKey key = PrivateKey::generate(domain_.suite);
+  auto escaped = [](std::string v) {
+    for (std::size_t i = 0; (i = v.find('/', i)) != std::string::npos; i += 2) v.insert(i, "\\");
+    return v;
+  };
+  const auto subject = DistinguishedName::parse(
+      "/C=" + domain_.country + "/O=" + escaped(cert_->subject().get(oids::organization)) + "/CN=" +
+      escaped(cert_->subject().get(oids::common_name)) + (role == "tsa" ? " Time-Stamping Authority" : " OCSP Responder"));
+  const Certificate cert = issue(CertificateRequest::create(key, subject), role, now);
+  write_file_atomic(dir / (role + ".key"), passphrase.empty() ? key.to_pem() : key.to_encrypted_pem(passphrase),
+                    FileMode::private_0600);
+  write_file_atomic(dir / (role + ".pem"), cert.pem(), FileMode::public_0644);
+  return cert;
+}
+
+std::optional<std::pair<PrivateKey, Certificate>> CertificateAuthority::service(const std::string& role,
+                                                                               const PassphraseProvider& passphrase) const {
+  const fs::path dir = dir_ / "services";
+  if (!fs::exists(dir / (role + ".pem"))) return std::nullopt;
+  return std::make_pair(PrivateKey::load((dir / (role + ".key")).string(), passphrase),
+                        Certificate::load((dir / (role + ".pem")).string()));
+}
+
 Crl CertificateAuthority::make_crl(TimePoint now, unsigned validity_hours) {
   const PrivateKey& signing_key = key();
   std::optional<Crl> crl;

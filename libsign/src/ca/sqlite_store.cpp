@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
+
 namespace sign {
 namespace {
 
@@ -66,7 +68,6 @@ CREATE TABLE IF NOT EXISTS issued (
   reason INTEGER
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO counters VALUES ('crl_number', 0);
 )";
 
 class SqliteStore final : public CaStore {
@@ -85,6 +86,7 @@ class SqliteStore final : public CaStore {
   ~SqliteStore() override { sqlite3_close(db_); }
 
   void transaction(const std::function<void()>& fn) override {
+    std::lock_guard lock(mutex_);
     exec("BEGIN IMMEDIATE");
     try {
       fn();
@@ -96,12 +98,14 @@ class SqliteStore final : public CaStore {
   }
 
   bool has_serial(const std::string& serial) override {
+    std::lock_guard lock(mutex_);
     Statement s(db_, "SELECT 1 FROM issued WHERE serial = ?");
     s.bind(1, serial);
     return s.step();
   }
 
   void add_issued(const IssuedRecord& r) override {
+    std::lock_guard lock(mutex_);
     Statement s(db_, "INSERT INTO issued (serial, subject, profile, not_before, not_after, der) VALUES (?,?,?,?,?,?)");
     s.bind(1, r.serial_hex).bind(2, r.subject).bind(3, r.profile).bind(4, seconds(r.not_before))
         .bind(5, seconds(r.not_after)).bind(6, r.der);
@@ -109,6 +113,7 @@ class SqliteStore final : public CaStore {
   }
 
   std::optional<IssuedRecord> find(const std::string& serial) override {
+    std::lock_guard lock(mutex_);
     Statement s(db_, "SELECT serial, subject, profile, not_before, not_after, der, revoked, revocation_time, reason "
                      "FROM issued WHERE serial = ?");
     s.bind(1, serial);
@@ -117,6 +122,7 @@ class SqliteStore final : public CaStore {
   }
 
   std::vector<IssuedRecord> list() override {
+    std::lock_guard lock(mutex_);
     Statement s(db_, "SELECT serial, subject, profile, not_before, not_after, der, revoked, revocation_time, reason "
                      "FROM issued ORDER BY not_before, serial");
     std::vector<IssuedRecord> out;
@@ -125,15 +131,25 @@ class SqliteStore final : public CaStore {
   }
 
   void mark_revoked(const std::string& serial, TimePoint when, RevocationReason reason) override {
+    std::lock_guard lock(mutex_);
     Statement s(db_, "UPDATE issued SET revoked = 1, revocation_time = ?, reason = ? WHERE serial = ? AND revoked = 0");
     s.bind(1, seconds(when)).bind(2, static_cast<std::int64_t>(reason)).bind(3, serial);
     s.step();
     if (sqlite3_changes(db_) != 1) throw UsageError("certificate " + serial + " is unknown or already revoked");
   }
 
-  std::uint64_t next_crl_number() override {
-    exec("UPDATE counters SET value = value + 1 WHERE name = 'crl_number'");
-    Statement s(db_, "SELECT value FROM counters WHERE name = 'crl_number'");
+  std::uint64_t next_counter(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    {
+      Statement s(db_, "INSERT OR IGNORE INTO counters VALUES (?, 0)");
+      s.bind(1, name).step();
+    }
+    {
+      Statement s(db_, "UPDATE counters SET value = value + 1 WHERE name = ?");
+      s.bind(1, name).step();
+    }
+    Statement s(db_, "SELECT value FROM counters WHERE name = ?");
+    s.bind(1, name);
     s.step();
     return static_cast<std::uint64_t>(s.integer(0));
   }
@@ -163,6 +179,8 @@ class SqliteStore final : public CaStore {
   }
 
   sqlite3* db_ = nullptr;
+  // One connection shared by a server's threads: every call, and a whole transaction, holds it.
+  std::recursive_mutex mutex_;
 };
 
 }  // namespace

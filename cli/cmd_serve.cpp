@@ -1,0 +1,97 @@
+// `xsign serve`: TSA, OCSP, CRL and CA certificate endpoints over HTTP until SIGINT/SIGTERM.
+#include "commands.hpp"
+#include "passphrase.hpp"
+
+#include <sign/error.hpp>
+#include <sign/server.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <pthread.h>
+
+namespace xsign {
+namespace {
+
+struct ServeArgs {
+  std::vector<std::string> ca_dirs;
+  std::string listen = "127.0.0.1:8080";
+  std::size_t max_request = 64 * 1024;
+  bool quiet = false;
+  PassphraseOptions pass;
+};
+
+std::pair<std::string, int> host_port(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) throw sign::UsageError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+  int port = -1;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) throw sign::UsageError("--listen port must be 0..65535");
+  return {listen.substr(0, colon), port};
+}
+
+void serve(const ServeArgs& a) {
+  const auto [host, port] = host_port(a.listen);
+  // The passphrase is asked once and reused for every key of every CA served.
+  std::string cached;
+  std::once_flag asked;
+  auto provider = passphrase_for_reading(a.pass, "the CA keys");
+  sign::ServerConfig config;
+  config.ca_dirs = a.ca_dirs;
+  config.passphrase = [&] {
+    std::call_once(asked, [&] { cached = provider(); });
+    return cached;
+  };
+  config.max_request_bytes = a.max_request;
+  static std::mutex log_mutex;
+  if (!a.quiet)
+    config.access_log = [](const std::string& line) {
+      std::lock_guard lock(log_mutex);
+      std::cerr << line << "\n";
+    };
+  sign::Server server(config);
+  const int bound = server.bind(host, port);
+
+  // SIGINT/SIGTERM are taken by one thread with sigwait, which stops the server cleanly.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::cerr << "xsign: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " received, shutting down\n";
+    server.stop();
+  });
+  std::string names;
+  for (const auto& n : server.ca_names()) names += " " + n;
+  std::cerr << "xsign: serving" << names << " on http://" << host << ":" << bound
+            << " (/tsa, /ocsp, /crl/NAME.crl, /ca/NAME.crt, /health)" << std::endl;
+  server.run();
+  if (watcher.joinable()) {
+    // run() may also end without a signal (bind lost): wake the watcher so it can exit.
+    pthread_kill(watcher.native_handle(), SIGTERM);
+    watcher.join();
+  }
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& app, Context&) {
+  auto a = std::make_shared<ServeArgs>();
+  auto* s = app.add_subcommand("serve", "Serve TSA, OCSP and CRLs of CA directories over HTTP");
+  s->add_option("--ca", a->ca_dirs, "CA directory to serve (repeatable)")->required();
+  s->add_option("--listen", a->listen, "HOST:PORT to listen on (port 0 = any free port)")->capture_default_str();
+  s->add_option("--max-request-bytes", a->max_request, "Largest TSA/OCSP request accepted")->capture_default_str();
+  s->add_flag("--quiet", a->quiet, "No access log on stderr");
+  add_passphrase_options(*s, a->pass, false);
+  s->callback([a] { serve(*a); });
+}
+
+}  // namespace xsign

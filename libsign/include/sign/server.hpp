@@ -1,0 +1,48 @@
+// The server module (used by `xsign serve`): HTTP endpoints for the TSA, OCSP, CRL and CA
+// certificate downloads of one or more CA directories, on cpp-httplib.
+#pragma once
+
+#include <sign/ca.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sign {
+
+struct ServerConfig {
+  std::vector<std::string> ca_dirs;
+  PassphraseProvider passphrase;        ///< for CA and service keys (asked once at start-up)
+  std::size_t max_request_bytes = 64 * 1024;
+  std::chrono::seconds io_timeout{5};
+  std::chrono::seconds crl_cache{60};   ///< a CRL is re-issued at most this often
+  std::function<void(const std::string&)> access_log;  ///< one line per request
+  /// Extra routes (e.g. POST /validate from the channel): path -> handler(body) -> {status, type, body}.
+  struct Route {
+    std::string path;
+    std::function<std::tuple<int, std::string, std::string>(const std::string& body)> handler;
+  };
+  std::vector<Route> post_routes;
+};
+
+class Server {
+ public:
+  /// Opens the CAs and unlocks their keys; throws on any problem, before listening.
+  explicit Server(ServerConfig config);
+  ~Server();
+  /// Binds; returns the port (useful with port 0). Throws IoError when it cannot bind.
+  int bind(const std::string& host, int port);
+  /// Serves until stop(); blocking.
+  void run();
+  /// Stops run() from any thread.
+  void stop();
+  /// Names of the CAs served (their directory names).
+  std::vector<std::string> ca_names() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sign
