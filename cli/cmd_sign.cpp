@@ -6,9 +6,13 @@
 
 #include <sign/cms.hpp>
 #include <sign/error.hpp>
+#include <sign/io.hpp>
+#include <sign/tsp.hpp>
+#include <sign/validate.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -21,6 +25,9 @@ namespace fs = std::filesystem;
 
 struct SignArgs {
   std::string input, key, cert, chain, out, content, commitment, sm2_id = "1234567812345678", at;
+  std::string level = "B", tsa, to, trust;
+  std::vector<std::string> untrusted, crls;
+  bool fetch = false;
   bool attach = false, pem = false, gm_oids = false, force = false, json = false;
   unsigned signer_index = 1;
   PassphraseOptions pass;
@@ -109,6 +116,69 @@ std::optional<sign::Content> detached_content(const std::string& sig_path, const
   return std::nullopt;
 }
 
+// Adds a signature time-stamp from the TSA at `url` to every signer that has none.
+void add_time_stamps(const std::string& sig_path, const std::string& out_path, const std::string& url, bool pem) {
+  auto sd = sign::SignedDataView::load(sig_path);
+  for (std::size_t i = 0; i < sd.signers().size(); ++i) {
+    const auto& si = sd.signers()[i];
+    const bool stamped = std::any_of(si.unsigned_attrs.begin(), si.unsigned_attrs.end(),
+                                     [](const sign::CmsAttribute& x) { return x.oid == sign::oids::signature_time_stamp; });
+    if (stamped) continue;
+    const auto cert = sd.find_signer_certificate(si);
+    const auto alg = cert ? sign::suite_info(cert->public_key().suite()).digest : sign::DigestAlgorithm::sha256;
+    const auto token = sign::request_time_stamp(url, alg, si.signature);
+    const std::string scratch = out_path + ".xsign-partial";
+    {
+      SignatureOutput step(scratch, false);
+      sign::add_unsigned_attribute(sd, i, sign::oids::signature_time_stamp, {token.der}, step.sink());
+      step.finish();
+    }
+    fs::rename(scratch, out_path);
+    sd = sign::SignedDataView::load(out_path);
+    std::cerr << "xsign: signer " << i + 1 << " time-stamped at " << sign::format_time(token.info.gen_time) << " by " << url << "\n";
+  }
+  if (pem) {
+    SignatureOutput final_out(out_path, true);
+    const auto bytes = sign::read_file(out_path);
+    final_out.sink()(bytes);
+    final_out.finish();
+  }
+}
+
+void do_extend(const SignArgs& a) {
+  const std::string out = a.out.empty() ? a.input : a.out;
+  if (a.to == "T") {
+    if (a.tsa.empty()) throw sign::UsageError("--to T needs --tsa URL");
+    if (out != a.input) fs::copy_file(a.input, out, fs::copy_options::overwrite_existing);
+    add_time_stamps(out, out, a.tsa, a.pem);
+    return;
+  }
+  if (a.to != "LT") throw sign::UsageError("--to must be T or LT");
+  const auto sd = sign::SignedDataView::load(a.input);
+  const std::string trust_path = a.trust.empty() ? sign::TrustStore::default_location() : a.trust;
+  const auto trust = sign::TrustStore::load(trust_path);
+  auto policy = trust.policy.value_or(sign::ValidationPolicy{});
+  if (a.fetch) policy.fetch_revocation = true;
+  sign::ValidateOptions o;
+  for (const auto& f : a.untrusted) {
+    auto certs = sign::Certificate::load_all(f);
+    o.extra_certificates.insert(o.extra_certificates.end(), certs.begin(), certs.end());
+  }
+  for (const auto& f : a.crls) o.extra_crls.push_back({sign::Crl::load(f), "file: " + f});
+  const auto data = sign::collect_validation_data(sd, trust, policy, o);
+  if (!data.problems.empty()) {
+    std::string all;
+    for (const auto& p : data.problems) all += "\n  " + p;
+    throw sign::UsageError("cannot make the signature verifiable offline:" + all +
+                           "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
+  }
+  SignatureOutput output(out, a.pem);
+  sign::add_validation_data(sd, data.certificates, data.crls, data.ocsp_responses, output.sink());
+  output.finish();
+  std::cerr << "xsign: " << out << " is CAdES-LT: " << data.certificates.size() << " certificate(s), " << data.crls.size()
+            << " CRL(s), " << data.ocsp_responses.size() << " OCSP response(s) embedded\n";
+}
+
 void do_sign(const SignArgs& a) {
   const auto signer = load_signer(a);
   std::string out = a.out;
@@ -119,12 +189,16 @@ void do_sign(const SignArgs& a) {
                              "`, or use --force / --out");
   }
   auto doc = open_document(a.input);
-  SignatureOutput output(out, a.pem);
+  if (a.level != "B" && a.level != "T") throw sign::UsageError("--level must be B or T (then `xsign extend --to LT`)");
+  if (a.level == "T" && a.tsa.empty()) throw sign::UsageError("--level T needs --tsa URL");
+  if (a.level == "T" && (out.empty() || out == "-")) throw sign::UsageError("--level T writes a file: give --out");
+  SignatureOutput output(out, a.pem && a.level == "B");
   sign::SignOutputOptions options;
   options.attached = a.attach;
   options.oid_style = a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7;
   sign::sign_document(doc->content, signer, options, output.sink());
   output.finish();
+  if (a.level == "T") add_time_stamps(out, out, a.tsa, a.pem);
   if (!out.empty() && out != "-")
     std::cerr << "xsign: signed " << a.input << " as " << signer.certificate.subject().to_string() << " ("
               << sign::suite_name(signer.key.suite()) << (a.attach ? ", attached" : ", detached") << ") -> " << out
@@ -274,6 +348,8 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_flag("--attach", a->attach, "Embed the document in the signature");
   s->add_flag("--gm-oids", a->gm_oids, "Use GM/T 0010 content-type OIDs (for GmSSL)");
   s->add_flag("--force", a->force, "Overwrite an existing DOC.p7s");
+  s->add_option("--level", a->level, "B (default) or T: add a signature time-stamp from --tsa");
+  s->add_option("--tsa", a->tsa, "Time-stamping authority URL, e.g. http://127.0.0.1:8080/tsa");
   add_signer_options(s, *a);
   s->callback([a] { do_sign(*a); });
 
@@ -290,6 +366,18 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   k->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
   add_signer_options(k, *a);
   k->callback([a] { do_countersign(*a); });
+
+  auto* e = app.add_subcommand("extend", "Raise a signature's level: T (time-stamp) or LT (embed validation data)");
+  e->add_option("signature", a->input, "Signature file (.p7s)")->required();
+  e->add_option("--to", a->to, "T or LT")->required();
+  e->add_option("--tsa", a->tsa, "Time-stamping authority URL (for T)");
+  e->add_option("--trust", a->trust, "Trust store the paths must reach (for LT)");
+  e->add_option("--untrusted", a->untrusted, "More intermediate or cross-certificates (repeatable)");
+  e->add_option("--crl", a->crls, "CRLs to embed (repeatable)");
+  e->add_flag("--fetch", a->fetch, "Fetch CRLs and OCSP responses named by the certificates");
+  e->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
+  e->add_flag("--pem", a->pem, "Write PEM");
+  e->callback([a] { do_extend(*a); });
 
   auto* i = app.add_subcommand("inspect", "Show the signers, attributes and certificates of a .p7s, and check their cryptography");
   i->add_option("signature", a->input, "Signature file (DER or PEM)")->required();

@@ -87,6 +87,11 @@ struct TimeStampCheck {
   TimePoint gen_time{};
 };
 
+/// Asks a TSA over HTTP for a token on `data` (hashed with `alg`); checks the reply answers
+/// this request (imprint, nonce). Throws IoError / FormatError naming the TSA.
+TimeStampToken request_time_stamp(const std::string& tsa_url, DigestAlgorithm alg, ByteView data,
+                                  std::chrono::seconds timeout = std::chrono::seconds(10));
+
 /// Checks a token's signature, its ESSCertIDv2 binding to the TSA certificate, the TSA's
 /// critical timeStamping EKU, and that it stamps `imprint_source` (hashed with the token's
 /// algorithm). Trust in the TSA certificate is the caller's path validation.

@@ -50,13 +50,22 @@ struct PathEntry {
 struct RevocationEvidence {
   std::string certificate;  ///< subject
   std::string status;       ///< "good", "revoked", "unknown"
-  std::string source;       ///< where the CRL came from
-  std::string crl_issuer;
+  std::string kind;         ///< "CRL" or "OCSP"
+  std::string source;       ///< where it came from
+  std::string crl_issuer;  ///< CRL issuer, or the OCSP responder
   std::optional<std::uint64_t> crl_number;
   TimePoint this_update{};
   std::optional<TimePoint> next_update;
   std::optional<TimePoint> revocation_time;
   std::string reason;
+};
+
+/// The signature time-stamp that proves when the signature existed.
+struct TimeStampEvidence {
+  bool valid = false;
+  std::string message;
+  std::optional<TimePoint> time;
+  std::string tsa;
 };
 
 /// The verdict on one signature.
@@ -76,6 +85,8 @@ struct SignatureReport {
   std::vector<PathEntry> path;  ///< signer first, anchor last
   bool cross_border = false;
   std::vector<RevocationEvidence> revocation;
+  std::optional<TimeStampEvidence> time_stamp;
+  std::string level;  ///< "B", "T", "LT" (what the signature carries)
   std::vector<std::string> warnings;
 };
 
@@ -91,6 +102,7 @@ struct ValidateOptions {
   std::optional<TimePoint> validation_time;  ///< explicit time; default the current time, said so in the report
   std::vector<Certificate> extra_certificates;
   std::vector<CrlSource> extra_crls;
+  std::vector<Bytes> extra_ocsp_responses;
   SignOptions sign_options;  ///< SM2 distinguishing ID used by the signers
 };
 
@@ -98,6 +110,16 @@ struct ValidateOptions {
 ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
                                       const TrustStore& trust, const ValidationPolicy& policy,
                                       const ValidateOptions& options = {});
+
+/// Certificates and revocation values that make a signature verifiable later offline (CAdES-LT):
+/// the path of every signer and time-stamping authority, and for each certificate below an
+/// anchor the newest CRL or OCSP response found (given, in the trust store, or fetched).
+struct ValidationData {
+  std::vector<Bytes> certificates, crls, ocsp_responses;
+  std::vector<std::string> problems;  ///< what could not be found (the caller decides)
+};
+ValidationData collect_validation_data(const SignedDataView& sd, const TrustStore& trust,
+                                       const ValidationPolicy& policy, const ValidateOptions& options = {});
 
 /// A report for a signature file that could not even be parsed (TOTAL-FAILED, FORMAT_FAILURE).
 ValidationReport format_failure_report(const std::string& file, const std::string& message);

@@ -3,10 +3,11 @@
 #include <sign/error.hpp>
 #include <sign/ocsp.hpp>
 
+#include "io/http.hpp"
 #include "pki/signature.hpp"
 
 #include <botan/der_enc.h>
-#include <httplib.h>
+
 
 namespace sign {
 namespace {
@@ -80,21 +81,7 @@ Bytes OcspResponder::respond(ByteView request_der, TimePoint now) const {
 }
 
 Bytes ocsp_http_query(const std::string& url, const Bytes& request_der, std::chrono::seconds timeout) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) throw UsageError("OCSP URL " + url + " is not http://");
-  const auto rest = url.substr(scheme.size());
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  const std::string path = slash == std::string::npos ? "/" : rest.substr(slash);
-  httplib::Client client("http://" + authority);
-  client.set_connection_timeout(timeout);
-  client.set_read_timeout(timeout);
-  client.set_write_timeout(timeout);
-  const auto res = client.Post(path, std::string(request_der.begin(), request_der.end()), "application/ocsp-request");
-  if (!res) throw IoError("OCSP responder " + url + " unreachable (" + httplib::to_string(res.error()) + ")");
-  if (res->status != 200) throw IoError("OCSP responder " + url + " answered HTTP " + std::to_string(res->status));
-  if (res->body.size() > 1024 * 1024) throw IoError("OCSP response from " + url + " is too large");
-  return Bytes(res->body.begin(), res->body.end());
+  return detail::http_post(url, request_der, "application/ocsp-request", timeout, 1024 * 1024);
 }
 
 }  // namespace sign

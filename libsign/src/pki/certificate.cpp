@@ -80,6 +80,28 @@ unsigned from_botan_usage(unsigned botan) {
   return out;
 }
 
+// CRLDistributionPoints: the URIs of every fullName (Botan 2 only reports a formatted string).
+void parse_crl_distribution_points(const Bytes& value, Certificate::Impl& impl) {
+  Botan::BER_Decoder outer(value);
+  Botan::BER_Decoder points = outer.start_cons(Botan::SEQUENCE);
+  while (points.more_items()) {
+    Botan::BER_Decoder point = points.start_cons(Botan::SEQUENCE);
+    while (point.more_items()) {
+      const Botan::BER_Object field = point.get_next_object();
+      if (!field.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED))) continue;
+      Botan::BER_Decoder name(field.bits(), field.length());
+      const Botan::BER_Object full = name.get_next_object();
+      if (!full.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED))) continue;
+      Botan::BER_Decoder names(full.bits(), full.length());
+      while (names.more_items()) {
+        const Botan::BER_Object gn = names.get_next_object();
+        if (gn.is_a(6, Botan::CONTEXT_SPECIFIC))
+          impl.crl_urls.emplace_back(reinterpret_cast<const char*>(gn.bits()), gn.length());
+      }
+    }
+  }
+}
+
 std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
   auto impl = std::make_shared<Certificate::Impl>();
   impl->der.assign(der.begin(), der.end());
@@ -101,12 +123,14 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
       impl->key_usage = from_botan_usage(static_cast<unsigned>(cert.constraints()));
     for (const auto& o : cert.extended_key_usage()) impl->eku.push_back(o.to_string());
     for (const auto& o : cert.certificate_policy_oids()) impl->policies.push_back(o.to_string());
-    if (!cert.crl_distribution_point().empty()) impl->crl_urls.push_back(cert.crl_distribution_point());
+
     if (!cert.ocsp_responder().empty()) impl->ocsp_urls.push_back(cert.ocsp_responder());
     impl->ski = cert.subject_key_id();
     impl->aki = cert.authority_key_id();
-    for (const auto& [oid, value] : exts.extensions_raw())
+    for (const auto& [oid, value] : exts.extensions_raw()) {
       if (oid.to_string() == "2.5.29.30") parse_name_constraints(value.first, *impl);
+      if (oid.to_string() == "2.5.29.31") parse_crl_distribution_points(value.first, *impl);
+    }
     impl->public_key = PublicKey::from_der(cert.subject_public_key_info());
   } catch (const Botan::Exception& e) {
     throw FormatError(std::string("malformed certificate: ") + e.what());

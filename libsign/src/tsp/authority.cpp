@@ -3,6 +3,8 @@
 #include <sign/error.hpp>
 #include <sign/tsp.hpp>
 
+#include "io/http.hpp"
+
 
 #include <algorithm>
 
@@ -78,6 +80,23 @@ Bytes TimeStampAuthority::respond(ByteView request_der, TimePoint now) const {
   } catch (const Error& e) {
     return rejection(kSystemFailure, e.what());
   }
+}
+
+TimeStampToken request_time_stamp(const std::string& tsa_url, DigestAlgorithm alg, ByteView data,
+                                  std::chrono::seconds timeout) {
+  const auto request = TimeStampRequest::for_digest(alg, digest_bytes(alg, data), true);
+  const Bytes reply = detail::http_post(tsa_url, request.encode(), "application/timestamp-query", timeout, 1024 * 1024);
+  TimeStampResponse resp;
+  try {
+    resp = TimeStampResponse::parse(reply);
+  } catch (const FormatError& e) {
+    throw FormatError("the TSA at " + tsa_url + " sent a malformed reply: " + e.what());
+  }
+  if (resp.status > 1 || !resp.token)
+    throw FormatError("the TSA at " + tsa_url + " refused: " + (resp.status_text.empty() ? "no reason given" : resp.status_text));
+  if (resp.token->info.hash != request.hash || resp.token->info.nonce != request.nonce)
+    throw FormatError("the TSA at " + tsa_url + " answered another request (imprint or nonce differs)");
+  return *resp.token;
 }
 
 TimeStampCheck check_time_stamp(const TimeStampToken& token, ByteView imprint_source,

@@ -18,9 +18,16 @@ nlohmann::json signature_json(const SignatureReport& s) {
                    {"validation_time", {{"time", format_time(s.validation_time)}, {"source", s.validation_time_source}}},
                    {"algorithms", {{"suite", s.suite}, {"digest", s.digest_algorithm}, {"signature", s.signature_algorithm}}},
                    {"cross_border", s.cross_border},
+                   {"level", s.level},
                    {"warnings", s.warnings}};
   j["claimed_signing_time"] = s.claimed_signing_time ? nlohmann::json(format_time(*s.claimed_signing_time)) : nlohmann::json(nullptr);
   j["commitment"] = s.commitment.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.commitment);
+  if (s.time_stamp) {
+    j["time_stamp"] = {{"valid", s.time_stamp->valid}, {"message", s.time_stamp->message}, {"tsa", s.time_stamp->tsa},
+                       {"time", s.time_stamp->time ? nlohmann::json(format_time(*s.time_stamp->time)) : nlohmann::json(nullptr)}};
+  } else {
+    j["time_stamp"] = nullptr;
+  }
   j["path"] = nlohmann::json::array();
   for (const auto& p : s.path)
     j["path"].push_back({{"role", p.role}, {"subject", p.subject}, {"issuer", p.issuer}, {"serial", p.serial},
@@ -29,7 +36,8 @@ nlohmann::json signature_json(const SignatureReport& s) {
   j["revocation"] = nlohmann::json::array();
   for (const auto& r : s.revocation) {
     nlohmann::json e{{"certificate", r.certificate}, {"status", r.status}};
-    if (r.status != "unknown") {
+    if (!r.kind.empty()) {
+      e["kind"] = r.kind;
       e["source"] = r.source;
       e["crl_issuer"] = r.crl_issuer;
       e["crl_number"] = r.crl_number ? nlohmann::json(*r.crl_number) : nlohmann::json(nullptr);
@@ -79,15 +87,20 @@ std::string report_to_text(const ValidationReport& report) {
     }
     if (s.claimed_signing_time) out << "    signed at:  " << format_time(*s.claimed_signing_time) << " (claimed by the signer)\n";
     out << "    checked at: " << format_time(s.validation_time) << " (" << s.validation_time_source << ")\n";
+    if (!s.level.empty()) out << "    level:      CAdES-" << s.level << "\n";
     if (!s.suite.empty()) out << "    algorithm:  " << s.suite << " (digest " << s.digest_algorithm << ")\n";
     if (!s.commitment.empty()) out << "    commitment: " << s.commitment << "\n";
+    if (s.time_stamp)
+      out << "    time-stamp: " << (s.time_stamp->valid ? "valid, " : "NOT USED, ")
+          << (s.time_stamp->time ? format_time(*s.time_stamp->time) : "?") << " by " << s.time_stamp->tsa << "\n";
     if (!s.path.empty()) {
       out << "    trust path" << (s.cross_border ? " (cross-border)" : "") << ":\n";
       for (const auto& p : s.path) out << "      [" << p.domain << ", " << p.suite << "] " << p.role << ": " << p.subject << "\n";
     }
     for (const auto& r : s.revocation) {
       out << "    revocation: " << r.certificate << ": " << r.status;
-      if (r.status != "unknown") out << " (CRL " << (r.crl_number ? "#" + std::to_string(*r.crl_number) + " " : "") << r.source << ")";
+      if (!r.kind.empty())
+        out << " (" << r.kind << (r.crl_number ? " #" + std::to_string(*r.crl_number) : "") << ", " << r.source << ")";
       if (r.revocation_time) out << ", revoked " << format_time(*r.revocation_time) << " " << r.reason;
       out << "\n";
     }

@@ -5,7 +5,11 @@
 #include <sign/error.hpp>
 #include <sign/validate.hpp>
 
+#include "io/http.hpp"
 #include "validate/fetch.hpp"
+
+#include <sign/ocsp.hpp>
+#include <sign/tsp.hpp>
 
 #include <algorithm>
 
@@ -137,55 +141,6 @@ std::optional<Verdict> cross_border_policy(const std::vector<Certificate>& path,
   return std::nullopt;
 }
 
-// Revocation evidence for every certificate below the anchor, and the verdict the policy
-// draws from missing or stale information (revoked certificates were already caught).
-std::optional<Verdict> revocation(const std::vector<Certificate>& path, const std::vector<CrlSource>& sources,
-                                  const std::vector<Crl>& crls, TimePoint at, const ValidationPolicy& policy,
-                                  SignatureReport& report) {
-  using R = ValidationPolicy::Revocation;
-  if (policy.revocation == R::off) {
-    report.warnings.push_back("revocation was not checked (validation policy: revocation = off)");
-    return std::nullopt;
-  }
-  for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-    const auto& cert = path[i];
-    const Crl* crl = find_crl(cert, path[i + 1], crls, at);
-    RevocationEvidence ev;
-    ev.certificate = cert.subject().to_string();
-    if (!crl) {
-      ev.status = "unknown";
-      report.revocation.push_back(ev);
-      const std::string what = "no CRL from the issuer of '" + cert.subject().to_string() + "' is available";
-      if (policy.revocation == R::require)
-        return Verdict{Ind::indeterminate, Sub::try_later,
-                       what + "; give one with --crl, put it in the trust store, or enable fetching"};
-      report.warnings.push_back(what + " (revocation not checked for it)");
-      continue;
-    }
-    const auto& src = sources[static_cast<std::size_t>(crl - crls.data())];
-    ev.source = src.origin;
-    ev.crl_issuer = crl->issuer().to_string();
-    ev.crl_number = crl->crl_number();
-    ev.this_update = crl->this_update();
-    ev.next_update = crl->next_update();
-    const RevokedEntry* entry = crl->find(cert.serial());
-    ev.status = entry ? "revoked" : "good";
-    if (entry) {
-      ev.revocation_time = entry->revocation_time;
-      ev.reason = reason_name(entry->reason);
-    }
-    report.revocation.push_back(ev);
-    if (crl->next_update() && *crl->next_update() + policy.clock_skew < at) {
-      const std::string what = "the newest CRL for '" + cert.subject().to_string() + "' expired at " +
-                               format_time(*crl->next_update());
-      if (policy.revocation == R::require)
-        return Verdict{Ind::indeterminate, Sub::try_later, what + "; try again with a fresh CRL"};
-      report.warnings.push_back(what);
-    }
-  }
-  return std::nullopt;
-}
-
 PathEntry entry_for(const Certificate& c, std::size_t i, std::size_t n) {
   PathEntry e;
   const bool anchor = i + 1 == n;
@@ -256,51 +211,54 @@ ValidationReport format_failure_report(const std::string& file, const std::strin
   return r;
 }
 
-ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
-                                      const TrustStore& trust, const ValidationPolicy& policy,
-                                      const ValidateOptions& options) {
-  ValidationReport report;
-  const TimePoint at = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-  const std::string time_source = options.validation_time ? "given (--at)" : "current time: the signature has no time-stamp";
+namespace {
 
-  CheckOptions check_options;
-  check_options.sign_options = options.sign_options;
-  check_options.extra_certificates = options.extra_certificates;
-  const auto checks = check_signatures(sd, content, check_options);
+struct OcspSource {
+  OcspResponse response;
+  std::string origin;
+};
 
-  // Supporting material: the verifier's pool, what the signature carries, what was given.
-  std::vector<Certificate> pool = trust.intermediates;
-  for (const auto& c : sd.certificates()) pool.push_back(c);
-  for (const auto& c : options.extra_certificates) pool.push_back(c);
-  std::vector<CrlSource> sources = trust.crls;
-  std::vector<std::string> material_warnings;
-  for (const auto& der : sd.crl_ders()) {
-    try {
-      sources.push_back({Crl::from_der(der), "embedded in the signature"});
-    } catch (const FormatError& e) {
-      material_warnings.push_back(std::string("an embedded CRL was ignored: ") + e.what());
-    }
+struct FoundOcsp {
+  OcspSingleResponse single;
+  std::string origin;
+  const OcspResponse* response;
+};
+
+// Everything one validation run shares between its signers.
+class Validator {
+ public:
+  Validator(const SignedDataView& sd, const TrustStore& trust, const ValidationPolicy& policy,
+            const ValidateOptions& options)
+      : sd_(sd), trust_(trust), policy_(policy), options_(options) {
+    at_ = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    time_source_ = options.validation_time ? "given (--at)" : "current time";
+    pool_ = trust.intermediates;
+    for (const auto& c : sd.certificates()) pool_.push_back(c);
+    for (const auto& c : options.extra_certificates) pool_.push_back(c);
+    crl_sources_ = trust.crls;
+    for (const auto& der : sd.crl_ders()) add_embedded_revocation(der);
+    for (const auto& c : options.extra_crls) crl_sources_.push_back(c);
+    for (const auto& der : options.extra_ocsp_responses) add_ocsp(der, "given");
   }
-  for (const auto& s : options.extra_crls) sources.push_back(s);
-  if (policy.fetch_revocation && policy.revocation != ValidationPolicy::Revocation::off) {
-    std::vector<Certificate> all = pool;
+
+  void fetch_crls(const std::vector<SignerCheck>& checks) {
+    if (!policy_.fetch_revocation || policy_.revocation == ValidationPolicy::Revocation::off) return;
+    std::vector<Certificate> all = pool_;
     for (const auto& c : checks)
       if (c.certificate) all.push_back(*c.certificate);
-    for (auto& fetched : detail::fetch_crls(all, policy.fetch_timeout, material_warnings)) sources.push_back(std::move(fetched));
+    for (auto& f : detail::fetch_crls(all, policy_.fetch_timeout, warnings_)) crl_sources_.push_back(std::move(f));
   }
-  std::vector<Crl> crls;
-  for (const auto& s : sources) crls.push_back(s.crl);
 
-  for (std::size_t i = 0; i < checks.size(); ++i) {
-    const auto& check = checks[i];
+  SignatureReport run(std::size_t index, const SignerCheck& check, const SignerInfoView& si) {
     SignatureReport r;
-    r.index = i + 1;
-    r.validation_time = at;
-    r.validation_time_source = time_source;
+    r.index = index + 1;
+    r.validation_time = at_;
     r.claimed_signing_time = check.signing_time;
     r.digest_algorithm = check.digest_oid;
     r.signature_algorithm = check.signature_oid;
-    r.warnings = material_warnings;
+    r.warnings = warnings_;
+    const std::size_t known_warnings = warnings_.size();
+    r.level = sd_.crl_ders().empty() ? "B" : "LT";
     if (check.commitment != Commitment::none) r.commitment = commitment_name(check.commitment);
     if (check.certificate) {
       r.signer = check.certificate->subject().to_string();
@@ -310,48 +268,331 @@ ValidationReport validate_signed_data(const SignedDataView& sd, const std::optio
     }
     if (!check.signing_certificate_checked && check.ok())
       r.warnings.push_back("no signingCertificateV2 attribute: the signer's certificate is not bound to the signature");
-
-    auto decide = [&]() -> Verdict {
-      Verdict crypto = from_crypto(check);
-      if (crypto.indication != Ind::total_passed) return crypto;
-      const Certificate& cert = *check.certificate;
-      if (!policy.accepts(cert.public_key().suite()))
-        return {Ind::indeterminate, Sub::crypto_constraints_failure_no_poe,
-                "suite " + r.suite + " is not accepted by the validation policy"};
-      if (auto v = signer_constraints(cert, policy)) return *v;
-      PathOptions po;
-      po.anchors = trust.anchors;
-      po.intermediates = pool;
-      po.crls = policy.revocation == ValidationPolicy::Revocation::off ? std::vector<Crl>{} : crls;
-      po.validation_time = at;
-      po.clock_skew = policy.clock_skew;
-      const PathResult path = validate_path(cert, po);
-      for (std::size_t k = 0; k < path.path.size(); ++k) r.path.push_back(entry_for(path.path[k], k, path.path.size()));
-      if (!path.path.empty() && path.status != PathResult::Status::no_path) {
-        bool cross = false;
-        if (auto v = cross_border_policy(path.path, policy, cross)) return *v;
-        r.cross_border = cross;
-        for (std::size_t k = 1; k + 1 < path.path.size(); ++k)
-          if (domain_of(path.path[k]) != domain_of(path.path.back()) && domain_of(path.path[k + 1]) == domain_of(path.path.back()))
-            r.path[k].role = "cross-certificate";
-      }
-      if (!path.ok()) {
-        // The report shows the CRL that revoked the certificate.
-        if (path.status == PathResult::Status::revoked) (void)revocation(path.path, sources, crls, at, policy, r);
-        return from_path(path);
-      }
-      if (auto v = algorithm_policy(path.path, policy)) return *v;
-      if (auto v = revocation(path.path, sources, crls, at, policy, r)) return *v;
-      return {Ind::total_passed, Sub::none,
-              r.cross_border ? "the signature is valid; its signer is recognized through a cross-certificate"
-                             : "the signature is valid"};
-    };
-    const Verdict v = decide();
+    const Verdict v = decide(check, si, r);
+    // Warnings raised while fetching during this signer's validation.
+    r.warnings.insert(r.warnings.end(), warnings_.begin() + static_cast<std::ptrdiff_t>(known_warnings), warnings_.end());
     r.indication = v.indication;
     r.sub_indication = v.sub;
     r.message = v.message;
-    report.signatures.push_back(std::move(r));
+    r.validation_time_source = r.time_stamp && r.time_stamp->valid
+                                   ? time_source_ + "; proof of existence from the signature time-stamp"
+                                   : time_source_ + "; the signature has no valid time-stamp";
+    return r;
   }
+
+  /// Adds the path of `cert` and revocation values for it to `out`.
+  void collect(const Certificate& cert, const std::vector<Certificate>& extra_pool, ValidationData& out) {
+    PathOptions po;
+    po.anchors = trust_.anchors;
+    po.intermediates = pool_;
+    po.intermediates.insert(po.intermediates.end(), extra_pool.begin(), extra_pool.end());
+    po.validation_time = at_;
+    po.clock_skew = policy_.clock_skew;
+    const auto path = validate_path(cert, po);
+    if (!path.ok()) {
+      out.problems.push_back("'" + cert.subject().to_string() + "': " + path.message);
+      return;
+    }
+    const std::vector<Crl> all_crls = crls();
+    for (std::size_t i = 0; i < path.path.size(); ++i) {
+      append_unique(out.certificates, path.path[i].der());
+      if (i + 1 == path.path.size()) break;
+      if (const auto o = ocsp_for(path.path[i], path.path[i + 1])) {
+        append_unique(out.ocsp_responses, o->response->der);
+      } else if (const Crl* crl = find_crl(path.path[i], path.path[i + 1], all_crls, at_)) {
+        append_unique(out.crls, crl->der());
+      } else {
+        out.problems.push_back("no revocation information for '" + path.path[i].subject().to_string() + "'");
+      }
+    }
+  }
+
+  /// Certificates of the time-stamp tokens on a signer (their TSAs need paths too).
+  static std::vector<std::pair<Certificate, std::vector<Certificate>>> tsa_certificates(const SignerInfoView& si) {
+    std::vector<std::pair<Certificate, std::vector<Certificate>>> out;
+    for (const auto& a : si.unsigned_attrs) {
+      if (a.oid != oids::signature_time_stamp) continue;
+      for (const auto& v : a.values) {
+        const auto token_sd = SignedDataView::parse(memory_source(v));
+        for (const auto& s : token_sd.signers())
+          if (auto c = token_sd.find_signer_certificate(s)) out.emplace_back(*c, token_sd.certificates());
+      }
+    }
+    return out;
+  }
+
+ private:
+  static void append_unique(std::vector<Bytes>& v, const Bytes& b) {
+    if (std::find(v.begin(), v.end(), b) == v.end()) v.push_back(b);
+  }
+
+  void add_embedded_revocation(const Bytes& der) {
+    try {
+      if (!der.empty() && der[0] == 0xa1) {  // RFC 5940 OtherRevocationInfoFormat
+        const auto src = memory_source(der);
+        const auto parts = der_children(*src, read_der_node(*src, 0, src->size()));
+        if (parts.size() == 2 && oid_from_der(der_bytes(*src, parts[0])) == "1.3.6.1.5.5.7.16.2")
+          add_ocsp(der_bytes(*src, parts[1]), "embedded in the signature");
+        return;
+      }
+      crl_sources_.push_back({Crl::from_der(der), "embedded in the signature"});
+    } catch (const FormatError& e) {
+      warnings_.push_back(std::string("embedded revocation data was ignored: ") + e.what());
+    }
+  }
+
+  void add_ocsp(const Bytes& der, const std::string& origin) {
+    try {
+      auto resp = OcspResponse::parse(der);
+      if (resp.response_status == 0) ocsp_.push_back({std::move(resp), origin});
+    } catch (const FormatError& e) {
+      warnings_.push_back(std::string("an OCSP response was ignored: ") + e.what());
+    }
+  }
+
+  std::vector<Crl> crls() const {
+    std::vector<Crl> out;
+    for (const auto& s : crl_sources_) out.push_back(s.crl);
+    return out;
+  }
+
+  // The newest OCSP answer about cert from a responder the issuer authorized; with fetching
+  // enabled, asks the responders the certificate names when nothing is at hand.
+  std::optional<FoundOcsp> ocsp_for(const Certificate& cert, const Certificate& issuer) {
+    auto newest = [&]() {
+      std::optional<FoundOcsp> best;
+      for (const auto& src : ocsp_) {
+        const auto signer = src.response.verify_signer(issuer);
+        if (!signer) continue;
+        for (const auto& single : src.response.responses)
+          if (single.id.matches(issuer, cert.serial()) && (!best || single.this_update > best->single.this_update))
+            best = FoundOcsp{single, src.origin + ", responder " + signer->subject().to_string(), &src.response};
+      }
+      return best;
+    };
+    auto best = newest();
+    if (best || !policy_.fetch_revocation) return best;
+    for (const auto& url : cert.ocsp_urls()) {
+      try {
+        OcspRequest req;
+        req.ids.push_back(OcspCertId::of(cert, issuer));
+        add_ocsp(ocsp_http_query(url, req.encode(), policy_.fetch_timeout), "fetched: " + url);
+      } catch (const Error& e) {
+        warnings_.push_back(std::string("OCSP not fetched: ") + e.what());
+      }
+    }
+    return newest();
+  }
+
+  // Revocation of every certificate below the anchor. `valid_at` is the time the signature
+  // must be shown valid at: the proof of existence when there is one, else the validation time.
+  std::optional<Verdict> revocation(const std::vector<Certificate>& path, TimePoint valid_at, bool has_poe,
+                                    SignatureReport& r) {
+    using R = ValidationPolicy::Revocation;
+    if (policy_.revocation == R::off) {
+      r.warnings.push_back("revocation was not checked (validation policy: revocation = off)");
+      return std::nullopt;
+    }
+    const std::vector<Crl> all_crls = crls();
+    for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+      const Certificate& cert = path[i];
+      const Certificate& issuer = path[i + 1];
+      RevocationEvidence ev;
+      ev.certificate = cert.subject().to_string();
+      std::optional<TimePoint> revoked_at, this_update, next_update;
+      if (const auto o = ocsp_for(cert, issuer)) {
+        ev.kind = "OCSP";
+        ev.source = o->origin;
+        ev.status = std::string(ocsp_status_name(o->single.status));
+        this_update = o->single.this_update;
+        next_update = o->single.next_update;
+        if (o->single.status == OcspCertStatus::revoked) {
+          revoked_at = o->single.revocation_time;
+          ev.reason = reason_name(o->single.reason.value_or(RevocationReason::unspecified));
+        }
+        if (o->single.status == OcspCertStatus::unknown) this_update.reset();
+      } else if (const Crl* crl = find_crl(cert, issuer, all_crls, at_)) {
+        const auto& src = crl_sources_[static_cast<std::size_t>(crl - all_crls.data())];
+        ev.kind = "CRL";
+        ev.source = src.origin;
+        ev.crl_issuer = crl->issuer().to_string();
+        ev.crl_number = crl->crl_number();
+        this_update = crl->this_update();
+        next_update = crl->next_update();
+        const RevokedEntry* entry = crl->find(cert.serial());
+        ev.status = entry ? "revoked" : "good";
+        if (entry) {
+          revoked_at = entry->revocation_time;
+          ev.reason = reason_name(entry->reason);
+        }
+      } else {
+        ev.status = "unknown";
+      }
+      if (this_update) ev.this_update = *this_update;
+      ev.next_update = next_update;
+      ev.revocation_time = revoked_at;
+      r.revocation.push_back(ev);
+
+      if (revoked_at) {
+        const std::string what = "'" + cert.subject().to_string() + "' was revoked at " + format_time(*revoked_at) +
+                                 " (" + ev.reason + ")";
+        if (*revoked_at <= valid_at) {
+          if (has_poe)
+            return Verdict{Ind::total_failed, Sub::revoked, what + ", before the time-stamp of " + format_time(valid_at)};
+          return Verdict{Ind::indeterminate, Sub::revoked_no_poe,
+                         what + "; no time-stamp proves the signature existed before the revocation"};
+        }
+        r.warnings.push_back(what + ", after the time-stamp of " + format_time(valid_at) + ": the signature stays valid");
+        continue;
+      }
+      if (!this_update) {
+        const std::string what = "no revocation information about '" + cert.subject().to_string() + "'";
+        if (policy_.revocation == R::require)
+          return Verdict{Ind::indeterminate, Sub::try_later,
+                         what + "; give a CRL with --crl, put one in the trust store, or use --fetch"};
+        r.warnings.push_back(what + " (revocation not checked for it)");
+        continue;
+      }
+      // Fresh enough: after the time-stamp when there is one (it then proves the status at that
+      // time), otherwise still current at the validation time.
+      const bool fresh = has_poe ? *this_update + policy_.clock_skew >= valid_at
+                                 : !next_update || *next_update + policy_.clock_skew >= at_;
+      if (!fresh) {
+        const std::string what = "the revocation information about '" + cert.subject().to_string() + "' (" + ev.kind +
+                                 " of " + format_time(*this_update) + ") is " +
+                                 (has_poe ? "older than the time-stamp" : "out of date");
+        if (policy_.revocation == R::require) return Verdict{Ind::indeterminate, Sub::try_later, what + "; try again with newer information"};
+        r.warnings.push_back(what);
+      }
+    }
+    return std::nullopt;
+  }
+
+  // A valid signature time-stamp gives proof that the signature existed at its genTime.
+  std::optional<TimePoint> proof_of_existence(const SignerInfoView& si, SignatureReport& r) {
+    for (const auto& a : si.unsigned_attrs) {
+      if (a.oid != oids::signature_time_stamp) continue;
+      for (const auto& value : a.values) {
+        TimeStampEvidence ev;
+        try {
+          const auto token = TimeStampToken::parse(value);
+          ev.time = token.info.gen_time;
+          const auto check = check_time_stamp(token, si.signature, pool_, options_.sign_options);
+          if (check.tsa_certificate) ev.tsa = check.tsa_certificate->subject().to_string();
+          ev.message = check.message;
+          if (check.ok) {
+            PathOptions po;
+            po.anchors = trust_.anchors;
+            po.intermediates = pool_;
+            const auto token_sd = SignedDataView::parse(memory_source(token.der));
+            for (const auto& c : token_sd.certificates()) po.intermediates.push_back(c);
+            po.validation_time = at_;
+            po.clock_skew = policy_.clock_skew;
+            const auto path = validate_path(*check.tsa_certificate, po);
+            SignatureReport scratch;
+            if (!path.ok()) ev.message = "the TSA is not trusted: " + path.message;
+            else if (auto v = revocation(path.path, at_, false, scratch)) ev.message = "the TSA certificate: " + v->message;
+            else ev.valid = true;
+          }
+        } catch (const Error& e) {
+          ev.message = std::string("malformed time-stamp token: ") + e.what();
+        }
+        r.time_stamp = ev;
+        if (r.level == "B") r.level = "T";
+        if (ev.valid) return ev.time;
+        r.warnings.push_back("signature time-stamp not used: " + ev.message);
+      }
+    }
+    return std::nullopt;
+  }
+
+  Verdict decide(const SignerCheck& check, const SignerInfoView& si, SignatureReport& r) {
+    Verdict crypto = from_crypto(check);
+    if (crypto.indication != Ind::total_passed) return crypto;
+    const Certificate& cert = *check.certificate;
+    if (!policy_.accepts(cert.public_key().suite()))
+      return {Ind::indeterminate, Sub::crypto_constraints_failure_no_poe, "suite " + r.suite + " is not accepted by the validation policy"};
+    if (auto v = signer_constraints(cert, policy_)) return *v;
+
+    const auto poe = proof_of_existence(si, r);
+    const TimePoint valid_at = poe.value_or(at_);
+    PathOptions po;
+    po.anchors = trust_.anchors;
+    po.intermediates = pool_;
+    po.validation_time = valid_at;  // certificates must be valid when the signature is proven to exist
+    po.clock_skew = policy_.clock_skew;
+    const PathResult path = validate_path(cert, po);
+    for (std::size_t k = 0; k < path.path.size(); ++k) r.path.push_back(entry_for(path.path[k], k, path.path.size()));
+    if (!path.path.empty() && path.status != PathResult::Status::no_path) {
+      bool cross = false;
+      if (auto v = cross_border_policy(path.path, policy_, cross)) return *v;
+      r.cross_border = cross;
+      for (std::size_t k = 1; k + 1 < path.path.size(); ++k)
+        if (domain_of(path.path[k]) != domain_of(path.path.back()) && domain_of(path.path[k + 1]) == domain_of(path.path.back()))
+          r.path[k].role = "cross-certificate";
+    }
+    if (!path.ok()) {
+      if (poe && path.status == PathResult::Status::expired)
+        return {Ind::total_failed, Sub::expired, path.message + ", before the time-stamp of " + format_time(*poe)};
+      return from_path(path);
+    }
+    if (auto v = algorithm_policy(path.path, policy_)) return *v;
+    if (auto v = revocation(path.path, valid_at, poe.has_value(), r)) return *v;
+    std::string message = r.cross_border ? "the signature is valid; its signer is recognized through a cross-certificate"
+                                         : "the signature is valid";
+    if (poe) message += "; it existed at " + format_time(*poe) + " (time-stamp)";
+    return {Ind::total_passed, Sub::none, message};
+  }
+
+  const SignedDataView& sd_;
+  const TrustStore& trust_;
+  const ValidationPolicy& policy_;
+  const ValidateOptions& options_;
+  TimePoint at_{};
+  std::string time_source_;
+  std::vector<Certificate> pool_;
+  std::vector<CrlSource> crl_sources_;
+  std::vector<OcspSource> ocsp_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace
+
+ValidationData collect_validation_data(const SignedDataView& sd, const TrustStore& trust, const ValidationPolicy& policy,
+                                       const ValidateOptions& options) {
+  Validator validator(sd, trust, policy, options);
+  ValidationData out;
+  std::vector<SignerCheck> signer_certs;
+  for (const auto& si : sd.signers()) {
+    const auto cert = sd.find_signer_certificate(si, options.extra_certificates);
+    if (!cert) {
+      out.problems.push_back("a signer's certificate is not in the signature");
+      continue;
+    }
+    SignerCheck c;
+    c.certificate = cert;
+    signer_certs.push_back(c);
+  }
+  validator.fetch_crls(signer_certs);
+  for (std::size_t i = 0; i < sd.signers().size(); ++i) {
+    if (const auto cert = sd.find_signer_certificate(sd.signers()[i], options.extra_certificates))
+      validator.collect(*cert, {}, out);
+    for (const auto& [tsa, token_certs] : Validator::tsa_certificates(sd.signers()[i])) validator.collect(tsa, token_certs, out);
+  }
+  return out;
+}
+
+ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
+                                      const TrustStore& trust, const ValidationPolicy& policy,
+                                      const ValidateOptions& options) {
+  CheckOptions check_options;
+  check_options.sign_options = options.sign_options;
+  check_options.extra_certificates = options.extra_certificates;
+  const auto checks = check_signatures(sd, content, check_options);
+  Validator validator(sd, trust, policy, options);
+  validator.fetch_crls(checks);
+  ValidationReport report;
+  for (std::size_t i = 0; i < checks.size(); ++i) report.signatures.push_back(validator.run(i, checks[i], sd.signers()[i]));
   return report;
 }
 
