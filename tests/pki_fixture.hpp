@@ -25,10 +25,11 @@ struct TwoDomains {
   }
 
   void domain(const std::string& d, const std::string& suite, const std::string& trader_subject) {
-    run_ok("ca init --dir " + q(f(d + "-root")) + " --profile " + q(kProfiles + d + ".toml") + " --no-encrypt --out " +
+    const std::string profile = d == "cn" ? cn_profile : ru_profile;
+    run_ok("ca init --dir " + q(f(d + "-root")) + " --profile " + q(profile) + " --no-encrypt --out " +
            q(f(d + "-root.pem")));
     run_ok("ca init --role issuing --parent " + q(f(d + "-root")) + " --dir " + q(f(d + "-issuing")) + " --profile " +
-           q(kProfiles + d + ".toml") + " --no-encrypt --out " + q(f(d + "-issuing.pem")));
+           q(profile) + " --no-encrypt --out " + q(f(d + "-issuing.pem")));
     run_ok("key gen --suite " + suite + " --no-encrypt --out " + q(f(d + "-trader.key")));
     run_ok("csr --key " + q(f(d + "-trader.key")) + " --subject " + q(trader_subject) + " --out " +
            q(f(d + "-trader.csr")));
@@ -43,7 +44,21 @@ struct TwoDomains {
     write(f(d + "-crls.pem"), read(f(d + "-root.crl")) + read(f(d + "-issuing.crl")));
   }
 
-  TwoDomains() {
+  /// Profiles whose CRL/OCSP/caIssuers URLs point at 127.0.0.1:PORT (for a test server).
+  std::string cn_profile = kProfiles + "cn.toml", ru_profile = kProfiles + "ru.toml";
+
+  explicit TwoDomains(int service_port = 0) {
+    if (service_port) {
+      for (const std::string d : {"cn", "ru"}) {
+        std::string text = read(kProfiles + d + ".toml");
+        for (const std::string old : {"127.0.0.1:8301", "127.0.0.1:8302"})
+          for (auto at = text.find(old); at != std::string::npos; at = text.find(old))
+            text.replace(at, old.size(), "127.0.0.1:" + std::to_string(service_port));
+        write(f(d + "-profile.toml"), text);
+      }
+      cn_profile = f("cn-profile.toml");
+      ru_profile = f("ru-profile.toml");
+    }
     domain("ru", "gost256", "/C=RU/O=OOO Volga Stanki/CN=Ivan Petrov/INN=770123456789/OGRN=1027700000001");
     domain("cn", "sm2", "/C=CN/O=Shanghai Precision Machinery/CN=Li Wei/USCC=91310000MA1FL0XX1A");
     run_ok("ca cross-certify " + q(f("cn-root.pem")) + " --dir " + q(f("ru-root")) +

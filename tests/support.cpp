@@ -9,6 +9,12 @@
 
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace testing {
 
 TempDir::TempDir() {
@@ -48,11 +54,51 @@ CommandResult run(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, read(out), read(err)};
 }
 
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+ServeProcess::ServeProcess(const std::vector<std::string>& ca_dirs, int port) : port_(port) {
+  std::string cas;
+  for (const auto& d : ca_dirs) cas += " --ca " + q(d);
+  const std::string pidfile = dir_.file("pid");
+  const std::string cmd = q(XSIGN_BIN) + " serve" + cas + " --listen 127.0.0.1:" + std::to_string(port) + " >" +
+                          q(dir_.file("log")) + " 2>&1 </dev/null & echo $! >" + q(pidfile);
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot start xsign serve");
+  pid_ = std::stoi(read(pidfile));
+  for (int i = 0; i < 100; ++i) {
+    if (run("curl -sf " + q(url("/health"))).exit_code == 0) return;
+    ::usleep(50 * 1000);
+  }
+  throw std::runtime_error("xsign serve did not come up: " + log());
+}
+
+ServeProcess::~ServeProcess() { stop(); }
+
+void ServeProcess::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 100 && ::kill(pid_, 0) == 0; ++i) {
+    ::waitpid(pid_, nullptr, WNOHANG);
+    ::usleep(20 * 1000);
+  }
+  pid_ = 0;
+}
+
+std::string ServeProcess::log() const { return read(dir_.file("log")); }
+
 CommandResult xsign(const std::string& args) { return run(q(XSIGN_BIN) + " " + args); }
 
-namespace {
-
-const std::string& gost_conf() {
+const std::string& gost_conf_path() {
   static const std::string path = [] {
     const auto p = std::filesystem::temp_directory_path() / "xsign-test-openssl-gost.cnf";
     write(p.string(),
@@ -64,10 +110,8 @@ const std::string& gost_conf() {
   return path;
 }
 
-}  // namespace
-
 CommandResult openssl_gost(const std::string& args) {
-  return run("OPENSSL_CONF=" + q(gost_conf()) + " openssl " + args);
+  return run("OPENSSL_CONF=" + q(gost_conf_path()) + " openssl " + args);
 }
 
 CommandResult openssl_plain(const std::string& args) {

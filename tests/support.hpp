@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace testing {
 
@@ -34,11 +35,34 @@ CommandResult run(const std::string& command);
 /// Runs `xsign ARGS`.
 CommandResult xsign(const std::string& args);
 
+/// An OPENSSL_CONF that loads the GOST engine (generated once per test run).
+const std::string& gost_conf_path();
+
 /// Runs an openssl command with the GOST engine loaded (through a generated OPENSSL_CONF).
 CommandResult openssl_gost(const std::string& args);
 
 /// Runs an openssl command without any engine (SM2, P-256: the engine breaks SM2).
 CommandResult openssl_plain(const std::string& args);
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
+/// `xsign serve` in the background for the life of the object.
+class ServeProcess {
+ public:
+  /// Starts serving the CA directories on `port` and waits until /health answers.
+  ServeProcess(const std::vector<std::string>& ca_dirs, int port);
+  ~ServeProcess();
+  void stop();
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  int pid() const { return pid_; }
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  int port_;
+  int pid_ = 0;
+};
 
 /// Whole file as a string / written from a string.
 std::string read(const std::string& path);

@@ -9,9 +9,7 @@
 #include "io/file_context.hpp"
 #include "pki/signature.hpp"
 
-#include <botan/ber_dec.h>
-#include <botan/x509cert.h>
-#include <botan/x509_ext.h>
+#include <set>
 
 namespace sign {
 
@@ -34,106 +32,159 @@ struct Certificate::Impl {
 
 namespace {
 
-TimePoint to_time_point(const Botan::X509_Time& t) {
-  return std::chrono::system_clock::time_point(std::chrono::seconds(t.time_since_epoch()));
+// Certificates are parsed here with the asn1 module's strict DER reader rather than Botan's
+// X509_Certificate: Botan checks self-signed certificates' signatures while parsing (it
+// cannot for SM2, and its GOST group handling grows memory on every parse of a GOST root).
+
+[[noreturn]] void bad(const std::string& what) { throw FormatError("malformed certificate: " + what); }
+
+void expect(const DerNode& n, std::uint8_t tag, const char* what) {
+  if (n.tag != tag) bad(std::string(what) + " has the wrong type");
 }
 
-void read_subtrees(Botan::BER_Decoder& dec, std::vector<DistinguishedName>& out) {
-  while (dec.more_items()) {
-    Botan::BER_Decoder subtree = dec.start_cons(Botan::SEQUENCE);
-    const Botan::BER_Object base = subtree.get_next_object();
-    // Only directoryName [4] is meaningful for our profiles; other forms are kept out.
-    if (base.is_a(4, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED)))
-      out.push_back(DistinguishedName::from_der({base.bits(), base.length()}));
-    subtree.discard_remaining().end_cons();
-  }
-}
-
-void parse_name_constraints(const Bytes& value, Certificate::Impl& impl) {
-  Botan::BER_Decoder outer(value);
-  Botan::BER_Decoder seq = outer.start_cons(Botan::SEQUENCE);
-  while (seq.more_items()) {
-    const Botan::BER_Object obj = seq.get_next_object();
-    Botan::BER_Decoder inner(obj.bits(), obj.length());
-    if (obj.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED)))
-      read_subtrees(inner, impl.permitted);
-    else if (obj.is_a(1, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED)))
-      read_subtrees(inner, impl.excluded);
-  }
-}
-
-// Botan reports key usage with its own bit values; map them to RFC 5280 bit positions.
-unsigned from_botan_usage(unsigned botan) {
-  struct Map {
-    Botan::Key_Constraints botan;
-    unsigned ours;
-  };
-  static constexpr Map kMap[] = {
-      {Botan::DIGITAL_SIGNATURE, kDigitalSignature}, {Botan::NON_REPUDIATION, kNonRepudiation},
-      {Botan::KEY_ENCIPHERMENT, kKeyEncipherment},   {Botan::DATA_ENCIPHERMENT, kDataEncipherment},
-      {Botan::KEY_AGREEMENT, kKeyAgreement},         {Botan::KEY_CERT_SIGN, kKeyCertSign},
-      {Botan::CRL_SIGN, kCrlSign},
-  };
-  unsigned out = 0;
-  for (const auto& m : kMap)
-    if (botan & m.botan) out |= m.ours;
-  return out;
-}
-
-// CRLDistributionPoints: the URIs of every fullName (Botan 2 only reports a formatted string).
-void parse_crl_distribution_points(const Bytes& value, Certificate::Impl& impl) {
-  Botan::BER_Decoder outer(value);
-  Botan::BER_Decoder points = outer.start_cons(Botan::SEQUENCE);
-  while (points.more_items()) {
-    Botan::BER_Decoder point = points.start_cons(Botan::SEQUENCE);
-    while (point.more_items()) {
-      const Botan::BER_Object field = point.get_next_object();
-      if (!field.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED))) continue;
-      Botan::BER_Decoder name(field.bits(), field.length());
-      const Botan::BER_Object full = name.get_next_object();
-      if (!full.is_a(0, Botan::ASN1_Tag(Botan::CONTEXT_SPECIFIC | Botan::CONSTRUCTED))) continue;
-      Botan::BER_Decoder names(full.bits(), full.length());
-      while (names.more_items()) {
-        const Botan::BER_Object gn = names.get_next_object();
-        if (gn.is_a(6, Botan::CONTEXT_SPECIFIC))
-          impl.crl_urls.emplace_back(reinterpret_cast<const char*>(gn.bits()), gn.length());
-      }
+// Each parser gets the extension's extnValue contents.
+void parse_basic_constraints(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
+  for (const auto& f : der_children(src, seq)) {
+    const Bytes v = der_content(src, f);
+    if (f.tag == 0x01) impl.is_ca = !v.empty() && v[0] != 0;
+    else if (f.tag == 0x02) {
+      if (v.size() > 4) bad("pathLenConstraint too large");
+      unsigned n = 0;
+      for (auto b : v) n = (n << 8) | b;
+      impl.path_len = n;
     }
   }
+  if (!impl.is_ca) impl.path_len.reset();
+}
+
+void parse_key_usage(const Bytes& bits, Certificate::Impl& impl) {
+  if (bits.empty()) bad("empty keyUsage");
+  unsigned usage = 0;
+  for (std::size_t i = 1; i < bits.size() && i < 3; ++i)
+    for (int b = 0; b < 8; ++b)
+      if (bits[i] & (0x80 >> b)) usage |= 1u << ((i - 1) * 8 + static_cast<std::size_t>(b));
+  impl.key_usage = usage;
+}
+
+void parse_oid_list(const ByteSource& src, const DerNode& seq, std::vector<std::string>& out, bool policies) {
+  for (const auto& f : der_children(src, seq)) {
+    if (policies) {
+      const auto parts = der_children(src, f);
+      if (parts.empty()) bad("empty PolicyInformation");
+      out.push_back(oid_from_der(der_bytes(src, parts[0])));
+    } else {
+      out.push_back(oid_from_der(der_bytes(src, f)));
+    }
+  }
+}
+
+void parse_aia(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
+  for (const auto& ad : der_children(src, seq)) {
+    const auto parts = der_children(src, ad);
+    if (parts.size() != 2) continue;
+    if (oid_from_der(der_bytes(src, parts[0])) == "1.3.6.1.5.5.7.48.1" && parts[1].tag == 0x86) {
+      const Bytes uri = der_content(src, parts[1]);
+      impl.ocsp_urls.emplace_back(uri.begin(), uri.end());
+    }
+  }
+}
+
+void read_subtrees(const ByteSource& src, const DerNode& list, std::vector<DistinguishedName>& out) {
+  for (const auto& subtree : der_children(src, list)) {
+    const auto parts = der_children(src, subtree);
+    // Only directoryName [4] is meaningful for our profiles; other name forms are kept out.
+    if (!parts.empty() && parts[0].tag == 0xa4) {
+      const auto inner = der_children(src, parts[0]);
+      if (inner.size() == 1) out.push_back(DistinguishedName::from_der(der_bytes(src, inner[0])));
+    }
+  }
+}
+
+void parse_name_constraints(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
+  for (const auto& f : der_children(src, seq)) {
+    if (f.tag == 0xa0) read_subtrees(src, f, impl.permitted);
+    else if (f.tag == 0xa1) read_subtrees(src, f, impl.excluded);
+  }
+}
+
+// CRLDistributionPoints: the URIs of every fullName.
+void parse_crl_distribution_points(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
+  for (const auto& point : der_children(src, seq))
+    for (const auto& field : der_children(src, point)) {
+      if (field.tag != 0xa0) continue;
+      for (const auto& name : der_children(src, field)) {
+        if (name.tag != 0xa0) continue;
+        for (const auto& gn : der_children(src, name))
+          if (gn.tag == 0x86) {
+            const Bytes uri = der_content(src, gn);
+            impl.crl_urls.emplace_back(uri.begin(), uri.end());
+          }
+      }
+    }
+}
+
+void parse_extension(const std::string& oid, const Bytes& value, Certificate::Impl& impl) {
+  const auto src = memory_source(value);
+  const DerNode root = read_der_node(*src, 0, src->size());
+  if (root.end() != src->size()) bad("trailing bytes in extension " + oid);
+  if (oid == "2.5.29.19") parse_basic_constraints(*src, root, impl);
+  else if (oid == "2.5.29.15") parse_key_usage(der_content(*src, root), impl);
+  else if (oid == "2.5.29.37") parse_oid_list(*src, root, impl.eku, false);
+  else if (oid == "2.5.29.32") parse_oid_list(*src, root, impl.policies, true);
+  else if (oid == "2.5.29.14") impl.ski = der_content(*src, root);
+  else if (oid == "2.5.29.35") {
+    for (const auto& f : der_children(*src, root))
+      if (f.tag == 0x80) impl.aki = der_content(*src, f);
+  } else if (oid == "2.5.29.31") parse_crl_distribution_points(*src, root, impl);
+  else if (oid == "1.3.6.1.5.5.7.1.1") parse_aia(*src, root, impl);
+  else if (oid == "2.5.29.30") parse_name_constraints(*src, root, impl);
 }
 
 std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
   auto impl = std::make_shared<Certificate::Impl>();
   impl->der.assign(der.begin(), der.end());
-  try {
-    Botan::X509_Certificate cert(der.data(), der.size());
-    impl->tbs = cert.tbs_data();
-    impl->signature = cert.signature();
-    impl->sig_alg_oid = cert.signature_algorithm().get_oid().to_string();
-    impl->subject = DistinguishedName::from_der(cert.raw_subject_dn());
-    impl->issuer = DistinguishedName::from_der(cert.raw_issuer_dn());
-    impl->serial = cert.serial_number();
-    impl->not_before = to_time_point(cert.not_before());
-    impl->not_after = to_time_point(cert.not_after());
-    impl->is_ca = cert.is_CA_cert();
-    if (impl->is_ca && cert.path_limit() != Botan::Cert_Extension::NO_CERT_PATH_LIMIT)
-      impl->path_len = cert.path_limit();
-    const auto& exts = cert.v3_extensions();
-    if (exts.extension_set(Botan::OID::from_string("X509v3.KeyUsage")))
-      impl->key_usage = from_botan_usage(static_cast<unsigned>(cert.constraints()));
-    for (const auto& o : cert.extended_key_usage()) impl->eku.push_back(o.to_string());
-    for (const auto& o : cert.certificate_policy_oids()) impl->policies.push_back(o.to_string());
+  const auto src = memory_source(impl->der);
+  const DerNode root = read_der_node(*src, 0, src->size());
+  if (root.end() != src->size()) bad("trailing bytes after the certificate");
+  expect(root, 0x30, "Certificate");
+  const auto top = der_children(*src, root);
+  if (top.size() != 3) bad("a certificate has three parts");
+  expect(top[0], 0x30, "TBSCertificate");
+  impl->tbs = der_bytes(*src, top[0]);
+  expect(top[1], 0x30, "signatureAlgorithm");
+  impl->sig_alg_oid = oid_from_der(der_bytes(*src, der_children(*src, top[1]).at(0)));
+  expect(top[2], 0x03, "signature");
+  impl->signature = der_content(*src, top[2]);
+  if (impl->signature.empty() || impl->signature[0] != 0) bad("signature BIT STRING with unused bits");
+  impl->signature.erase(impl->signature.begin());
 
-    if (!cert.ocsp_responder().empty()) impl->ocsp_urls.push_back(cert.ocsp_responder());
-    impl->ski = cert.subject_key_id();
-    impl->aki = cert.authority_key_id();
-    for (const auto& [oid, value] : exts.extensions_raw()) {
-      if (oid.to_string() == "2.5.29.30") parse_name_constraints(value.first, *impl);
-      if (oid.to_string() == "2.5.29.31") parse_crl_distribution_points(value.first, *impl);
+  const auto f = der_children(*src, top[0]);
+  std::size_t i = 0;
+  if (i < f.size() && f[i].tag == 0xa0) ++i;  // version
+  if (f.size() < i + 6) bad("TBSCertificate is too short");
+  expect(f[i], 0x02, "serialNumber");
+  impl->serial = der_content(*src, f[i]);
+  while (impl->serial.size() > 1 && impl->serial[0] == 0) impl->serial.erase(impl->serial.begin());
+  expect(f[i + 1], 0x30, "signature algorithm (TBS)");
+  impl->issuer = DistinguishedName::from_der(der_bytes(*src, f[i + 2]));
+  expect(f[i + 3], 0x30, "validity");
+  const auto validity = der_children(*src, f[i + 3]);
+  if (validity.size() != 2) bad("validity must have two times");
+  impl->not_before = decode_der_time(der_bytes(*src, validity[0]));
+  impl->not_after = decode_der_time(der_bytes(*src, validity[1]));
+  impl->subject = DistinguishedName::from_der(der_bytes(*src, f[i + 4]));
+  impl->public_key = PublicKey::from_der(der_bytes(*src, f[i + 5]));
+  for (std::size_t k = i + 6; k < f.size(); ++k) {
+    if (f[k].tag != 0xa3) continue;  // issuer/subject unique IDs are ignored
+    std::set<std::string> seen;
+    for (const auto& ext : der_children(*src, der_children(*src, f[k]).at(0))) {
+      const auto parts = der_children(*src, ext);
+      if (parts.size() < 2) bad("extension too short");
+      const std::string oid = oid_from_der(der_bytes(*src, parts[0]));
+      if (!seen.insert(oid).second) bad("extension " + oid + " appears twice");
+      expect(parts.back(), 0x04, "extnValue");
+      parse_extension(oid, der_content(*src, parts.back()), *impl);
     }
-    impl->public_key = PublicKey::from_der(cert.subject_public_key_info());
-  } catch (const Botan::Exception& e) {
-    throw FormatError(std::string("malformed certificate: ") + e.what());
   }
   return impl;
 }

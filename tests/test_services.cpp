@@ -1,0 +1,302 @@
+// The tsp, ocsp and server modules against independent clients and servers (openssl ts,
+// openssl ocsp, curl), long-term signatures, and the server under concurrent load.
+#include <catch2/catch.hpp>
+
+#include <sign/io.hpp>
+#include <sign/ocsp.hpp>
+#include <sign/tsp.hpp>
+
+#include "pki_fixture.hpp"
+#include "support.hpp"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+using testing::q;
+using testing::xsign;
+
+namespace {
+
+// Both domains with TSA and OCSP services, their URLs pointing at one test server.
+struct Services : testing::TwoDomains {
+  int port;
+  std::unique_ptr<testing::ServeProcess> server;
+
+  explicit Services(int p = testing::free_port()) : testing::TwoDomains(p), port(p) {
+    for (const std::string d : {"cn", "ru"})
+      for (const std::string role : {"tsa", "ocsp"})
+        run_ok("ca service --dir " + q(f(d + "-issuing")) + " --role " + role + " --no-encrypt");
+    start();
+  }
+  void start() {
+    server = std::make_unique<testing::ServeProcess>(
+        std::vector<std::string>{f("ru-issuing"), f("cn-issuing"), f("ru-root"), f("cn-root")}, port);
+  }
+  std::string url(const std::string& path) const { return server->url(path); }
+};
+
+long rss_kib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("openssl ts requests sent with curl get GOST tokens that openssl ts -verify accepts", "[tsp][interop]") {
+  Services s;
+  const std::string data = s.f("invoice.xml");
+  testing::write(data, "<Invoice><ID>RU-77</ID></Invoice>\n");
+  REQUIRE(testing::openssl_gost("ts -query -data " + q(data) + " -md_gost12_256 -cert -out " + q(s.f("q.tsq"))).exit_code == 0);
+  const auto curl = testing::run("curl -sf -H 'Content-Type: application/timestamp-query' --data-binary @" +
+                                 q(s.f("q.tsq")) + " " + q(s.url("/tsa/ru-issuing")) + " -o " + q(s.f("r.tsr")));
+  REQUIRE(curl.exit_code == 0);
+  testing::write(s.f("ru-chain.pem"), testing::read(s.f("ru-root.pem")));
+  const auto v = testing::openssl_gost("ts -verify -in " + q(s.f("r.tsr")) + " -queryfile " + q(s.f("q.tsq")) +
+                                       " -CAfile " + q(s.f("ru-root.pem")) + " -untrusted " + q(s.f("ru-issuing.pem")));
+  INFO(v.out << v.err);
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.out, Catch::Contains("Verification: OK"));
+  // Against other data, openssl refuses it.
+  testing::write(s.f("other.xml"), "<Invoice><ID>RU-78</ID></Invoice>\n");
+  CHECK(testing::openssl_gost("ts -verify -in " + q(s.f("r.tsr")) + " -data " + q(s.f("other.xml")) + " -CAfile " +
+                              q(s.f("ru-root.pem")) + " -untrusted " + q(s.f("ru-issuing.pem")))
+            .exit_code != 0);
+  // xsign's own check agrees, and reads openssl's reply text the same way.
+  CHECK(xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(data)).exit_code == 0);
+  CHECK(xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(s.f("other.xml"))).exit_code == 1);
+  const auto text = testing::openssl_gost("ts -reply -in " + q(s.f("r.tsr")) + " -text");
+  CHECK_THAT(text.out, Catch::Contains("Status: Granted") && Catch::Contains("GOST R 34.11-2012 with 256 bit hash"));
+
+  SECTION("SM2 tokens: xsign query and verify; openssl checks the signature over the signed attributes") {
+    REQUIRE(xsign("ts query " + q(data) + " --digest sm3 --out " + q(s.f("sm2.tsq"))).exit_code == 0);
+    REQUIRE(testing::run("curl -sf --data-binary @" + q(s.f("sm2.tsq")) + " " + q(s.url("/tsa/cn-issuing")) + " -o " +
+                         q(s.f("sm2.tsr")))
+                .exit_code == 0);
+    CHECK(xsign("ts verify " + q(s.f("sm2.tsr")) + " --data " + q(data)).exit_code == 0);
+    const auto resp = sign::TimeStampResponse::parse(sign::read_file(s.f("sm2.tsr")));
+    REQUIRE(resp.token);
+    const auto sd = sign::SignedDataView::parse(sign::memory_source(resp.token->der));
+    const auto& si = sd.signers()[0];
+    testing::write(s.f("attrs.der"), std::string(si.signed_attrs_der.begin(), si.signed_attrs_der.end()));
+    testing::write(s.f("sig.der"), std::string(si.signature.begin(), si.signature.end()));
+    testing::write(s.f("tsa.pub"), sd.find_signer_certificate(si)->public_key().to_pem());
+    CHECK(testing::openssl_plain("pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -pubin -inkey " +
+                                 q(s.f("tsa.pub")) + " -in " + q(s.f("attrs.der")) + " -sigfile " + q(s.f("sig.der")))
+              .exit_code == 0);
+  }
+  SECTION("a local reply from the CA directory works without a server") {
+    REQUIRE(xsign("ts query " + q(data) + " --digest streebog256 --out " + q(s.f("l.tsq"))).exit_code == 0);
+    REQUIRE(xsign("ts reply " + q(s.f("l.tsq")) + " --ca " + q(s.f("ru-issuing")) + " --out " + q(s.f("l.tsr"))).exit_code == 0);
+    CHECK(testing::openssl_gost("ts -verify -in " + q(s.f("l.tsr")) + " -queryfile " + q(s.f("l.tsq")) + " -CAfile " +
+                                q(s.f("ru-root.pem")) + " -untrusted " + q(s.f("ru-issuing.pem")))
+              .exit_code == 0);
+  }
+}
+
+TEST_CASE("openssl ocsp against our responder reports good and revoked", "[ocsp][interop]") {
+  Services s;
+  const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
+  const std::string ask = "ocsp -issuer " + q(s.f("ru-issuing.pem")) + " -cert " + q(s.f("ru-trader.pem")) + " -url " +
+                          q(s.url("/ocsp")) + " -CAfile " + q(s.f("ru-root.pem"));
+  auto r = testing::openssl_gost(ask);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains(": good"));
+  CHECK_THAT(r.err, Catch::Contains("Response verify OK"));
+  CHECK(xsign("ocsp check " + q(s.f("ru-trader.pem")) + " --issuer " + q(s.f("ru-issuing.pem"))).exit_code == 0);
+
+  s.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(s.f("ru-issuing")) + " --reason keyCompromise");
+  r = testing::openssl_gost(ask);
+  CHECK_THAT(r.out, Catch::Contains(": revoked") && Catch::Contains("Reason: keyCompromise"));
+  const auto ours = xsign("ocsp check --json " + q(s.f("ru-trader.pem")) + " --issuer " + q(s.f("ru-issuing.pem")));
+  CHECK(ours.exit_code == 1);
+  CHECK_THAT(ours.out, Catch::Contains("\"status\": \"revoked\"") && Catch::Contains("\"nonce_checked\": true"));
+
+  SECTION("GET requests (RFC 6960 A.1) and the SM2 domain") {
+    const auto get = testing::openssl_plain("ocsp -issuer " + q(s.f("cn-issuing.pem")) + " -cert " + q(s.f("cn-trader.pem")) +
+                                            " -url " + q(s.url("/ocsp")) + " -noverify -reqout " + q(s.f("req.der")));
+    CHECK_THAT(get.out, Catch::Contains(": good"));
+    const auto b64 = testing::run("base64 -w0 " + q(s.f("req.der")) + " | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g'");
+    const auto fetched = testing::run("curl -sf -o " + q(s.f("get.der")) + " " + q(s.url("/ocsp/" + b64.out)));
+    CHECK(fetched.exit_code == 0);
+    const auto resp = sign::OcspResponse::parse(sign::read_file(s.f("get.der")));
+    REQUIRE(resp.responses.size() == 1);
+    CHECK(resp.responses[0].status == sign::OcspCertStatus::good);
+    CHECK(resp.verify_signer(sign::Certificate::load(s.f("cn-issuing.pem"))));
+  }
+}
+
+TEST_CASE("Our OCSP client gets the same answers from openssl ocsp -index as responder", "[ocsp][interop]") {
+  testing::TwoDomains d;
+  d.run_ok("ca service --dir " + q(d.f("ru-issuing")) + " --role ocsp --no-encrypt");
+  const auto good = sign::Certificate::load(d.f("ru-trader.pem"));
+  d.run_ok("key gen --suite gost256 --no-encrypt --out " + q(d.f("r.key")));
+  d.run_ok("csr --key " + q(d.f("r.key")) + " --subject /C=RU/CN=Revoked --out " + q(d.f("r.csr")));
+  d.run_ok("ca issue " + q(d.f("r.csr")) + " --dir " + q(d.f("ru-issuing")) + " --profile trader --out " + q(d.f("r.pem")));
+  const auto bad = sign::Certificate::load(d.f("r.pem"));
+  auto upper = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  };
+  testing::write(d.f("index.txt"), "V\t301231000000Z\t\t" + upper(good.serial_hex()) + "\tunknown\t/CN=good\n" +
+                                       "R\t301231000000Z\t260101000000Z,keyCompromise\t" + upper(bad.serial_hex()) +
+                                       "\tunknown\t/CN=revoked\n");
+  const int port = testing::free_port();
+  testing::TempDir tmp;
+  const std::string start = "OPENSSL_CONF=" + q(testing::gost_conf_path()) + " openssl ocsp -index " + q(d.f("index.txt")) + " -port " +
+                            std::to_string(port) + " -rsigner " + q(d.f("ru-issuing/services/ocsp.pem")) + " -rkey " +
+                            q(d.f("ru-issuing/services/ocsp.key")) + " -CA " + q(d.f("ru-issuing.pem")) +
+                            " -nrequest 2 >" + q(tmp.file("log")) + " 2>&1 & echo $!";
+  const auto pid = testing::run(start);
+  REQUIRE(pid.exit_code == 0);
+  // Wait for the responder to listen (a probe request would use up one of its -nrequest).
+  for (int i = 0; i < 100 && testing::read(tmp.file("log")).find("waiting for OCSP client") == std::string::npos; ++i)
+    ::usleep(50 * 1000);
+  const std::string url = " --url http://127.0.0.1:" + std::to_string(port);
+  const auto g = xsign("ocsp check " + q(d.f("ru-trader.pem")) + " --issuer " + q(d.f("ru-issuing.pem")) + url);
+  INFO(g.out << g.err << testing::read(tmp.file("log")));
+  CHECK(g.exit_code == 0);
+  CHECK_THAT(g.out, Catch::Contains(": good"));
+  const auto rv = xsign("ocsp check --json " + q(d.f("r.pem")) + " --issuer " + q(d.f("ru-issuing.pem")) + url);
+  CHECK(rv.exit_code == 1);
+  CHECK_THAT(rv.out, Catch::Contains("\"status\": \"revoked\"") && Catch::Contains("keyCompromise") &&
+                         Catch::Contains("2026-01-01T00:00:00Z"));
+  testing::run("kill " + pid.out + " 2>/dev/null");
+}
+
+TEST_CASE("CAdES-LT validates offline; revocation after the time-stamp keeps it valid, before fails it",
+          "[tsp][validate]") {
+  Services s;
+  const std::string doc = s.f("contract.xml");
+  testing::write(doc, "<Contract><No>SH-MOW-2026/19</No></Contract>\n");
+  std::filesystem::create_directories(s.f("trust/anchors"));
+  std::filesystem::copy_file(s.f("ru-root.pem"), s.f("trust/anchors/root.pem"));
+  const std::string signer = " --key " + q(s.f("ru-trader.key")) + " --cert " + q(s.f("ru-trader.pem")) + " --chain " +
+                             q(s.f("ru-issuing.pem"));
+  s.run_ok("sign " + q(doc) + signer + " --level T --tsa " + q(s.url("/tsa/ru-issuing")) + " --out " + q(s.f("t.p7s")));
+  const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
+
+  SECTION("valid offline, and still valid when revoked after the time-stamp") {
+    // The certificate is revoked one minute after the time-stamp, then the signature is extended.
+    const auto sd = sign::SignedDataView::load(s.f("t.p7s"));
+    const auto token = sign::TimeStampToken::parse(sd.signers()[0].unsigned_attrs[0].values[0]);
+    const auto later = token.info.gen_time + std::chrono::minutes(1);
+    s.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(s.f("ru-issuing")) + " --at " + sign::format_time(later));
+    // Revocation time in the future of the server's clock is still reported by OCSP.
+    ::sleep(1);
+    s.run_ok("extend " + q(s.f("t.p7s")) + " --to LT --trust " + q(s.f("trust")) + " --fetch --out " + q(s.f("lt.p7s")));
+    s.server->stop();
+    const auto r = xsign("verify " + q(doc) + " " + q(s.f("lt.p7s")) + " --trust " + q(s.f("trust")) + " --json");
+    INFO(r.out);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("\"level\": \"LT\"") && Catch::Contains("\"kind\": \"OCSP\"") &&
+                          Catch::Contains("after the time-stamp"));
+  }
+  SECTION("revoked before the time-stamp: TOTAL-FAILED") {
+    s.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(s.f("ru-issuing")) + " --reason keyCompromise");
+    ::sleep(1);
+    s.run_ok("sign " + q(doc) + signer + " --level T --tsa " + q(s.url("/tsa/ru-issuing")) + " --out " +
+             q(s.f("late.p7s")) + " --force");
+    s.run_ok("extend " + q(s.f("late.p7s")) + " --to LT --trust " + q(s.f("trust")) + " --fetch");
+    s.server->stop();
+    const auto r = xsign("verify " + q(doc) + " " + q(s.f("late.p7s")) + " --trust " + q(s.f("trust")) + " --json");
+    INFO(r.out);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("\"indication\": \"TOTAL-FAILED\"") && Catch::Contains("\"sub_indication\": \"REVOKED\""));
+  }
+  SECTION("without validation data offline it is not proven") {
+    s.server->stop();
+    const auto r = xsign("verify " + q(doc) + " " + q(s.f("t.p7s")) + " --trust " + q(s.f("trust")) + " --json");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Contains("TRY_LATER"));
+  }
+}
+
+TEST_CASE("The server answers many concurrent clients correctly, rejects malformed requests, keeps memory flat",
+          "[server]") {
+  Services s;
+  const auto issuer = sign::Certificate::load(s.f("ru-issuing.pem"));
+  const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
+  sign::OcspRequest req;
+  req.ids.push_back(sign::OcspCertId::of(trader, issuer));
+  const sign::Bytes ocsp_body = req.encode();
+  const sign::Bytes digest = sign::digest_bytes(sign::DigestAlgorithm::streebog256, sign::Bytes{1, 2, 3});
+
+  std::atomic<int> ok{0}, wrong{0}, rejected{0};
+  auto client_loop = [&](int id, int rounds) {
+    httplib::Client c("127.0.0.1", s.port);
+    c.set_read_timeout(std::chrono::seconds(10));
+    for (int i = 0; i < rounds; ++i) {
+      switch ((id + i) % 4) {
+        case 0: {
+          const auto tsq = sign::TimeStampRequest::for_digest(sign::DigestAlgorithm::streebog256, digest).encode();
+          auto res = c.Post("/tsa/ru-issuing", std::string(tsq.begin(), tsq.end()), "application/timestamp-query");
+          bool good = res && res->status == 200;
+          if (good) {
+            const auto parsed = sign::TimeStampResponse::parse(sign::Bytes(res->body.begin(), res->body.end()));
+            good = parsed.status == 0 && parsed.token && parsed.token->info.hash == digest;
+          }
+          (good ? ok : wrong)++;
+          break;
+        }
+        case 1: {
+          auto res = c.Post("/ocsp", std::string(ocsp_body.begin(), ocsp_body.end()), "application/ocsp-request");
+          bool good = res && res->status == 200;
+          if (good) {
+            const auto parsed = sign::OcspResponse::parse(sign::Bytes(res->body.begin(), res->body.end()));
+            good = parsed.responses.size() == 1 && parsed.responses[0].status == sign::OcspCertStatus::good;
+          }
+          (good ? ok : wrong)++;
+          break;
+        }
+        case 2: {
+          auto res = c.Post("/tsa", std::string("\x30\x03garbage", 10), "application/timestamp-query");
+          (res && res->status == 400 ? rejected : wrong)++;
+          break;
+        }
+        default: {
+          auto res = c.Get("/crl/ru-issuing.crl");
+          bool good = res && res->status == 200;
+          if (good) good = sign::Crl::from_der(sign::Bytes(res->body.begin(), res->body.end())).issuer() == issuer.subject();
+          (good ? ok : wrong)++;
+        }
+      }
+    }
+  };
+  auto round = [&] {
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 8; ++t) clients.emplace_back(client_loop, t, 60);
+    for (auto& t : clients) t.join();
+    return rss_kib(s.server->pid());
+  };
+  // The first round grows the server to its working size (thread pool, per-thread allocator
+  // arenas, caches); a second round of the same load must not grow it further.
+  const long rss_first = round();
+  const long rss_second = round();
+  INFO("RSS after round 1 " << rss_first << " KiB, after round 2 " << rss_second << " KiB");
+  CHECK(wrong == 0);
+  CHECK(rejected == 2 * 8 * 15);
+  CHECK(ok == 2 * 8 * 45);
+  CHECK(rss_second - rss_first < 4 * 1024);
+
+  SECTION("an oversized request is refused without harm") {
+    httplib::Client c("127.0.0.1", s.port);
+    auto res = c.Post("/ocsp", std::string(200 * 1024, 'x'), "application/ocsp-request");
+    CHECK((!res || res->status == 413));
+    auto health = c.Get("/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+  }
+  SECTION("SIGTERM stops it cleanly") {
+    const int pid = s.server->pid();
+    s.server->stop();
+    CHECK(::kill(pid, 0) != 0);
+    CHECK_THAT(s.server->log(), Catch::Contains("SIGTERM received, shutting down"));
+  }
+}
