@@ -6,6 +6,7 @@
 #include <sign/ocsp.hpp>
 #include <sign/tsp.hpp>
 
+#include "cms/cms_internal.hpp"
 #include "pki_fixture.hpp"
 #include "support.hpp"
 
@@ -197,6 +198,35 @@ TEST_CASE("CAdES-LT validates offline; revocation after the time-stamp keeps it 
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("\"level\": \"LT\"") && Catch::Contains("\"kind\": \"OCSP\"") &&
                           Catch::Contains("after the time-stamp"));
+
+    // LTA: an archive-time-stamp-v3 over the signature and its validation data.
+    s.start();
+    s.run_ok("extend " + q(s.f("lt.p7s")) + " --to LTA --tsa " + q(s.url("/tsa/ru-issuing")) + " --content " + q(doc) +
+             " --out " + q(s.f("lta.p7s")));
+    s.server->stop();
+    const auto lta = xsign("verify " + q(doc) + " " + q(s.f("lta.p7s")) + " --trust " + q(s.f("trust")) + " --json");
+    INFO(lta.out);
+    CHECK(lta.exit_code == 0);
+    CHECK_THAT(lta.out, Catch::Contains("\"level\": \"LTA\"") && Catch::Contains("archive time-stamp valid"));
+    // Dropping the embedded revocation values breaks the archive time-stamp that covers them.
+    const auto lsd = sign::SignedDataView::load(s.f("lta.p7s"));
+    sign::cms_detail::SignedDataParts p;
+    p.digest_algorithms = lsd.digest_algorithm_ders();
+    p.econtent_type = lsd.econtent_type();
+    p.certificates = lsd.certificate_ders();
+    p.signer_infos = {lsd.signers()[0].der};
+    sign::Bytes stripped;
+    sign::cms_detail::write_signed_data(p, [&](sign::ByteView c) { stripped.insert(stripped.end(), c.begin(), c.end()); });
+    const auto stripped_sd = sign::SignedDataView::parse(sign::memory_source(stripped));
+    const auto& attrs = lsd.signers()[0].unsigned_attrs;
+    const auto& ats_attr = *std::find_if(attrs.begin(), attrs.end(), [](const sign::CmsAttribute& x) {
+      return x.oid == sign::oids::archive_time_stamp_v3;
+    });
+    const auto ats = sign::TimeStampToken::parse(ats_attr.values[0]);
+    CHECK(sign::check_archive_time_stamp(lsd, 0, sign::Content::file(doc), ats).ok);
+    const auto broken = sign::check_archive_time_stamp(stripped_sd, 0, sign::Content::file(doc), ats);
+    CHECK_FALSE(broken.ok);
+    CHECK_THAT(broken.message, Catch::Contains("no longer in the signature"));
   }
   SECTION("revoked before the time-stamp: TOTAL-FAILED") {
     s.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(s.f("ru-issuing")) + " --reason keyCompromise");

@@ -14,6 +14,8 @@ namespace sign {
 namespace oids {
 inline constexpr std::string_view tst_info = "1.2.840.113549.1.9.16.1.4";
 inline constexpr std::string_view signature_time_stamp = "1.2.840.113549.1.9.16.2.14";
+inline constexpr std::string_view archive_time_stamp_v3 = "0.4.0.1733.2.4";
+inline constexpr std::string_view ats_hash_index_v3 = "0.4.0.19122.1.5";
 }  // namespace oids
 
 /// TimeStampReq.
@@ -98,5 +100,21 @@ TimeStampToken request_time_stamp(const std::string& tsa_url, DigestAlgorithm al
 TimeStampCheck check_time_stamp(const TimeStampToken& token, ByteView imprint_source,
                                 const std::vector<Certificate>& extra_certificates = {},
                                 const SignOptions& sign_options = {});
+
+}  // namespace sign
+
+namespace sign {
+
+/// The message-imprint input of an archive-time-stamp-v3 (ETSI EN 319 122-1 §5.5.3) for signer
+/// `index`: eContentType, the document's hash (with `alg`), the SignerInfo's fields from version
+/// to signature, and the DER ATSHashIndexV3 over the current certificates, revocation values
+/// and unsigned attributes. `ats_hash_index` receives the ATSHashIndexV3 DER.
+Bytes archive_time_stamp_input(const SignedDataView& sd, std::size_t index, const Content& document,
+                               DigestAlgorithm alg, Bytes& ats_hash_index);
+
+/// Checks an archive-time-stamp-v3 token of signer `index`: the token's own ats-hash-index-v3
+/// must name only elements still present, and its imprint must match the recomputed input.
+TimeStampCheck check_archive_time_stamp(const SignedDataView& sd, std::size_t index, const Content& document,
+                                        const TimeStampToken& token, const std::vector<Certificate>& extra = {});
 
 }  // namespace sign

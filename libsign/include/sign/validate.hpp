@@ -86,7 +86,8 @@ struct SignatureReport {
   bool cross_border = false;
   std::vector<RevocationEvidence> revocation;
   std::optional<TimeStampEvidence> time_stamp;
-  std::string level;  ///< "B", "T", "LT" (what the signature carries)
+  std::vector<TimeStampEvidence> archive_time_stamps;
+  std::string level;  ///< "B", "T", "LT", "LTA" (what the signature carries)
   std::vector<std::string> warnings;
 };
 

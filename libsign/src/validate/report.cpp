@@ -28,6 +28,10 @@ nlohmann::json signature_json(const SignatureReport& s) {
   } else {
     j["time_stamp"] = nullptr;
   }
+  j["archive_time_stamps"] = nlohmann::json::array();
+  for (const auto& a : s.archive_time_stamps)
+    j["archive_time_stamps"].push_back({{"valid", a.valid}, {"message", a.message}, {"tsa", a.tsa},
+                                        {"time", a.time ? nlohmann::json(format_time(*a.time)) : nlohmann::json(nullptr)}});
   j["path"] = nlohmann::json::array();
   for (const auto& p : s.path)
     j["path"].push_back({{"role", p.role}, {"subject", p.subject}, {"issuer", p.issuer}, {"serial", p.serial},
@@ -93,6 +97,9 @@ std::string report_to_text(const ValidationReport& report) {
     if (s.time_stamp)
       out << "    time-stamp: " << (s.time_stamp->valid ? "valid, " : "NOT USED, ")
           << (s.time_stamp->time ? format_time(*s.time_stamp->time) : "?") << " by " << s.time_stamp->tsa << "\n";
+    for (const auto& a : s.archive_time_stamps)
+      out << "    archive time-stamp: " << (a.valid ? "valid, " : "NOT VALID, ") << (a.time ? format_time(*a.time) : "?")
+          << (a.valid ? "" : " (" + a.message + ")") << "\n";
     if (!s.path.empty()) {
       out << "    trust path" << (s.cross_border ? " (cross-border)" : "") << ":\n";
       for (const auto& p : s.path) out << "      [" << p.domain << ", " << p.suite << "] " << p.role << ": " << p.subject << "\n";

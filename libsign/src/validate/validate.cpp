@@ -228,8 +228,8 @@ struct FoundOcsp {
 class Validator {
  public:
   Validator(const SignedDataView& sd, const TrustStore& trust, const ValidationPolicy& policy,
-            const ValidateOptions& options)
-      : sd_(sd), trust_(trust), policy_(policy), options_(options) {
+            const ValidateOptions& options, std::optional<Content> content = std::nullopt)
+      : sd_(sd), trust_(trust), policy_(policy), options_(options), content_(std::move(content)) {
     at_ = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     time_source_ = options.validation_time ? "given (--at)" : "current time";
     pool_ = trust.intermediates;
@@ -269,6 +269,7 @@ class Validator {
     if (!check.signing_certificate_checked && check.ok())
       r.warnings.push_back("no signingCertificateV2 attribute: the signer's certificate is not bound to the signature");
     const Verdict v = decide(check, si, r);
+    if (check.ok()) archive_time_stamps(index, si, r);
     // Warnings raised while fetching during this signer's validation.
     r.warnings.insert(r.warnings.end(), warnings_.begin() + static_cast<std::ptrdiff_t>(known_warnings), warnings_.end());
     r.indication = v.indication;
@@ -506,6 +507,31 @@ class Validator {
     return std::nullopt;
   }
 
+  // archive-time-stamp-v3 tokens: each must still cover the signature and its validation data.
+  void archive_time_stamps(std::size_t index, const SignerInfoView& si, SignatureReport& r) {
+    for (const auto& a : si.unsigned_attrs) {
+      if (a.oid != oids::archive_time_stamp_v3) continue;
+      for (const auto& value : a.values) {
+        TimeStampEvidence ev;
+        try {
+          const auto token = TimeStampToken::parse(value);
+          ev.time = token.info.gen_time;
+          const auto doc = sd_.attached_content() ? sd_.attached_content() : content_;
+          if (!doc) throw UsageError("the document is needed to check an archive time-stamp");
+          const auto check = check_archive_time_stamp(sd_, index, *doc, token, pool_);
+          ev.valid = check.ok;
+          ev.message = check.message;
+          if (check.tsa_certificate) ev.tsa = check.tsa_certificate->subject().to_string();
+        } catch (const Error& e) {
+          ev.message = std::string("malformed archive time-stamp: ") + e.what();
+        }
+        if (ev.valid) r.level = "LTA";
+        else r.warnings.push_back("archive time-stamp not valid: " + ev.message);
+        r.archive_time_stamps.push_back(ev);
+      }
+    }
+  }
+
   Verdict decide(const SignerCheck& check, const SignerInfoView& si, SignatureReport& r) {
     Verdict crypto = from_crypto(check);
     if (crypto.indication != Ind::total_passed) return crypto;
@@ -548,6 +574,7 @@ class Validator {
   const TrustStore& trust_;
   const ValidationPolicy& policy_;
   const ValidateOptions& options_;
+  std::optional<Content> content_;
   TimePoint at_{};
   std::string time_source_;
   std::vector<Certificate> pool_;
@@ -589,7 +616,7 @@ ValidationReport validate_signed_data(const SignedDataView& sd, const std::optio
   check_options.sign_options = options.sign_options;
   check_options.extra_certificates = options.extra_certificates;
   const auto checks = check_signatures(sd, content, check_options);
-  Validator validator(sd, trust, policy, options);
+  Validator validator(sd, trust, policy, options, content);
   validator.fetch_crls(checks);
   ValidationReport report;
   for (std::size_t i = 0; i < checks.size(); ++i) report.signatures.push_back(validator.run(i, checks[i], sd.signers()[i]));
