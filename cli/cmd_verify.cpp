@@ -4,6 +4,8 @@
 #include "exit_codes.hpp"
 
 #include <sign/error.hpp>
+#include <sign/channel.hpp>
+#include <sign/io.hpp>
 #include <sign/validate.hpp>
 
 #include <filesystem>
@@ -17,7 +19,7 @@ namespace fs = std::filesystem;
 struct VerifyArgs {
   std::vector<std::string> files;
   std::string trust, policy, at, sm2_id = "1234567812345678";
-  std::vector<std::string> untrusted, crls;
+  std::vector<std::string> untrusted, crls, receipts;
   bool fetch = false, json = false;
 };
 
@@ -62,6 +64,13 @@ int verify(const VerifyArgs& a) {
     std::optional<sign::Content> content;
     if (!sd.attached()) content = sign::Content::file(doc);
     report = sign::validate_signed_data(sd, content, trust, policy, o);
+    for (const auto& r : a.receipts) {
+      const auto sig_bytes = sign::read_file(sig);
+      const auto doc_content = sd.attached() ? *sd.attached_content() : *content;
+      sign::apply_receipt(report, sign::verify_receipt(sign::read_file(r), doc_content, sig_bytes, trust.anchors,
+                                                       trust.intermediates, o.validation_time.value_or(std::chrono::system_clock::now()),
+                                                       policy));
+    }
   } catch (const sign::FormatError& e) {
     // A signature file that cannot be parsed is a verdict, not a tool error.
     report = sign::format_failure_report(sig, e.what());
@@ -92,6 +101,7 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   v->add_option("--policy", a->policy, "Validation policy (TOML; see docs/verify.md)");
   v->add_option("--untrusted", a->untrusted, "More intermediate or cross-certificates (repeatable)");
   v->add_option("--crl", a->crls, "A CRL to use for revocation (repeatable)");
+  v->add_option("--receipt", a->receipts, "A TTP validation receipt for this document and signature (repeatable)");
   v->add_flag("--fetch", a->fetch, "Fetch CRLs from the certificates' distribution points over HTTP");
   v->add_option("--at", a->at, "Validate as of this UTC time instead of now (YYYY-MM-DD[THH:MM:SSZ])");
   v->add_option("--sm2-id", a->sm2_id, "SM2 distinguishing ID of the signers")->capture_default_str();

@@ -18,5 +18,6 @@ void register_sign_commands(CLI::App& app, Context& ctx);
 void register_verify_command(CLI::App& app, Context& ctx);
 void register_serve_command(CLI::App& app, Context& ctx);
 void register_ts_commands(CLI::App& app, Context& ctx);
+void register_channel_commands(CLI::App& app, Context& ctx);
 
 }  // namespace xsign

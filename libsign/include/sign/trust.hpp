@@ -2,6 +2,7 @@
 // cross-certificates, CRLs) and the validation policy it applies.
 #pragma once
 
+#include <sign/cms.hpp>
 #include <sign/crypto.hpp>
 #include <sign/pki.hpp>
 
@@ -38,6 +39,53 @@ struct ValidationPolicy {
 
 std::string_view revocation_mode_name(ValidationPolicy::Revocation r);
 
+/// One entry of a service's status history.
+struct ServiceStatus {
+  std::string status;  ///< "granted" or "withdrawn"
+  TimePoint since{};
+};
+
+/// A trust service a list recognizes: a foreign CA with its certificate and status history.
+struct TrustService {
+  std::string name;
+  std::string territory;  ///< country of the service, e.g. "CN"
+  std::string type = "CA";
+  Certificate certificate;
+  std::vector<ServiceStatus> history;  ///< oldest first; the last entry is the current status
+  /// Status at a time: the newest history entry not after `t` (nullopt before the first).
+  std::optional<std::string> status_at(TimePoint t) const;
+};
+
+/// A trust list: which foreign CAs a domain's trust authority recognizes.
+struct TrustList {
+  std::string operator_name;
+  std::string territory;  ///< the operator's country
+  std::uint64_t sequence_number = 1;
+  TimePoint issued{}, next_update{};
+  std::vector<TrustService> services;
+
+  /// JSON form (docs/formats.md); parse throws FormatError naming what is wrong.
+  std::string to_json() const;
+  static TrustList from_json(const std::string& json);
+};
+
+/// Signs a trust list as CMS SignedData (attached JSON) with the authority's key and suite.
+Bytes sign_trust_list(const TrustList& list, const SignerSpec& authority);
+
+/// Result of checking a signed trust list.
+struct TrustListCheck {
+  bool ok = false;
+  std::string message;
+  std::optional<TrustList> list;
+  std::string signer;  ///< the authority that signed it
+};
+
+/// Checks a signed trust list: CMS signature, signer certificate path to one of `anchors`
+/// (the verifier's own roots, with revocation per `policy`), and freshness at `at`.
+TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certificate>& anchors,
+                                 const std::vector<Certificate>& intermediates, TimePoint at,
+                                 const ValidationPolicy& policy = {});
+
 /// A CRL with where it came from (for the report).
 struct CrlSource {
   Crl crl;
@@ -50,8 +98,10 @@ struct TrustStore {
   std::vector<Certificate> intermediates;
   std::vector<CrlSource> crls;
   std::optional<ValidationPolicy> policy;  ///< policy.toml of a trust directory, if any
+  /// Signed trust lists (lists/*.p7s), checked when used: (file, bytes).
+  std::vector<std::pair<std::string, Bytes>> trust_lists;
 
-  /// A PEM bundle of anchors, or a trust directory: anchors/, certs/, crls/, policy.toml.
+  /// A PEM bundle of anchors, or a trust directory: anchors/, certs/, crls/, lists/, policy.toml.
   static TrustStore load(const std::string& path);
   /// Where `xsign verify` looks without --trust: $XSIGN_TRUST, else ~/.config/xsign/trust.
   static std::string default_location();

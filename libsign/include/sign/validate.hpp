@@ -84,6 +84,8 @@ struct SignatureReport {
   std::string commitment;
   std::vector<PathEntry> path;  ///< signer first, anchor last
   bool cross_border = false;
+  std::string vouched_by;  ///< the trust list that recognized the foreign root, if one did
+  std::string receipt;     ///< the TTP receipt the verdict rests on, if one was applied
   std::vector<RevocationEvidence> revocation;
   std::optional<TimeStampEvidence> time_stamp;
   std::vector<TimeStampEvidence> archive_time_stamps;

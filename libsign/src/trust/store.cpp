@@ -44,6 +44,7 @@ TrustStore TrustStore::load(const std::string& path) {
     t.intermediates.insert(t.intermediates.end(), certs.begin(), certs.end());
   }
   for (const auto& f : files_in(dir / "crls")) t.crls.push_back({Crl::load(f.string()), "trust store: " + f.string()});
+  for (const auto& f : files_in(dir / "lists")) t.trust_lists.emplace_back(f.string(), read_file(f.string()));
   if (fs::exists(dir / "policy.toml")) t.policy = ValidationPolicy::load((dir / "policy.toml").string());
   return t;
 }

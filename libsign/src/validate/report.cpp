@@ -19,6 +19,8 @@ nlohmann::json signature_json(const SignatureReport& s) {
                    {"algorithms", {{"suite", s.suite}, {"digest", s.digest_algorithm}, {"signature", s.signature_algorithm}}},
                    {"cross_border", s.cross_border},
                    {"level", s.level},
+                   {"vouched_by", s.vouched_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.vouched_by)},
+                   {"receipt", s.receipt.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.receipt)},
                    {"warnings", s.warnings}};
   j["claimed_signing_time"] = s.claimed_signing_time ? nlohmann::json(format_time(*s.claimed_signing_time)) : nlohmann::json(nullptr);
   j["commitment"] = s.commitment.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.commitment);
@@ -100,6 +102,8 @@ std::string report_to_text(const ValidationReport& report) {
     for (const auto& a : s.archive_time_stamps)
       out << "    archive time-stamp: " << (a.valid ? "valid, " : "NOT VALID, ") << (a.time ? format_time(*a.time) : "?")
           << (a.valid ? "" : " (" + a.message + ")") << "\n";
+    if (!s.vouched_by.empty()) out << "    recognized: " << s.vouched_by << "\n";
+    if (!s.receipt.empty()) out << "    receipt:    " << s.receipt << "\n";
     if (!s.path.empty()) {
       out << "    trust path" << (s.cross_border ? " (cross-border)" : "") << ":\n";
       for (const auto& p : s.path) out << "      [" << p.domain << ", " << p.suite << "] " << p.role << ": " << p.subject << "\n";

@@ -239,6 +239,14 @@ class Validator {
     for (const auto& der : sd.crl_ders()) add_embedded_revocation(der);
     for (const auto& c : options.extra_crls) crl_sources_.push_back(c);
     for (const auto& der : options.extra_ocsp_responses) add_ocsp(der, "given");
+    for (const auto& [file, bytes] : trust.trust_lists) {
+      const auto check = verify_trust_list(bytes, trust.anchors, trust.intermediates, at_, policy);
+      if (!check.ok) {
+        warnings_.push_back("trust list " + file + " ignored: " + check.message);
+        continue;
+      }
+      for (const auto& svc : check.list->services) listed_.push_back({svc, check.message});
+    }
   }
 
   void fetch_crls(const std::vector<SignerCheck>& checks) {
@@ -544,12 +552,23 @@ class Validator {
     const TimePoint valid_at = poe.value_or(at_);
     PathOptions po;
     po.anchors = trust_.anchors;
+    // Foreign CAs a trust list grants at the time the signature must be valid at.
+    for (const auto& l : listed_)
+      if (l.service.status_at(valid_at) == "granted") po.anchors.push_back(l.service.certificate);
     po.intermediates = pool_;
     po.validation_time = valid_at;  // certificates must be valid when the signature is proven to exist
     po.clock_skew = policy_.clock_skew;
     const PathResult path = validate_path(cert, po);
     for (std::size_t k = 0; k < path.path.size(); ++k) r.path.push_back(entry_for(path.path[k], k, path.path.size()));
-    if (!path.path.empty() && path.status != PathResult::Status::no_path) {
+    const Listed* vouching = nullptr;
+    if (!path.path.empty())
+      for (const auto& l : listed_)
+        if (l.service.certificate == path.path.back()) vouching = &l;
+    if (vouching) {
+      r.vouched_by = vouching->list;
+      r.cross_border = true;
+      r.path.back().role = "trust anchor (from trust list)";
+    } else if (!path.path.empty() && path.status != PathResult::Status::no_path) {
       bool cross = false;
       if (auto v = cross_border_policy(path.path, policy_, cross)) return *v;
       r.cross_border = cross;
@@ -564,8 +583,9 @@ class Validator {
     }
     if (auto v = algorithm_policy(path.path, policy_)) return *v;
     if (auto v = revocation(path.path, valid_at, poe.has_value(), r)) return *v;
-    std::string message = r.cross_border ? "the signature is valid; its signer is recognized through a cross-certificate"
-                                         : "the signature is valid";
+    std::string message = !r.vouched_by.empty() ? "the signature is valid; its signer's CA is recognized by " + r.vouched_by
+                          : r.cross_border  ? "the signature is valid; its signer is recognized through a cross-certificate"
+                                            : "the signature is valid";
     if (poe) message += "; it existed at " + format_time(*poe) + " (time-stamp)";
     return {Ind::total_passed, Sub::none, message};
   }
@@ -581,6 +601,11 @@ class Validator {
   std::vector<CrlSource> crl_sources_;
   std::vector<OcspSource> ocsp_;
   std::vector<std::string> warnings_;
+  struct Listed {
+    TrustService service;
+    std::string list;
+  };
+  std::vector<Listed> listed_;  ///< foreign CAs recognized by verified trust lists
 };
 
 }  // namespace

@@ -1,0 +1,128 @@
+// TTP validation receipts: a CMS SignedData in the TTP's own suite over a JSON data-validation
+// response (in the manner of RFC 3029 DVCS vsd responses) that carries the validation report
+// and binds it to the digests of the document and of the signature file.
+#include <sign/channel.hpp>
+#include <sign/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace sign {
+namespace {
+
+constexpr std::string_view kFormat = "xsign-validation-receipt/1";
+
+Bytes digest_of(const Content& c, DigestAlgorithm alg) {
+  Digest d(alg);
+  c.source->stream_range(0, c.source->size(), [&](ByteView chunk) { d.update(chunk); });
+  return d.finish();
+}
+
+}  // namespace
+
+Bytes issue_receipt(const ValidationReport& report, const Content& document, ByteView signature_file,
+                    const SignerSpec& ttp, TimePoint now) {
+  const DigestAlgorithm alg = suite_info(ttp.key.suite()).digest;
+  nlohmann::json j{{"format", kFormat},
+                   {"service", "vsd"},  // RFC 3029: validation of digitally signed document
+                   {"ttp", ttp.certificate.subject().to_string()},
+                   {"issued", format_time(now)},
+                   {"digest_algorithm", digest_oid(alg)},
+                   {"document_digest", to_hex(digest_of(document, alg))},
+                   {"signature_digest", to_hex(digest_bytes(alg, signature_file))},
+                   {"indication", indication_name(report.overall())},
+                   {"report", nlohmann::json::parse(report_to_json(report))}};
+  const std::string text = j.dump(2) + "\n";
+  SignOutputOptions options;
+  options.attached = true;
+  Bytes out;
+  sign_document(Content::bytes(Bytes(text.begin(), text.end())), ttp, options,
+                [&](ByteView c) { out.insert(out.end(), c.begin(), c.end()); });
+  return out;
+}
+
+ReceiptCheck verify_receipt(ByteView receipt_der, const Content& document, ByteView signature_file,
+                            const std::vector<Certificate>& anchors, const std::vector<Certificate>& intermediates,
+                            TimePoint at, const ValidationPolicy& policy) {
+  ReceiptCheck r;
+  try {
+    const auto sd = SignedDataView::parse(memory_source(Bytes(receipt_der.begin(), receipt_der.end())));
+    if (!sd.attached() || sd.signers().size() != 1) {
+      r.message = "a receipt is a CMS signature with the response attached and one signer (the TTP)";
+      return r;
+    }
+    const auto checks = check_signatures(sd, std::nullopt);
+    if (!checks[0].ok()) {
+      r.message = "the receipt's signature does not hold: " + checks[0].message;
+      return r;
+    }
+    const Certificate& ttp = *checks[0].certificate;
+    PathOptions po;
+    po.anchors = anchors;
+    po.intermediates = intermediates;
+    po.intermediates.insert(po.intermediates.end(), sd.certificates().begin(), sd.certificates().end());
+    po.validation_time = at;
+    po.clock_skew = policy.clock_skew;
+    const auto path = validate_path(ttp, po);
+    if (!path.ok()) {
+      r.message = "the receipt comes from '" + ttp.subject().to_string() + "', a TTP you do not trust (" + path.message + ")";
+      return r;
+    }
+    const auto content = sd.attached_content();
+    const Bytes text = content->source->read_range(0, content->source->size());
+    nlohmann::json j = nlohmann::json::parse(std::string(text.begin(), text.end()));
+    if (j.value("format", "") != kFormat) throw FormatError("not a validation receipt");
+    Receipt rc;
+    rc.ttp = ttp.subject().to_string();
+    rc.issued = parse_time(j.at("issued").get<std::string>());
+    rc.digest_algorithm = j.at("digest_algorithm").get<std::string>();
+    rc.document_digest = from_hex(j.at("document_digest").get<std::string>());
+    rc.signature_digest = from_hex(j.at("signature_digest").get<std::string>());
+    rc.indication = j.at("indication").get<std::string>();
+    rc.report_json = j.at("report").dump(2);
+    r.receipt = rc;
+    DigestAlgorithm alg;
+    if (!digest_from_oid(rc.digest_algorithm, alg) || alg == DigestAlgorithm::sha1) {
+      r.message = "the receipt uses an unsupported digest " + rc.digest_algorithm;
+      return r;
+    }
+    if (digest_of(document, alg) != rc.document_digest) {
+      r.message = "the receipt is for another document (its document digest differs)";
+      return r;
+    }
+    if (digest_bytes(alg, signature_file) != rc.signature_digest) {
+      r.message = "the receipt is for another signature file (its signature digest differs)";
+      return r;
+    }
+    r.ok = true;
+    r.message = "receipt of " + rc.ttp + " issued " + format_time(rc.issued) + ": " + rc.indication;
+  } catch (const nlohmann::json::exception& e) {
+    r.message = std::string("malformed receipt content: ") + e.what();
+  } catch (const Error& e) {
+    r.message = std::string("malformed receipt: ") + e.what();
+  }
+  return r;
+}
+
+void apply_receipt(ValidationReport& report, const ReceiptCheck& check) {
+  for (auto& s : report.signatures) {
+    if (!check.ok) {
+      s.warnings.push_back("receipt not used: " + check.message);
+      continue;
+    }
+    if (check.receipt->indication != "TOTAL-PASSED") {
+      s.warnings.push_back("the TTP's receipt says " + check.receipt->indication + " for this file");
+      continue;
+    }
+    if (s.indication == Indication::indeterminate) {
+      s.indication = Indication::total_passed;
+      s.receipt = check.message;
+      s.message = "accepted on the receipt of a trusted third party (" + check.receipt->ttp +
+                  "); locally: " + s.message;
+      s.sub_indication = SubIndication::none;
+    } else if (s.indication == Indication::total_passed) {
+      s.receipt = check.message;
+    }
+  }
+}
+
+}  // namespace sign
