@@ -18,7 +18,7 @@ struct ChannelArgs {
   std::vector<std::string> services, withdrawn;
   unsigned days = 30;
   std::uint64_t sequence = 1;
-  bool json = false;
+  bool json = false, fetch = false;
   PassphraseOptions pass;
 };
 
@@ -102,7 +102,8 @@ void show(const ChannelArgs& a) {
 
 void receipt(const ChannelArgs& a) {
   const auto trust = sign::TrustStore::load(a.trust.empty() ? sign::TrustStore::default_location() : a.trust);
-  const auto policy = trust.policy.value_or(sign::ValidationPolicy{});
+  auto policy = trust.policy.value_or(sign::ValidationPolicy{});
+  if (a.fetch) policy.fetch_revocation = true;
   const auto sig = sign::read_file(a.signature);
   const auto sd = sign::SignedDataView::parse(sign::memory_source(sig));
   const auto doc = sign::Content::file(a.input);
@@ -156,6 +157,7 @@ void register_channel_commands(CLI::App& app, Context& ctx) {
   r->add_option("document", a->input, "The signed document")->required();
   r->add_option("signature", a->signature, "Its signature file")->required();
   r->add_option("--trust", a->trust, "The TTP's trust store");
+  r->add_flag("--fetch", a->fetch, "Fetch CRLs and OCSP responses named by the certificates");
   r->add_option("--key", a->key, "TTP key")->required();
   r->add_option("--cert", a->cert, "TTP certificate")->required();
   r->add_option("--chain", a->chain, "Its issuing CAs");

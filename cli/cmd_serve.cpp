@@ -3,7 +3,11 @@
 #include "passphrase.hpp"
 
 #include <sign/error.hpp>
+#include <sign/channel.hpp>
 #include <sign/server.hpp>
+
+#include <botan/base64.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <iostream>
@@ -17,6 +21,7 @@ namespace {
 
 struct ServeArgs {
   std::vector<std::string> ca_dirs;
+  std::string ttp_key, ttp_cert, ttp_chain, trust;
   std::string listen = "127.0.0.1:8080";
   std::size_t max_request = 64 * 1024;
   bool quiet = false;
@@ -33,6 +38,52 @@ std::pair<std::string, int> host_port(const std::string& listen) {
   }
   if (port < 0 || port > 65535) throw sign::UsageError("--listen port must be 0..65535");
   return {listen.substr(0, colon), port};
+}
+
+// POST /validate: {"document": base64, "signature": base64} -> a signed receipt (DER).
+sign::ServerConfig::Route validate_route(const ServeArgs& a, const sign::PassphraseProvider& passphrase) {
+  auto ttp = std::make_shared<sign::SignerSpec>(sign::SignerSpec{sign::PrivateKey::load(a.ttp_key, passphrase),
+                                                                 sign::Certificate::load(a.ttp_cert), {}, {},
+                                                                 sign::Commitment::none, {}});
+  if (!a.ttp_chain.empty()) ttp->chain = sign::Certificate::load_all(a.ttp_chain);
+  auto trust = std::make_shared<sign::TrustStore>(sign::TrustStore::load(a.trust));
+  auto policy = std::make_shared<sign::ValidationPolicy>(trust->policy.value_or(sign::ValidationPolicy{}));
+  return {"/validate", [ttp, trust, policy](const std::string& body) -> std::tuple<int, std::string, std::string> {
+            auto error = [](const std::string& what) {
+              return std::tuple<int, std::string, std::string>{400, "application/json",
+                                                               nlohmann::json{{"error", what}}.dump() + "\n"};
+            };
+            nlohmann::json j;
+            try {
+              j = nlohmann::json::parse(body);
+            } catch (const nlohmann::json::exception&) {
+              return error("the body must be JSON {\"document\": base64, \"signature\": base64}");
+            }
+            if (!j.is_object() || !j.contains("signature") || !j["signature"].is_string())
+              return error("missing \"signature\" (base64)");
+            try {
+              const auto sig_vec = Botan::base64_decode(j["signature"].get<std::string>());
+              const sign::Bytes sig(sig_vec.begin(), sig_vec.end());
+              sign::Bytes doc;
+              if (j.contains("document")) {
+                const auto d = Botan::base64_decode(j["document"].get<std::string>());
+                doc.assign(d.begin(), d.end());
+              }
+              const auto sd = sign::SignedDataView::parse(sign::memory_source(sig));
+              const auto content = sd.attached() ? *sd.attached_content() : sign::Content::bytes(doc);
+              if (!sd.attached() && !j.contains("document")) return error("detached signature: \"document\" is required");
+              auto report = sign::validate_signed_data(sd, content, *trust, *policy);
+              const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+              sign::SignerSpec spec = *ttp;
+              spec.signing_time = now;
+              const auto receipt = sign::issue_receipt(report, content, sig, spec, now);
+              return {200, "application/pkcs7-mime", std::string(receipt.begin(), receipt.end())};
+            } catch (const sign::Error& e) {
+              return error(e.what());
+            } catch (const std::exception&) {
+              return error("the signature or document is not valid base64");
+            }
+          }};
 }
 
 void serve(const ServeArgs& a) {
@@ -54,6 +105,7 @@ void serve(const ServeArgs& a) {
       std::lock_guard lock(log_mutex);
       std::cerr << line << "\n";
     };
+  if (!a.ttp_key.empty()) config.post_routes.push_back(validate_route(a, config.passphrase));
   sign::Server server(config);
   const int bound = server.bind(host, port);
 
@@ -90,6 +142,10 @@ void register_serve_command(CLI::App& app, Context&) {
   s->add_option("--listen", a->listen, "HOST:PORT to listen on (port 0 = any free port)")->capture_default_str();
   s->add_option("--max-request-bytes", a->max_request, "Largest TSA/OCSP request accepted")->capture_default_str();
   s->add_flag("--quiet", a->quiet, "No access log on stderr");
+  s->add_option("--ttp-key", a->ttp_key, "Enable POST /validate: the TTP's key");
+  s->add_option("--ttp-cert", a->ttp_cert, "The TTP's certificate");
+  s->add_option("--ttp-chain", a->ttp_chain, "The TTP's issuing CAs");
+  s->add_option("--trust", a->trust, "The TTP's trust store (for POST /validate)");
   add_passphrase_options(*s, a->pass, false);
   s->callback([a] { serve(*a); });
 }

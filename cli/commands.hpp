@@ -19,5 +19,6 @@ void register_verify_command(CLI::App& app, Context& ctx);
 void register_serve_command(CLI::App& app, Context& ctx);
 void register_ts_commands(CLI::App& app, Context& ctx);
 void register_channel_commands(CLI::App& app, Context& ctx);
+void register_demo_command(CLI::App& app, Context& ctx);
 
 }  // namespace xsign

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   xsign::register_verify_command(app, ctx);
   xsign::register_ts_commands(app, ctx);
   xsign::register_channel_commands(app, ctx);
+  xsign::register_demo_command(app, ctx);
   xsign::register_serve_command(app, ctx);
   xsign::register_ca_commands(app, ctx);
   xsign::register_version_command(app, ctx);

@@ -22,6 +22,7 @@ struct ServerConfig {
   struct Route {
     std::string path;
     std::function<std::tuple<int, std::string, std::string>(const std::string& body)> handler;
+    std::size_t max_bytes = 16 * 1024 * 1024;  ///< documents are larger than TSA/OCSP requests
   };
   std::vector<Route> post_routes;
 };

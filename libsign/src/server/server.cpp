@@ -171,8 +171,12 @@ struct Server::Impl {
       answer_ocsp(der, res);
     });
     for (const auto& route : config.post_routes) {
-      http.Post(route.path, [route, too_big](const httplib::Request& req, httplib::Response& res) {
-        if (too_big(req, res)) return;
+      http.Post(route.path, [route](const httplib::Request& req, httplib::Response& res) {
+        if (req.body.size() > route.max_bytes) {
+          res.status = 413;
+          res.set_content("request larger than " + std::to_string(route.max_bytes) + " bytes\n", "text/plain");
+          return;
+        }
         const auto [status, type, body] = route.handler(req.body);
         res.status = status;
         res.set_content(body, type);
@@ -231,7 +235,9 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) {
     served->ocsp = std::make_unique<OcspResponder>(std::move(oc));
     impl_->cas.push_back(std::move(served));
   }
-  impl_->http.set_payload_max_length(impl_->config.max_request_bytes * 16);
+  std::size_t largest = impl_->config.max_request_bytes;
+  for (const auto& r : impl_->config.post_routes) largest = std::max(largest, r.max_bytes);
+  impl_->http.set_payload_max_length(largest + 1);
   impl_->http.set_read_timeout(impl_->config.io_timeout);
   impl_->http.set_write_timeout(impl_->config.io_timeout);
   impl_->routes();
