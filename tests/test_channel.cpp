@@ -1,0 +1,210 @@
+// The cross-border channel: signed trust lists, TTP receipts, POST /validate, and the demo.
+#include <catch2/catch.hpp>
+
+#include <sign/channel.hpp>
+#include <sign/io.hpp>
+
+#include "pki_fixture.hpp"
+#include "support.hpp"
+
+#include <botan/base64.h>
+#include <httplib.h>
+
+#include <filesystem>
+
+using testing::q;
+using testing::xsign;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Both domains; the Chinese verifier's trust store holds a trust list that recognizes the
+// Russian root, signed by the Chinese root.
+struct ListedDomains : testing::TwoDomains {
+  std::string doc = f("invoice.xml");
+
+  ListedDomains() {
+    testing::write(doc, "<Invoice><ID>SH-MOW-7</ID></Invoice>\n");
+    run_ok("sign " + q(doc) + " --key " + q(f("ru-trader.key")) + " --cert " + q(f("ru-trader.pem")) + " --chain " +
+           q(f("ru-issuing.pem")) + " --out " + q(f("invoice.ru.p7s")));
+    run_ok("trustlist create --operator 'Shanghai Trusted Trade CA' --territory CN --service " + q(f("ru-root.pem")) +
+           " --out " + q(f("list.json")));
+    run_ok("trustlist sign " + q(f("list.json")) + " --key " + q(f("cn-root/ca.key")) + " --cert " + q(f("cn-root.pem")) +
+           " --out " + q(f("list.p7s")));
+    for (const char* d : {"trust-cn/anchors", "trust-cn/lists", "trust-cn/crls"}) fs::create_directories(f(d));
+    fs::copy_file(f("cn-root.pem"), f("trust-cn/anchors/root.pem"));
+    fs::copy_file(f("list.p7s"), f("trust-cn/lists/list.p7s"));
+    for (const char* crl : {"ru-root.crl", "ru-issuing.crl"}) fs::copy_file(f(crl), f(std::string("trust-cn/crls/") + crl));
+  }
+
+  testing::CommandResult verify_cn(const std::string& extra = "") {
+    return xsign("verify " + q(doc) + " " + q(f("invoice.ru.p7s")) + " --trust " + q(f("trust-cn")) + " --json " + extra);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("A trust list lets a Chinese verifier accept a Russian signature, and says which list vouched",
+          "[channel]") {
+  ListedDomains d;
+  const auto ok = d.verify_cn();
+  INFO(ok.out);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("\"vouched_by\": \"trust list #1 of Shanghai Trusted Trade CA") &&
+                         Catch::Contains("trust anchor (from trust list)"));
+  CHECK(xsign("trustlist verify " + q(d.f("list.p7s")) + " --trust " + q(d.f("trust-cn"))).exit_code == 0);
+  const auto show = xsign("trustlist show " + q(d.f("list.p7s")));
+  CHECK_THAT(show.out, Catch::Contains("Moscow Trusted Trade Root CA") && Catch::Contains("granted since"));
+
+  SECTION("without the list, no path") {
+    fs::remove(d.f("trust-cn/lists/list.p7s"));
+    const auto r = d.verify_cn();
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Contains("NO_CERTIFICATE_CHAIN_FOUND"));
+  }
+  SECTION("a tampered list is rejected with a clear reason") {
+    std::string bytes = testing::read(d.f("list.p7s"));
+    const auto at = bytes.find("Moscow Trusted Trade Root CA");
+    REQUIRE(at != std::string::npos);
+    bytes[at] = 'N';
+    testing::write(d.f("trust-cn/lists/list.p7s"), bytes);
+    const auto r = xsign("trustlist verify " + q(d.f("trust-cn/lists/list.p7s")) + " --trust " + q(d.f("trust-cn")));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("REJECTED") && Catch::Contains("altered"));
+    const auto v = d.verify_cn();
+    CHECK(v.exit_code == 2);
+    CHECK_THAT(v.out, Catch::Contains("ignored"));
+  }
+  SECTION("a list signed by the wrong authority is rejected") {
+    d.run_ok("trustlist sign " + q(d.f("list.json")) + " --key " + q(d.f("ru-root/ca.key")) + " --cert " +
+             q(d.f("ru-root.pem")) + " --out " + q(d.f("trust-cn/lists/list.p7s")));
+    const auto r = xsign("trustlist verify " + q(d.f("trust-cn/lists/list.p7s")) + " --trust " + q(d.f("trust-cn")));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("not by an authority of your own trust store"));
+    CHECK(d.verify_cn().exit_code == 2);
+  }
+  SECTION("an expired list is rejected") {
+    const auto r = xsign("trustlist verify " + q(d.f("list.p7s")) + " --trust " + q(d.f("trust-cn")) + " --at " +
+                         sign::format_time(std::chrono::system_clock::now() + std::chrono::hours(24 * 60)));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("expired"));
+  }
+}
+
+TEST_CASE("Withdrawn recognition breaks signatures proven only after it, not those proven before", "[channel]") {
+  ListedDomains d;
+  const auto now = std::chrono::system_clock::now();
+  const auto root = sign::Certificate::load(d.f("ru-root.pem"));
+  sign::TrustList list;
+  list.operator_name = "Shanghai Trusted Trade CA";
+  list.territory = "CN";
+  list.issued = now - std::chrono::hours(1);
+  list.next_update = now + std::chrono::hours(24);
+  list.services.push_back({"Moscow root", "RU", "CA", root,
+                           {{"granted", root.not_before()}, {"withdrawn", now + std::chrono::hours(2)}}});
+  sign::SignerSpec authority{sign::PrivateKey::load(d.f("cn-root/ca.key"), nullptr), sign::Certificate::load(d.f("cn-root.pem")),
+                             {}, {}, sign::Commitment::none, now};
+  const auto signed_list = sign::sign_trust_list(list, authority);
+  sign::write_file_atomic(d.f("trust-cn/lists/list.p7s"), signed_list, sign::FileMode::public_0644);
+  // Now: still granted.
+  CHECK(d.verify_cn().exit_code == 0);
+  // Three hours from now (after the withdrawal), with no time-stamp proving earlier existence.
+  const auto later = d.verify_cn("--at " + sign::format_time(now + std::chrono::hours(3)));
+  CHECK(later.exit_code == 2);
+  CHECK_THAT(later.out, Catch::Contains("NO_CERTIFICATE_CHAIN_FOUND"));
+  const auto status = list.services[0].status_at(now + std::chrono::hours(1));
+  REQUIRE(status);
+  CHECK(*status == "granted");
+  CHECK(*list.services[0].status_at(now + std::chrono::hours(3)) == "withdrawn");
+}
+
+TEST_CASE("A TTP receipt is accepted for its document and rejected for another", "[channel]") {
+  ListedDomains d;
+  // The Chinese TTP validates with the trust list and signs receipts with an SM2 certificate.
+  d.run_ok("key gen --suite sm2 --no-encrypt --out " + q(d.f("ttp.key")));
+  d.run_ok("csr --key " + q(d.f("ttp.key")) + " --subject '/C=CN/O=Channel TTP/CN=Shanghai TTP' --out " + q(d.f("ttp.csr")));
+  d.run_ok("ca issue " + q(d.f("ttp.csr")) + " --dir " + q(d.f("cn-issuing")) + " --profile trader --out " + q(d.f("ttp.pem")));
+  d.run_ok("channel receipt " + q(d.doc) + " " + q(d.f("invoice.ru.p7s")) + " --trust " + q(d.f("trust-cn")) + " --key " +
+           q(d.f("ttp.key")) + " --cert " + q(d.f("ttp.pem")) + " --chain " + q(d.f("cn-issuing.pem")) + " --out " +
+           q(d.f("receipt.p7s")));
+  // A Chinese verifier without the trust list relies on the receipt.
+  fs::remove(d.f("trust-cn/lists/list.p7s"));
+  const auto with = d.verify_cn("--receipt " + q(d.f("receipt.p7s")));
+  INFO(with.out);
+  CHECK(with.exit_code == 0);
+  CHECK_THAT(with.out, Catch::Contains("accepted on the receipt of a trusted third party") &&
+                           Catch::Contains("\"receipt\": \"receipt of C=CN, O=Channel TTP"));
+
+  // The receipt is a CMS signature in the TTP's suite: its signer is SM2.
+  const auto sd = sign::SignedDataView::load(d.f("receipt.p7s"));
+  CHECK(sd.find_signer_certificate(sd.signers()[0])->public_key().suite() == sign::Suite::sm2);
+
+  SECTION("for another document") {
+    testing::write(d.f("other.xml"), "<Invoice><ID>SH-MOW-8</ID></Invoice>\n");
+    const auto check = sign::verify_receipt(sign::read_file(d.f("receipt.p7s")), sign::Content::file(d.f("other.xml")),
+                                            sign::read_file(d.f("invoice.ru.p7s")), {sign::Certificate::load(d.f("cn-root.pem"))},
+                                            {}, std::chrono::system_clock::now());
+    CHECK_FALSE(check.ok);
+    CHECK_THAT(check.message, Catch::Contains("another document"));
+  }
+  SECTION("from a TTP the verifier does not trust") {
+    const auto check = sign::verify_receipt(sign::read_file(d.f("receipt.p7s")), sign::Content::file(d.doc),
+                                            sign::read_file(d.f("invoice.ru.p7s")), {sign::Certificate::load(d.f("ru-root.pem"))},
+                                            {}, std::chrono::system_clock::now());
+    CHECK_FALSE(check.ok);
+    CHECK_THAT(check.message, Catch::Contains("do not trust"));
+  }
+}
+
+TEST_CASE("POST /validate on xsign serve returns a signed receipt", "[channel][server]") {
+  ListedDomains d;
+  d.run_ok("key gen --suite sm2 --no-encrypt --out " + q(d.f("ttp.key")));
+  d.run_ok("csr --key " + q(d.f("ttp.key")) + " --subject '/C=CN/CN=Shanghai TTP' --out " + q(d.f("ttp.csr")));
+  d.run_ok("ca issue " + q(d.f("ttp.csr")) + " --dir " + q(d.f("cn-issuing")) + " --profile trader --out " + q(d.f("ttp.pem")));
+  const int port = testing::free_port();
+  const std::string cmd = q(XSIGN_BIN) + " serve --ca " + q(d.f("cn-issuing")) + " --listen 127.0.0.1:" + std::to_string(port) +
+                          " --ttp-key " + q(d.f("ttp.key")) + " --ttp-cert " + q(d.f("ttp.pem")) + " --ttp-chain " +
+                          q(d.f("cn-issuing.pem")) + " --trust " + q(d.f("trust-cn")) + " --quiet >" + q(d.f("serve.log")) +
+                          " 2>&1 & echo $!";
+  const auto pid = testing::run(cmd);
+  for (int i = 0; i < 100 && testing::run("curl -sf http://127.0.0.1:" + std::to_string(port) + "/health").exit_code != 0; ++i)
+    ::usleep(50 * 1000);
+  httplib::Client c("127.0.0.1", port);
+  const auto sig = sign::read_file(d.f("invoice.ru.p7s"));
+  const auto doc = sign::read_file(d.doc);
+  const std::string body = "{\"document\":\"" + Botan::base64_encode(doc.data(), doc.size()) + "\",\"signature\":\"" +
+                           Botan::base64_encode(sig.data(), sig.size()) + "\"}";
+  auto res = c.Post("/validate", body, "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  const sign::Bytes receipt(res->body.begin(), res->body.end());
+  const auto check = sign::verify_receipt(receipt, sign::Content::file(d.doc), sig, {sign::Certificate::load(d.f("cn-root.pem"))},
+                                          {}, std::chrono::system_clock::now());
+  INFO(check.message);
+  CHECK(check.ok);
+  CHECK(check.receipt->indication == "TOTAL-PASSED");
+  auto bad = c.Post("/validate", "not json", "application/json");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  testing::run("kill " + pid.out);
+}
+
+TEST_CASE("The demo runs end to end and every verdict is the expected one", "[channel][demo]") {
+  testing::TempDir dir;
+  const std::string demo = dir.file("demo");
+  const auto r = xsign("demo --dir " + q(demo));
+  INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0) << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("All 6 verdicts were as expected"));
+  // Each verdict again, from the files the demo left, as a user would check them.
+  auto verdict = [&](const std::string& args) { return xsign("verify " + args + " --json").out; };
+  const auto ru = verdict(q(demo + "/invoice.xml") + " --trust " + q(demo + "/trust-ru"));
+  CHECK_THAT(ru, Catch::Contains("\"indication\": \"TOTAL-PASSED\"") && Catch::Contains("\"level\": \"LTA\"") &&
+                     Catch::Contains("\"cross_border\": true"));
+  const auto origin = verdict(q(demo + "/certificate-of-origin.xml") + " --trust " + q(demo + "/trust-ru"));
+  CHECK_THAT(origin, Catch::Contains("\"sub_indication\": \"REVOKED\"") || Catch::Contains("REVOKED_NO_POE") ||
+                         Catch::Contains("TRY_LATER"));
+  CHECK(xsign("trustlist verify " + q(demo + "/cn-trust-list.p7s") + " --trust " + q(demo + "/trust-cn")).exit_code == 0);
+  CHECK(std::filesystem::exists(demo + "/invoice.receipt.p7s"));
+}
