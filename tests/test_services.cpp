@@ -240,6 +240,15 @@ TEST_CASE("CAdES-LT validates offline; revocation after the time-stamp keeps it 
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Catch::Contains("\"indication\": \"TOTAL-FAILED\"") && Catch::Contains("\"sub_indication\": \"REVOKED\""));
   }
+  SECTION("revoked, seen through OCSP, with no time-stamp: REVOKED_NO_POE") {
+    s.run_ok("sign " + q(doc) + signer + " --out " + q(s.f("b.p7s")));
+    s.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(s.f("ru-issuing")) + " --reason keyCompromise");
+    const auto r = xsign("verify " + q(doc) + " " + q(s.f("b.p7s")) + " --trust " + q(s.f("trust")) + " --fetch --json");
+    INFO(r.out);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.out, Catch::Contains("\"sub_indication\": \"REVOKED_NO_POE\"") && Catch::Contains("\"kind\": \"OCSP\"") &&
+                          Catch::Contains("\"status\": \"revoked\""));
+  }
   SECTION("without validation data offline it is not proven") {
     s.server->stop();
     const auto r = xsign("verify " + q(doc) + " " + q(s.f("t.p7s")) + " --trust " + q(s.f("trust")) + " --json");
