@@ -243,7 +243,7 @@ std::string Certificate::fingerprint() const {
 }
 
 bool Certificate::verify_signature(const PublicKey& issuer_key) const {
-  return detail::verify_tbs(issuer_key, impl_->sig_alg_oid, impl_->tbs, impl_->signature);
+  return detail::verify_tbs_cached(issuer_key, impl_->sig_alg_oid, impl_->tbs, impl_->signature);
 }
 
 }  // namespace sign

@@ -150,7 +150,7 @@ const RevokedEntry* Crl::find(const Bytes& serial) const {
 }
 
 bool Crl::verify_signature(const PublicKey& issuer_key) const {
-  return detail::verify_tbs(issuer_key, sig_alg_oid_, tbs_, signature_);
+  return detail::verify_tbs_cached(issuer_key, sig_alg_oid_, tbs_, signature_);
 }
 
 }  // namespace sign

@@ -3,6 +3,9 @@
 #include <botan/bigint.h>
 #include <botan/der_enc.h>
 
+#include <mutex>
+#include <unordered_map>
+
 namespace sign::detail {
 
 Botan::AlgorithmIdentifier signature_algorithm(Suite suite) {
@@ -25,6 +28,28 @@ bool verify_tbs(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs
   const auto suite = suite_for_signature_oid(sig_alg_oid);
   if (!suite || *suite != key.suite()) return false;
   return key.verify(tbs, signature);
+}
+
+bool verify_tbs_cached(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs, ByteView signature) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, bool> memo;
+  constexpr std::size_t kMaxEntries = 8192;
+  Digest d(DigestAlgorithm::sha256);
+  d.update(key.to_der());
+  d.update({reinterpret_cast<const std::uint8_t*>(sig_alg_oid.data()), sig_alg_oid.size()});
+  d.update(tbs);
+  d.update(signature);
+  const Bytes h = d.finish();
+  const std::string id(h.begin(), h.end());
+  {
+    std::lock_guard lock(mutex);
+    if (const auto it = memo.find(id); it != memo.end()) return it->second;
+  }
+  const bool ok = verify_tbs(key, sig_alg_oid, tbs, signature);
+  std::lock_guard lock(mutex);
+  if (memo.size() >= kMaxEntries) memo.clear();  // simple bound; a full reset costs one re-check each
+  memo.emplace(id, ok);
+  return ok;
 }
 
 Bytes assemble_signed(ByteView tbs, const Botan::AlgorithmIdentifier& alg, ByteView signature) {

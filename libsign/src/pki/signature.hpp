@@ -24,6 +24,11 @@ Bytes sign_tbs(const PrivateKey& key, ByteView tbs);
 /// Checks a signature over to-be-signed bytes; false when the algorithm does not match the key.
 bool verify_tbs(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs, ByteView signature);
 
+/// verify_tbs with a process-wide memo of outcomes (certificates and CRLs are checked again and
+/// again for every document a server or a batch verifies; a verified CA certificate stays
+/// verified). Keyed by SHA-256 of key, algorithm, data and signature; bounded in size.
+bool verify_tbs_cached(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs, ByteView signature);
+
 /// DER of a whole signed object: SEQUENCE { tbs, algorithm, BIT STRING signature }.
 Bytes assemble_signed(ByteView tbs, const Botan::AlgorithmIdentifier& alg, ByteView signature);
 

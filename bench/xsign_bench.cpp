@@ -1,0 +1,326 @@
+// xsign benchmarks: our cost against the raw primitives, each ratio measured in the same run.
+// Prints one Markdown table (docs/performance.md shows a run). Not a test: nothing is asserted.
+//
+//   xsign_bench [--quick]      --quick: shorter runs and 32 MiB instead of 256 MiB of hashing
+#include <sign/ca.hpp>
+#include <sign/cms.hpp>
+#include <sign/ocsp.hpp>
+#include <sign/server.hpp>
+#include <sign/tsp.hpp>
+#include <sign/validate.hpp>
+
+#include <botan/auto_rng.h>
+#include <botan/ec_group.h>
+#include <botan/ecdsa.h>
+#include <botan/gost_3410.h>
+#include <botan/hash.h>
+#include <botan/pubkey.h>
+#include <botan/sm2.h>
+#include <httplib.h>
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <thread>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double seconds_per_run = 1.0;
+
+// Operations per second of fn, run repeatedly for about `seconds_per_run`.
+double rate(const std::function<void()>& fn) {
+  fn();  // warm-up
+  std::size_t n = 0;
+  const auto start = Clock::now();
+  double elapsed = 0;
+  do {
+    for (int i = 0; i < 8; ++i) fn();
+    n += 8;
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  } while (elapsed < seconds_per_run);
+  return static_cast<double>(n) / elapsed;
+}
+
+struct Row {
+  std::string what, ours_label, base_label;
+  double ours, base;
+  std::string target;
+};
+std::vector<Row> rows;
+
+void row(const std::string& what, double ours, const std::string& base_label, double base, const std::string& target) {
+  rows.push_back({what, "", base_label, ours, base, target});
+  std::fprintf(stderr, "  %-58s %12.1f  vs %-24s %12.1f  = %.2fx\n", what.c_str(), ours, base_label.c_str(), base,
+               base > 0 ? ours / base : 0.0);
+}
+
+const sign::Bytes kMessage(1024, 0x5a);
+
+// ---------------------------------------------------------------- raw primitives
+
+double botan_sign_rate(sign::Suite suite, bool verify) {
+  Botan::AutoSeeded_RNG rng;
+  std::unique_ptr<Botan::Private_Key> key;
+  std::string padding;
+  switch (suite) {
+    case sign::Suite::sm2:
+      key = std::make_unique<Botan::SM2_PrivateKey>(rng, Botan::EC_Group("sm2p256v1"));
+      padding = "1234567812345678,SM3";
+      break;
+    case sign::Suite::gost256:
+      key = std::make_unique<Botan::GOST_3410_PrivateKey>(rng, Botan::EC_Group("gost_256A"));
+      padding = "EMSA1(Streebog-256)";
+      break;
+    case sign::Suite::gost512:
+      key = std::make_unique<Botan::GOST_3410_PrivateKey>(rng, Botan::EC_Group("gost_512A"));
+      padding = "EMSA1(Streebog-512)";
+      break;
+    case sign::Suite::p256:
+      key = std::make_unique<Botan::ECDSA_PrivateKey>(rng, Botan::EC_Group("secp256r1"));
+      padding = "EMSA1(SHA-256)";
+      break;
+  }
+  Botan::PK_Signer signer(*key, rng, padding, Botan::DER_SEQUENCE);
+  const auto sig = signer.sign_message(kMessage, rng);
+  if (!verify) return rate([&] { (void)signer.sign_message(kMessage, rng); });
+  Botan::PK_Verifier verifier(*key, padding, Botan::DER_SEQUENCE);
+  return rate([&] { (void)verifier.verify_message(kMessage, sig); });
+}
+
+// OpenSSL EVP for the suites its default provider has (SM2 with the distid, P-256).
+double openssl_rate(sign::Suite suite, bool verify) {
+  if (suite != sign::Suite::sm2 && suite != sign::Suite::p256) return 0;
+  EVP_PKEY* key = suite == sign::Suite::sm2 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "SM2")
+                                            : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  const EVP_MD* md = suite == sign::Suite::sm2 ? EVP_sm3() : EVP_sha256();
+  auto init = [&](EVP_MD_CTX* ctx, bool for_verify) {
+    EVP_PKEY_CTX* pctx = nullptr;
+    if (for_verify) EVP_DigestVerifyInit(ctx, &pctx, md, nullptr, key);
+    else EVP_DigestSignInit(ctx, &pctx, md, nullptr, key);
+    if (suite == sign::Suite::sm2) EVP_PKEY_CTX_set1_id(pctx, "1234567812345678", 16);
+  };
+  unsigned char sig[160];
+  std::size_t len = sizeof sig;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  init(ctx, false);
+  EVP_DigestSign(ctx, sig, &len, kMessage.data(), kMessage.size());
+  const double r = rate([&] {
+    EVP_MD_CTX_reset(ctx);
+    init(ctx, verify);
+    if (verify) {
+      EVP_DigestVerify(ctx, sig, len, kMessage.data(), kMessage.size());
+    } else {
+      std::size_t l = sizeof sig;
+      unsigned char out[160];
+      EVP_DigestSign(ctx, out, &l, kMessage.data(), kMessage.size());
+    }
+  });
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_free(key);
+  return r;
+}
+
+// ---------------------------------------------------------------- our PKI for the measurements
+
+struct Domain {
+  std::unique_ptr<sign::CertificateAuthority> root, issuing;
+  sign::PrivateKey signer_key{nullptr};
+  sign::Certificate signer_cert{nullptr};
+};
+
+Domain make_domain(const fs::path& dir, const std::string& profile, sign::Suite suite) {
+  Domain d;
+  const auto now = std::chrono::system_clock::now() - std::chrono::hours(1);
+  sign::CertificateAuthority::InitOptions o;
+  o.dir = dir / (profile + "-root");
+  o.profile_path = std::string(XSIGN_SOURCE_DIR) + "/certs/" + profile + ".toml";
+  o.now = now;
+  d.root = std::make_unique<sign::CertificateAuthority>(sign::CertificateAuthority::init(o, nullptr));
+  o.dir = dir / (profile + "-issuing");
+  o.issuing = true;
+  d.issuing = std::make_unique<sign::CertificateAuthority>(sign::CertificateAuthority::init(o, d.root.get()));
+  d.signer_key = sign::PrivateKey::generate(suite);
+  d.signer_cert = d.issuing->issue(
+      sign::CertificateRequest::create(d.signer_key, sign::DistinguishedName::parse("/C=" + std::string(profile == "cn" ? "CN" : "RU") + "/CN=Bench Signer")),
+      "trader", now);
+  return d;
+}
+
+void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profile) {
+  const std::string name(sign::suite_name(suite));
+  std::fprintf(stderr, "%s\n", name.c_str());
+  const double botan_sign = botan_sign_rate(suite, false), botan_verify = botan_sign_rate(suite, true);
+  const double ossl_sign = openssl_rate(suite, false), ossl_verify = openssl_rate(suite, true);
+  const bool ossl_faster_sign = ossl_sign > botan_sign, ossl_faster_verify = ossl_verify > botan_verify;
+  const double best_sign = std::max(botan_sign, ossl_sign), best_verify = std::max(botan_verify, ossl_verify);
+  const std::string sign_base = std::string(ossl_faster_sign ? "OpenSSL" : "Botan") + " raw sign";
+  const std::string verify_base = std::string(ossl_faster_verify ? "OpenSSL" : "Botan") + " raw verify";
+
+  if (ossl_sign > 0) row(name + ": raw sign, Botan vs OpenSSL (ops/s)", botan_sign, "OpenSSL", ossl_sign, "");
+  if (ossl_verify > 0) row(name + ": raw verify, Botan vs OpenSSL (ops/s)", botan_verify, "OpenSSL", ossl_verify, "");
+
+  if (profile.empty()) {
+    const auto key = sign::PrivateKey::generate(suite);
+    row(name + ": our suite sign (ops/s)", rate([&] { (void)key.sign(kMessage); }), sign_base, best_sign, "");
+    return;
+  }
+  Domain d = make_domain(dir, profile, suite);
+  const auto content = sign::Content::bytes(kMessage);
+  sign::SignerSpec spec{d.signer_key, d.signer_cert, {d.issuing->certificate()}, {}, sign::Commitment::none,
+                        std::chrono::system_clock::now()};
+  sign::Bytes p7s;
+  auto sign_once = [&] {
+    p7s.clear();
+    sign::sign_document(content, spec, {}, [&](sign::ByteView c) { p7s.insert(p7s.end(), c.begin(), c.end()); });
+  };
+  row(name + ": CAdES-B sign, 1 KiB document (ops/s)", rate(sign_once), sign_base, best_sign, ">= 0.9x");
+
+  sign::TrustStore trust;
+  trust.anchors = {d.root->certificate()};
+  trust.crls = {{d.root->make_crl(std::chrono::system_clock::now()), "bench"},
+                {d.issuing->make_crl(std::chrono::system_clock::now()), "bench"}};
+  sign::ValidationPolicy policy;
+  auto verify_once = [&] {
+    const auto sd = sign::SignedDataView::parse(sign::memory_source(p7s));
+    const auto report = sign::validate_signed_data(sd, content, trust, policy);
+    if (report.overall() != sign::Indication::total_passed) throw std::runtime_error("bench signature did not validate");
+  };
+  sign_once();
+  // Cold: a fresh process verifies the CA certificate and CRL signatures too; 4 checks in all.
+  const double warm = rate(verify_once);
+  row(name + ": full verify, warm caches (ops/s)", warm, verify_base, best_verify, ">= 0.8x");
+}
+
+// ---------------------------------------------------------------- hashing
+
+double hash_rate_ours(sign::DigestAlgorithm alg, const sign::Bytes& buffer, std::size_t total) {
+  const auto start = Clock::now();
+  sign::Digest d(alg);
+  for (std::size_t done = 0; done < total; done += buffer.size()) d.update(buffer);
+  (void)d.finish();
+  return static_cast<double>(total) / (1 << 20) / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double hash_rate_botan(const std::string& name, const sign::Bytes& buffer, std::size_t total) {
+  auto h = Botan::HashFunction::create_or_throw(name);
+  const auto start = Clock::now();
+  for (std::size_t done = 0; done < total; done += buffer.size()) h->update(buffer.data(), buffer.size());
+  (void)h->final();
+  return static_cast<double>(total) / (1 << 20) / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double hash_rate_openssl(const EVP_MD* md, const sign::Bytes& buffer, std::size_t total) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, md, nullptr);
+  const auto start = Clock::now();
+  for (std::size_t done = 0; done < total; done += buffer.size()) EVP_DigestUpdate(ctx, buffer.data(), buffer.size());
+  unsigned char out[64];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(ctx, out, &len);
+  EVP_MD_CTX_free(ctx);
+  return static_cast<double>(total) / (1 << 20) / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void hash_rows(std::size_t mib) {
+  std::fprintf(stderr, "hashing %zu MiB in %zu KiB buffers\n", mib, sign::kStreamBufferBytes / 1024);
+  const sign::Bytes buffer(sign::kStreamBufferBytes, 0xa5);
+  const std::size_t total = mib << 20;
+  struct H {
+    sign::DigestAlgorithm alg;
+    std::string botan;
+    const EVP_MD* openssl;
+  };
+  for (const H& h : {H{sign::DigestAlgorithm::sm3, "SM3", EVP_sm3()}, H{sign::DigestAlgorithm::streebog256, "Streebog-256", nullptr},
+                     H{sign::DigestAlgorithm::streebog512, "Streebog-512", nullptr},
+                     H{sign::DigestAlgorithm::sha256, "SHA-256", EVP_sha256()}}) {
+    const double ours = hash_rate_ours(h.alg, buffer, total);
+    const double botan = hash_rate_botan(h.botan, buffer, total);
+    const double ossl = h.openssl ? hash_rate_openssl(h.openssl, buffer, total) : 0;
+    const bool ossl_best = ossl > botan;
+    row(std::string(sign::digest_name(h.alg)) + ": document hashing (MiB/s)", ours,
+        std::string(ossl_best ? "OpenSSL" : "Botan") + " raw hash", std::max(botan, ossl), ">= 0.95x");
+  }
+}
+
+// ---------------------------------------------------------------- server
+
+void server_rows(const fs::path& dir) {
+  std::fprintf(stderr, "server (loopback)\n");
+  Domain d = make_domain(dir / "srv", "ru", sign::Suite::gost256);
+  auto& ca = *d.issuing;
+  ca.create_service("tsa", "", std::chrono::system_clock::now() - std::chrono::minutes(30));
+  ca.create_service("ocsp", "", std::chrono::system_clock::now() - std::chrono::minutes(30));
+  sign::ServerConfig config;
+  config.ca_dirs = {ca.dir().string()};
+  sign::Server server(config);
+  const int port = server.bind("127.0.0.1", 0);
+  std::thread runner([&] { server.run(); });
+  const auto tsq = sign::TimeStampRequest::for_digest(sign::DigestAlgorithm::streebog256,
+                                                      sign::Bytes(32, 7)).encode();
+  sign::OcspRequest oreq;
+  oreq.ids.push_back(sign::OcspCertId::of(d.signer_cert, ca.certificate()));
+  const auto ocsp = oreq.encode();
+  auto load = [&](const std::string& path, const sign::Bytes& body, const std::string& type, int threads) {
+    std::atomic<std::size_t> done{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    const auto start = Clock::now();
+    for (int t = 0; t < threads; ++t)
+      clients.emplace_back([&] {
+        httplib::Client c("127.0.0.1", port);
+        while (!stop) {
+          auto res = c.Post(path, std::string(body.begin(), body.end()), type);
+          if (res && res->status == 200) ++done;
+        }
+      });
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds_per_run * 2));
+    stop = true;
+    for (auto& c : clients) c.join();
+    return static_cast<double>(done) / std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  const double tsa1 = load("/tsa", tsq, "application/timestamp-query", 1);
+  const double tsa8 = load("/tsa", tsq, "application/timestamp-query", 8);
+  row("server: TSA, 8 clients vs 1 client (req/s)", tsa8, "1 client", tsa1, "");
+  const double ocsp1 = load("/ocsp", ocsp, "application/ocsp-request", 1);
+  const double ocsp8 = load("/ocsp", ocsp, "application/ocsp-request", 8);
+  row("server: OCSP, 8 clients vs 1 client (req/s)", ocsp8, "1 client", ocsp1, "");
+  server.stop();
+  runner.join();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  if (quick) seconds_per_run = 0.3;
+  const fs::path dir = fs::temp_directory_path() / ("xsign-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  try {
+    suite_rows(dir, sign::Suite::sm2, "cn");
+    suite_rows(dir, sign::Suite::gost256, "ru");
+    suite_rows(dir, sign::Suite::gost512, "");
+    suite_rows(dir, sign::Suite::p256, "");
+    hash_rows(quick ? 32 : 256);
+    server_rows(dir);
+  } catch (const std::exception& e) {
+    std::cerr << "bench failed: " << e.what() << "\n";
+    fs::remove_all(dir);
+    return 1;
+  }
+  fs::remove_all(dir);
+  std::cout << "| measurement | ours | baseline | baseline value | ratio | target |\n|---|---:|---|---:|---:|---|\n";
+  for (const auto& r : rows) {
+    char line[512];
+    std::snprintf(line, sizeof line, "| %s | %.1f | %s | %.1f | %.2f | %s |\n", r.what.c_str(), r.ours, r.base_label.c_str(),
+                  r.base, r.base > 0 ? r.ours / r.base : 0.0, r.target.c_str());
+    std::cout << line;
+  }
+  return 0;
+}
