@@ -141,6 +141,23 @@ class Demo {
 
   void step(const std::string& title) { std::cout << "\n== " << title << "\n" << std::flush; }
 
+  // Starts this binary with `args` in the demo directory; stdout (and stderr, unless -1) go to
+  // the given descriptors; `close_in_child` is closed in the child (the pipe's read end).
+  pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd, int close_in_child) {
+    const pid_t pid = ::fork();
+    if (pid < 0) throw sign::IoError("fork failed");
+    if (pid > 0) return pid;
+    if (close_in_child >= 0) ::close(close_in_child);
+    ::dup2(out_fd, STDOUT_FILENO);
+    if (err_fd >= 0) ::dup2(err_fd, STDERR_FILENO);
+    if (::chdir(dir_.c_str()) != 0) ::_exit(kExitIoError);
+    std::vector<char*> argv{const_cast<char*>(self_.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(self_.c_str(), argv.data());
+    ::_exit(kExitInternal);
+  }
+
   // Runs `xsign ARGS` in the demo directory; returns its exit code and captured stdout.
   std::pair<int, std::string> exec(const std::vector<std::string>& args, bool show_output) {
     std::cout << "$ xsign";
@@ -148,18 +165,7 @@ class Demo {
     std::cout << "\n" << std::flush;
     int pipefd[2];
     if (::pipe(pipefd) != 0) throw sign::IoError("pipe failed");
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::close(pipefd[0]);
-      ::dup2(pipefd[1], STDOUT_FILENO);
-      ::close(pipefd[1]);
-      if (::chdir(dir_.c_str()) != 0) ::_exit(kExitIoError);
-      std::vector<char*> argv{const_cast<char*>(self_.c_str())};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(self_.c_str(), argv.data());
-      ::_exit(kExitInternal);
-    }
+    const pid_t pid = spawn(args, pipefd[1], -1, pipefd[0]);
     ::close(pipefd[1]);
     std::string out;
     char buf[4096];
@@ -217,18 +223,9 @@ class Demo {
     std::cout << "$ xsign";
     for (const auto& a : args) std::cout << " " << a;
     std::cout << " &\n" << std::flush;
-    server_ = ::fork();
-    if (server_ == 0) {
-      const int log = ::open((dir_ / "serve.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(log, STDOUT_FILENO);
-      ::dup2(log, STDERR_FILENO);
-      if (::chdir(dir_.c_str()) != 0) ::_exit(kExitIoError);
-      std::vector<char*> argv{const_cast<char*>(self_.c_str())};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(self_.c_str(), argv.data());
-      ::_exit(kExitInternal);
-    }
+    const int log = ::open((dir_ / "serve.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    server_ = spawn(args, log, log, -1);
+    ::close(log);
     // Ready when the port accepts connections.
     for (int i = 0; i < 200; ++i) {
       const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -86,6 +86,25 @@ TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certifi
                                  const std::vector<Certificate>& intermediates, TimePoint at,
                                  const ValidationPolicy& policy = {});
 
+/// An attached CMS object (trust list, receipt) checked against a verifier's own anchors.
+struct SignedObjectCheck {
+  enum class Failure { none, format, signature, untrusted_signer, policy };
+  Failure failure = Failure::format;
+  std::string message;
+  std::optional<Certificate> signer;
+  Bytes content;  ///< the attached content, when the checks passed
+  bool ok() const { return failure == Failure::none; }
+};
+
+/// CMS SignedData with `content` attached, signed by `signer` (used for trust lists and receipts).
+Bytes sign_attached(ByteView content, const SignerSpec& signer);
+
+/// Checks an attached single-signer CMS object: its signature, and its signer's path to one of
+/// `anchors` at `at`. `what` names the object in messages ("trust list", "receipt").
+SignedObjectCheck verify_signed_object(ByteView der, const std::vector<Certificate>& anchors,
+                                       const std::vector<Certificate>& intermediates, TimePoint at,
+                                       const ValidationPolicy& policy, const std::string& what);
+
 /// A CRL with where it came from (for the report).
 struct CrlSource {
   Crl crl;

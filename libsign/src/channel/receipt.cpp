@@ -32,43 +32,23 @@ Bytes issue_receipt(const ValidationReport& report, const Content& document, Byt
                    {"indication", indication_name(report.overall())},
                    {"report", nlohmann::json::parse(report_to_json(report))}};
   const std::string text = j.dump(2) + "\n";
-  SignOutputOptions options;
-  options.attached = true;
-  Bytes out;
-  sign_document(Content::bytes(Bytes(text.begin(), text.end())), ttp, options,
-                [&](ByteView c) { out.insert(out.end(), c.begin(), c.end()); });
-  return out;
+  return sign_attached(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), ttp);
 }
 
 ReceiptCheck verify_receipt(ByteView receipt_der, const Content& document, ByteView signature_file,
                             const std::vector<Certificate>& anchors, const std::vector<Certificate>& intermediates,
                             TimePoint at, const ValidationPolicy& policy) {
   ReceiptCheck r;
+  const auto object = verify_signed_object(receipt_der, anchors, intermediates, at, policy, "receipt");
+  if (!object.ok()) {
+    r.message = object.failure == SignedObjectCheck::Failure::untrusted_signer
+                    ? "the receipt comes from '" + object.signer->subject().to_string() + "', a TTP you do not trust"
+                    : object.message;
+    return r;
+  }
+  const Certificate& ttp = *object.signer;
   try {
-    const auto sd = SignedDataView::parse(memory_source(Bytes(receipt_der.begin(), receipt_der.end())));
-    if (!sd.attached() || sd.signers().size() != 1) {
-      r.message = "a receipt is a CMS signature with the response attached and one signer (the TTP)";
-      return r;
-    }
-    const auto checks = check_signatures(sd, std::nullopt);
-    if (!checks[0].ok()) {
-      r.message = "the receipt's signature does not hold: " + checks[0].message;
-      return r;
-    }
-    const Certificate& ttp = *checks[0].certificate;
-    PathOptions po;
-    po.anchors = anchors;
-    po.intermediates = intermediates;
-    po.intermediates.insert(po.intermediates.end(), sd.certificates().begin(), sd.certificates().end());
-    po.validation_time = at;
-    po.clock_skew = policy.clock_skew;
-    const auto path = validate_path(ttp, po);
-    if (!path.ok()) {
-      r.message = "the receipt comes from '" + ttp.subject().to_string() + "', a TTP you do not trust (" + path.message + ")";
-      return r;
-    }
-    const auto content = sd.attached_content();
-    const Bytes text = content->source->read_range(0, content->source->size());
+    const Bytes& text = object.content;
     nlohmann::json j = nlohmann::json::parse(std::string(text.begin(), text.end()));
     if (j.value("format", "") != kFormat) throw FormatError("not a validation receipt");
     Receipt rc;

@@ -98,36 +98,37 @@ TrustList TrustList::from_json(const std::string& text) {
   return l;
 }
 
-Bytes sign_trust_list(const TrustList& list, const SignerSpec& authority) {
-  const std::string json = list.to_json();
+Bytes sign_attached(ByteView content, const SignerSpec& signer) {
   SignOutputOptions options;
   options.attached = true;
   Bytes out;
-  sign_document(Content::bytes(Bytes(json.begin(), json.end())), authority, options,
+  sign_document(Content::bytes(Bytes(content.begin(), content.end())), signer, options,
                 [&](ByteView c) { out.insert(out.end(), c.begin(), c.end()); });
   return out;
 }
 
-TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certificate>& anchors,
-                                 const std::vector<Certificate>& intermediates, TimePoint at,
-                                 const ValidationPolicy& policy) {
-  TrustListCheck r;
+SignedObjectCheck verify_signed_object(ByteView der, const std::vector<Certificate>& anchors,
+                                       const std::vector<Certificate>& intermediates, TimePoint at,
+                                       const ValidationPolicy& policy, const std::string& what) {
+  using F = SignedObjectCheck::Failure;
+  SignedObjectCheck r;
   try {
-    const auto sd = SignedDataView::parse(memory_source(Bytes(signed_list.begin(), signed_list.end())));
+    const auto sd = SignedDataView::parse(memory_source(Bytes(der.begin(), der.end())));
     if (!sd.attached() || sd.signers().size() != 1) {
-      r.message = "a trust list is a CMS signature with the list attached and one signer";
+      r.message = "a " + what + " is a CMS signature with its content attached and one signer";
       return r;
     }
-    const auto checks = check_signatures(sd, std::nullopt);
-    const auto& c = checks[0];
-    if (c.certificate) r.signer = c.certificate->subject().to_string();
+    const auto c = check_signatures(sd, std::nullopt).front();
+    r.signer = c.certificate;
     if (!c.ok()) {
-      r.message = "the trust list's signature does not hold (" + std::string(check_status_name(c.status)) + ": " +
-                  c.message + ") — the list was altered or damaged";
+      r.failure = F::signature;
+      r.message = "the " + what + "'s signature does not hold (" + std::string(check_status_name(c.status)) + ": " +
+                  c.message + ") — it was altered or damaged";
       return r;
     }
     if (!policy.accepts(c.certificate->public_key().suite())) {
-      r.message = "the trust list is signed with a suite the validation policy does not accept";
+      r.failure = F::policy;
+      r.message = "the " + what + " is signed with a suite the validation policy does not accept";
       return r;
     }
     PathOptions po;
@@ -138,28 +139,53 @@ TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certifi
     po.clock_skew = policy.clock_skew;
     const auto path = validate_path(*c.certificate, po);
     if (!path.ok()) {
-      r.message = "the trust list is signed by '" + r.signer + "', not by an authority of your own trust store (" +
-                  path.message + ")";
+      r.failure = F::untrusted_signer;
+      r.message = "the " + what + " is signed by '" + c.certificate->subject().to_string() +
+                  "', not by an authority of your own trust store (" + path.message + ")";
       return r;
     }
     const auto content = sd.attached_content();
-    const Bytes json = content->source->read_range(0, content->source->size());
-    r.list = TrustList::from_json(std::string(json.begin(), json.end()));
-    if (r.list->next_update + policy.clock_skew < at) {
-      r.message = "the trust list expired: its next update was due " + format_time(r.list->next_update) +
-                  "; get the current list from " + r.list->operator_name;
-      return r;
-    }
-    if (r.list->issued > at + policy.clock_skew) {
-      r.message = "the trust list is dated " + format_time(r.list->issued) + ", after the validation time";
-      return r;
-    }
-    r.ok = true;
-    r.message = "trust list #" + std::to_string(r.list->sequence_number) + " of " + r.list->operator_name + " (" +
-                r.list->territory + "), signed by " + r.signer + ", valid until " + format_time(r.list->next_update);
+    r.content = content->source->read_range(0, content->source->size());
+    r.failure = F::none;
   } catch (const FormatError& e) {
     r.message = e.what();
   }
+  return r;
+}
+
+Bytes sign_trust_list(const TrustList& list, const SignerSpec& authority) {
+  const std::string json = list.to_json();
+  return sign_attached(ByteView(reinterpret_cast<const std::uint8_t*>(json.data()), json.size()), authority);
+}
+
+TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certificate>& anchors,
+                                 const std::vector<Certificate>& intermediates, TimePoint at,
+                                 const ValidationPolicy& policy) {
+  TrustListCheck r;
+  const auto object = verify_signed_object(signed_list, anchors, intermediates, at, policy, "trust list");
+  if (object.signer) r.signer = object.signer->subject().to_string();
+  if (!object.ok()) {
+    r.message = object.message;
+    return r;
+  }
+  try {
+    r.list = TrustList::from_json(std::string(object.content.begin(), object.content.end()));
+  } catch (const FormatError& e) {
+    r.message = e.what();
+    return r;
+  }
+  if (r.list->next_update + policy.clock_skew < at) {
+    r.message = "the trust list expired: its next update was due " + format_time(r.list->next_update) +
+                "; get the current list from " + r.list->operator_name;
+    return r;
+  }
+  if (r.list->issued > at + policy.clock_skew) {
+    r.message = "the trust list is dated " + format_time(r.list->issued) + ", after the validation time";
+    return r;
+  }
+  r.ok = true;
+  r.message = "trust list #" + std::to_string(r.list->sequence_number) + " of " + r.list->operator_name + " (" +
+              r.list->territory + "), signed by " + r.signer + ", valid until " + format_time(r.list->next_update);
   return r;
 }
 
