@@ -9,7 +9,9 @@
 #include "io/file_context.hpp"
 #include "pki/signature.hpp"
 
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 namespace sign {
 
@@ -194,7 +196,24 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
 Certificate::Certificate(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
 Certificate Certificate::from_der(ByteView der) {
-  return Certificate(parse(der));
+  // The same CA and signer certificates arrive with every document a verifier or a server
+  // handles; parsed certificates are immutable, so they are shared (bounded cache).
+  static std::mutex mutex;
+  // Never destroyed on purpose: parsed keys hold Botan objects, whose allocator is torn down
+  // at exit before our statics would be.
+  static auto& cache = *new std::unordered_map<std::string, std::shared_ptr<const Impl>>;
+  constexpr std::size_t kMaxEntries = 4096;
+  const Bytes h = digest_bytes(DigestAlgorithm::sha256, der);
+  const std::string key(h.begin(), h.end());
+  {
+    std::lock_guard lock(mutex);
+    if (const auto it = cache.find(key); it != cache.end()) return Certificate(it->second);
+  }
+  auto impl = parse(der);
+  std::lock_guard lock(mutex);
+  if (cache.size() >= kMaxEntries) cache.clear();
+  cache.emplace(key, impl);
+  return Certificate(std::move(impl));
 }
 
 Certificate Certificate::from_pem(std::string_view pem) {
