@@ -9,7 +9,9 @@
 #include <sign/validate.hpp>
 
 #include <filesystem>
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 namespace xsign {
 namespace {
@@ -86,9 +88,66 @@ int verify(const VerifyArgs& a) {
   return kExitIndeterminate;
 }
 
+struct BatchArgs {
+  std::vector<std::string> files;
+  std::string trust, policy, at;
+  unsigned jobs = 0;
+  bool fetch = false, json = false;
+};
+
+int verify_batch(const BatchArgs& a) {
+  const std::string trust_path = a.trust.empty() ? sign::TrustStore::default_location() : a.trust;
+  const auto trust = sign::TrustStore::load(trust_path);
+  sign::ValidationPolicy policy = !a.policy.empty() ? sign::ValidationPolicy::load(a.policy)
+                                                    : trust.policy.value_or(sign::ValidationPolicy{});
+  if (a.fetch) policy.fetch_revocation = true;
+  sign::ValidateOptions o;
+  if (!a.at.empty()) o.validation_time = sign::parse_time(a.at);
+  std::vector<sign::BatchItem> items;
+  for (const auto& f : a.files) {
+    const bool p7s = f.size() > 4 && f.ends_with(".p7s");
+    const std::string doc = p7s ? f.substr(0, f.size() - 4) : f;
+    items.push_back({p7s ? f : f + ".p7s", fs::exists(doc) && doc != f + ".p7s" ? doc : ""});
+  }
+  const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const auto reports = sign::validate_batch(items, trust, policy, o, jobs);
+  bool any_failed = false, any_unproven = false;
+  if (a.json) std::cout << "[\n";
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const auto overall = reports[i].overall();
+    any_failed = any_failed || overall == sign::Indication::total_failed;
+    any_unproven = any_unproven || overall == sign::Indication::indeterminate;
+    if (a.json) {
+      std::string j = sign::report_to_json(reports[i]);
+      j.pop_back();
+      std::cout << j << (i + 1 < reports.size() ? ",\n" : "\n");
+    } else {
+      std::cout << sign::indication_name(overall) << "  " << items[i].signature_file;
+      for (const auto& s : reports[i].signatures)
+        if (s.sub_indication != sign::SubIndication::none) std::cout << "  [" << s.index << ": " << sign::sub_indication_name(s.sub_indication) << "]";
+      std::cout << "\n";
+    }
+  }
+  if (a.json) std::cout << "]\n";
+  else std::cerr << "xsign: " << reports.size() << " file(s) checked on " << jobs << " thread(s)\n";
+  // Any failed file fails the batch; otherwise any unproven one makes it indeterminate.
+  return any_failed ? kExitFailed : any_unproven ? kExitIndeterminate : kExitOk;
+}
+
 }  // namespace
 
 void register_verify_command(CLI::App& app, Context& ctx) {
+  auto b = std::make_shared<BatchArgs>();
+  auto* vb = app.add_subcommand("verify-batch", "Validate many signed files in parallel (one line per file)");
+  vb->add_option("files", b->files, "DOC.p7s files (document beside each), or documents (DOC.p7s beside)")->required();
+  vb->add_option("--jobs", b->jobs, "Threads (default: the number of cores)");
+  vb->add_option("--trust", b->trust, "Trust store (as for verify)");
+  vb->add_option("--policy", b->policy, "Validation policy");
+  vb->add_option("--at", b->at, "Validate as of this UTC time");
+  vb->add_flag("--fetch", b->fetch, "Fetch CRLs and OCSP responses");
+  vb->add_flag("--json", b->json, "A JSON array of reports");
+  vb->callback([b, &ctx] { ctx.exit_code = verify_batch(*b); });
+
   auto a = std::make_shared<VerifyArgs>();
   auto* v = app.add_subcommand("verify",
                                "Validate a signed document: VALID (exit 0), INVALID (1) or NOT PROVEN (2), and why");

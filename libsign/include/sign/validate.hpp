@@ -124,6 +124,18 @@ struct ValidationData {
 ValidationData collect_validation_data(const SignedDataView& sd, const TrustStore& trust,
                                        const ValidationPolicy& policy, const ValidateOptions& options = {});
 
+/// One signed file of a batch: the signature, and the document (empty when attached).
+struct BatchItem {
+  std::string signature_file;
+  std::string document;
+};
+
+/// Validates many signature files on `jobs` threads (the trust material and caches are shared);
+/// a report per item, in order. Malformed or missing files get a FORMAT_FAILURE report.
+std::vector<ValidationReport> validate_batch(const std::vector<BatchItem>& items, const TrustStore& trust,
+                                             const ValidationPolicy& policy, const ValidateOptions& options,
+                                             unsigned jobs);
+
 /// A report for a signature file that could not even be parsed (TOTAL-FAILED, FORMAT_FAILURE).
 ValidationReport format_failure_report(const std::string& file, const std::string& message);
 
