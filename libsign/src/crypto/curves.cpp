@@ -5,6 +5,8 @@
 #include <botan/bigint.h>
 
 #include <map>
+#include <functional>
+#include <iterator>
 #include <mutex>
 
 namespace sign::detail {
@@ -36,7 +38,7 @@ constexpr std::string_view kCryptoProC_q = "9B9F605F5A858107AB1EC85E6B41C8AA582C
 #define XSIGN_CURVE(P) kCryptoPro##P##_p, kCryptoPro##P##_a, kCryptoPro##P##_b, \
                        kCryptoPro##P##_x, kCryptoPro##P##_y, kCryptoPro##P##_q, "1"
 
-const CurveDef kCurves[] = {
+const CurveDef kCurves_[] = {
     {{"1.2.156.10197.1.301", "sm2p256v1", Suite::sm2, 256, false},
      "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF",
      "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC",
@@ -129,28 +131,42 @@ Botan::BigInt big(std::string_view hex) {
 
 }  // namespace
 
-std::span<const CurveDef> curve_table() { return kCurves; }
+std::span<const CurveDef> curve_table() { return kCurves_; }
 
 const CurveDef* find_curve(std::string_view oid) {
-  for (const auto& c : kCurves)
+  for (const auto& c : kCurves_)
     if (c.info.oid == oid) return &c;
   return nullptr;
 }
 
 const Botan::EC_Group& botan_group(const CurveDef& curve) {
-  static std::mutex mutex;
+  constexpr std::size_t kCurves = std::size(kCurves_);
+  // Built once per curve, then read without a lock by every signing and verifying thread.
   // Never destroyed on purpose: Botan's locked-memory pool is torn down at exit before our
   // statics would be, and freeing group data after it crashes.
-  static auto& cache = *new std::map<const CurveDef*, Botan::EC_Group>;
-  std::lock_guard lock(mutex);
-  auto it = cache.find(&curve);
-  if (it == cache.end()) {
-    // No OID is given to Botan: its own OID table maps some GOST OIDs to other curves.
-    Botan::EC_Group group(big(curve.p), big(curve.a), big(curve.b), big(curve.x), big(curve.y),
-                          big(curve.q), big(curve.cofactor));
-    it = cache.emplace(&curve, std::move(group)).first;
+  static std::once_flag once[kCurves];
+  static Botan::EC_Group* groups[kCurves] = {};
+  const std::less<const CurveDef*> before;
+  const bool in_table = !before(&curve, std::begin(kCurves_)) && before(&curve, std::end(kCurves_));
+  if (!in_table) {
+    // A curve outside the table (worked examples in tests): built each time, not cached.
+    static std::mutex mutex;
+    static auto& extra = *new std::map<const CurveDef*, Botan::EC_Group>;
+    std::lock_guard lock(mutex);
+    auto it = extra.find(&curve);
+    if (it == extra.end())
+      it = extra.emplace(&curve, Botan::EC_Group(big(curve.p), big(curve.a), big(curve.b), big(curve.x), big(curve.y),
+                                                 big(curve.q), big(curve.cofactor)))
+               .first;
+    return it->second;
   }
-  return it->second;
+  const auto index = static_cast<std::size_t>(&curve - kCurves_);
+  std::call_once(once[index], [&] {
+    // No OID is given to Botan: its own OID table maps some GOST OIDs to other curves.
+    groups[index] = new Botan::EC_Group(big(curve.p), big(curve.a), big(curve.b), big(curve.x), big(curve.y),
+                                        big(curve.q), big(curve.cofactor));
+  });
+  return *groups[index];
 }
 
 std::size_t field_bytes(const CurveDef& curve) { return (curve.p.size() + 1) / 2; }
