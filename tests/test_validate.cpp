@@ -295,3 +295,24 @@ TEST_CASE("verify explains missing inputs with usage errors", "[validate][cli]")
   CHECK(bad.exit_code == 65);
   CHECK_THAT(bad.err, Catch::Contains("bad-policy.toml") && Catch::Contains("revocation"));
 }
+
+TEST_CASE("verify-batch gives one verdict per file and the worst exit code", "[validate][cli]") {
+  Verifiers v;
+  // Two good signatures of the same document from both countries, and a garbage one.
+  testing::write(v.f("junk.xml"), "x");
+  testing::write(v.f("junk.xml.p7s"), "not a signature");
+  const std::string files = q(v.f("invoice.ru.p7s")) + " " + q(v.f("invoice.cn.p7s")) + " " + q(v.f("junk.xml.p7s"));
+  // The documents are not beside the .p7s under those names: give them by copying.
+  std::filesystem::copy_file(v.doc, v.f("invoice.ru"));
+  std::filesystem::copy_file(v.doc, v.f("invoice.cn"));
+  const auto r = xsign("verify-batch " + files + " --trust " + q(v.f("trust-ru")) + " --jobs 2");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("TOTAL-PASSED  " + v.f("invoice.ru.p7s")) &&
+                        Catch::Contains("TOTAL-PASSED  " + v.f("invoice.cn.p7s")) &&
+                        Catch::Contains("TOTAL-FAILED  " + v.f("junk.xml.p7s")) && Catch::Contains("FORMAT_FAILURE"));
+  const auto good = xsign("verify-batch " + q(v.f("invoice.ru.p7s")) + " " + q(v.f("invoice.cn.p7s")) + " --trust " +
+                          q(v.f("trust-ru")) + " --json");
+  CHECK(good.exit_code == 0);
+  CHECK_THAT(good.out, Catch::StartsWith("[") && Catch::Contains("\"indication\": \"TOTAL-PASSED\""));
+}
