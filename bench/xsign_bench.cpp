@@ -168,23 +168,19 @@ std::string write(const fs::path& path, const std::string& text) {
   return path.string();
 }
 
-// Runs a program, returns its peak resident set (KiB) and exit status.
-std::pair<long, int> run_measured(const std::vector<std::string>& argv, const std::string& env = "") {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+// Runs a program through rss_probe (a small process, so the figure is the program's own) and
+// returns its peak resident set (KiB) and exit status.
+std::pair<long, int> run_measured(const std::vector<std::string>& argv) {
+  std::string cmd = std::string(RSS_PROBE_BIN);
+  for (const auto& a : argv) cmd += " '" + a + "'";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  long rss = -1;
+  int rc = -1;
+  if (p) {
+    if (std::fscanf(p, "%ld %d", &rss, &rc) != 2) rc = -1;
+    ::pclose(p);
   }
-  int status = 0;
-  struct rusage usage {};
-  ::wait4(pid, &status, 0, &usage);
-  return {usage.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+  return {rss, rc};
 }
 
 void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profile) {
