@@ -401,7 +401,7 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   add_signer_options(k, *a);
   k->callback([a] { do_countersign(*a); });
 
-  auto* e = app.add_subcommand("extend", "Raise a signature's level: T (time-stamp) or LT (embed validation data)");
+  auto* e = app.add_subcommand("extend", "Raise a signature's level: T (time-stamp), LT (embed validation data), LTA (archive time-stamp)");
   e->add_option("signature", a->input, "Signature file (.p7s)")->required();
   e->add_option("--to", a->to, "T, LT or LTA")->required();
   e->add_option("--content", a->content, "The signed document, for LTA of a detached signature (default: SIG without .p7s)");
