@@ -131,6 +131,8 @@ class Verifier {
   virtual void update(ByteView data) = 0;
   /// True when the signature (in the suite's CMS/X.509 encoding) matches the message fed so far.
   virtual bool verify(ByteView signature) = 0;
+  /// True when verify() leaves the object ready for the next message (one-shot calls reuse it).
+  virtual bool reusable() const { return false; }
 };
 
 /// Incremental signing: feed the message, then produce the signature once.
@@ -141,6 +143,8 @@ class Signer {
   virtual void update(ByteView data) = 0;
   /// The signature in the suite's encoding: DER (r,s) for SM2 and P-256, s||r for GOST.
   virtual Bytes sign() = 0;
+  /// True when sign() leaves the object ready for the next message (one-shot calls reuse it).
+  virtual bool reusable() const { return false; }
 };
 
 /// A public key of one of our suites. Cheap to copy (shared immutable state).

@@ -40,6 +40,7 @@ class GostSigner final : public Signer {
       : owner_(std::move(owner)), digest_(digest), signer_(key, system_rng(), "Raw") {}
   void update(ByteView data) override { digest_.update(data); }
   Bytes sign() override { return signer_.sign_message(digest_.finish(), system_rng()); }
+  bool reusable() const override { return true; }
 
  private:
   std::shared_ptr<const PrivateKeyImpl> owner_;
@@ -72,19 +73,34 @@ bool gost_verify(const Botan::EC_Group& group, const Botan::PointGFp& public_poi
 
 class GostVerifier final : public Verifier {
  public:
+  // `botan_key` is set for cofactor-1 curves: Botan's operation (with precomputed point
+  // multiples) then answers first, and only a "no" is checked again exactly by gost_verify,
+  // since Botan's missing reduction can only turn a valid signature into a rejection.
   GostVerifier(std::shared_ptr<const PublicKeyImpl> owner, const Botan::EC_Group& group,
-               const Botan::PointGFp& public_point, DigestAlgorithm digest)
-      : owner_(std::move(owner)), group_(group), public_point_(public_point), digest_(digest) {}
+               const Botan::PointGFp& public_point, DigestAlgorithm digest, const Botan::Public_Key* botan_key)
+      : owner_(std::move(owner)), group_(group), public_point_(public_point), digest_(digest) {
+    if (botan_key) fast_ = std::make_unique<Botan::PK_Verifier>(*botan_key, "Raw");
+  }
   void update(ByteView data) override { digest_.update(data); }
   bool verify(ByteView signature) override {
-    return gost_verify(group_, public_point_, digest_.finish(), signature);
+    const Bytes hash = digest_.finish();
+    if (fast_) {
+      try {
+        if (fast_->verify_message(hash.data(), hash.size(), signature.data(), signature.size())) return true;
+      } catch (const Botan::Exception&) {
+        // fall through to the exact check
+      }
+    }
+    return gost_verify(group_, public_point_, hash, signature);
   }
+  bool reusable() const override { return true; }
 
  private:
   std::shared_ptr<const PublicKeyImpl> owner_;
   const Botan::EC_Group& group_;
   Botan::PointGFp public_point_;
   Digest digest_;
+  std::unique_ptr<Botan::PK_Verifier> fast_;
 };
 
 // SM2 hashes Z_A || M itself, so the message streams straight into Botan.
@@ -96,6 +112,7 @@ class Sm2Signer final : public Signer {
         signer_(key, system_rng(), sm2_params(id), Botan::DER_SEQUENCE) {}
   void update(ByteView data) override { signer_.update(data.data(), data.size()); }
   Bytes sign() override { return signer_.signature(system_rng()); }
+  bool reusable() const override { return true; }
 
  private:
   std::shared_ptr<const PrivateKeyImpl> owner_;
@@ -108,10 +125,13 @@ class Sm2Verifier final : public Verifier {
               std::string_view id, Botan::Signature_Format format = Botan::DER_SEQUENCE)
       : owner_(std::move(owner)), verifier_(key, sm2_params(id), format) {}
   void update(ByteView data) override { verifier_.update(data.data(), data.size()); }
+  // After an exception Botan may keep the message it was fed: such an object is not reused.
+  bool reusable() const override { return !broken_; }
   bool verify(ByteView signature) override {
     try {
       return verifier_.check_signature(signature.data(), signature.size());
     } catch (const Botan::Exception&) {
+      broken_ = true;
       return false;  // malformed DER signature: a failed verification, not an error
     }
   }
@@ -119,22 +139,24 @@ class Sm2Verifier final : public Verifier {
  private:
   std::shared_ptr<const PublicKeyImpl> owner_;
   Botan::PK_Verifier verifier_;
+  bool broken_ = false;
 };
 
 bool is_gost(const CurveDef& curve) { return curve.info.suite != Suite::sm2; }
 
-// Only SM2 verification goes through a Botan key object; GOST has its own verifier.
-std::unique_ptr<Botan::Public_Key> make_sm2_public(const CurveDef& curve,
-                                                   const Botan::PointGFp& point) {
-  if (is_gost(curve)) return nullptr;
-  return std::make_unique<Botan::SM2_PublicKey>(botan_group(curve), point);
+// The Botan key object verification uses: SM2 always; GOST on cofactor-1 curves only (see
+// GostVerifier).
+std::unique_ptr<Botan::Public_Key> make_botan_public_key(const CurveDef& curve, const Botan::PointGFp& point) {
+  if (!is_gost(curve)) return std::make_unique<Botan::SM2_PublicKey>(botan_group(curve), point);
+  if (curve.cofactor != "1") return nullptr;
+  return std::make_unique<Botan::GOST_3410_PublicKey>(botan_group(curve), point);
 }
 
 class BotanPublicKey final : public PublicKeyImpl {
  public:
   BotanPublicKey(const CurveDef& curve, const Botan::PointGFp& point)
       : curve_(curve),
-        sm2_key_(make_sm2_public(curve, point)),
+        botan_key_(make_botan_public_key(curve, point)),
         point_(point),
         point_bytes_(point_bytes(point)),
         spki_(encode_spki(curve, point_bytes_)) {}
@@ -147,14 +169,14 @@ class BotanPublicKey final : public PublicKeyImpl {
   std::unique_ptr<Verifier> verifier(std::shared_ptr<const PublicKeyImpl> self,
                                      const SignOptions& options) const override {
     if (is_gost(curve_))
-      return std::make_unique<GostVerifier>(std::move(self), botan_group(curve_),
-                                            point_, suite_info(curve_.info.suite).digest);
-    return std::make_unique<Sm2Verifier>(std::move(self), *sm2_key_, options.sm2_id);
+      return std::make_unique<GostVerifier>(std::move(self), botan_group(curve_), point_,
+                                            suite_info(curve_.info.suite).digest, botan_key_.get());
+    return std::make_unique<Sm2Verifier>(std::move(self), *botan_key_, options.sm2_id);
   }
 
  private:
   const CurveDef& curve_;
-  std::unique_ptr<Botan::Public_Key> sm2_key_;
+  std::unique_ptr<Botan::Public_Key> botan_key_;
   Botan::PointGFp point_;
   Bytes point_bytes_;
   Bytes spki_;
