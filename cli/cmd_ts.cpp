@@ -42,12 +42,11 @@ void ts_reply(const TsArgs& a) {
   auto ca = sign::CertificateAuthority::open(a.ca, passphrase_for_reading(a.pass, a.ca + " keys"));
   const auto tsa = ca.service("tsa", passphrase_for_reading(a.pass, a.ca + "/services/tsa.key"));
   if (!tsa) throw sign::UsageError(a.ca + " has no TSA certificate; create one with `xsign ca service --role tsa`");
-  sign::TimeStampAuthority authority({tsa->second, tsa->first, ca.chain(), "1.3.6.1.4.1.61423.2.1", 1, [&ca] {
-                                        const auto v = ca.store().next_counter("tsa_serial");
-                                        sign::Bytes b;
-                                        for (int i = 7; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-                                        return b;
-                                      }});
+  sign::TimeStampAuthority::Config config{.certificate = tsa->second,
+                                          .key = tsa->first,
+                                          .chain = ca.chain(),
+                                          .next_serial = [&ca] { return ca.next_time_stamp_serial(); }};
+  sign::TimeStampAuthority authority(config);
   const auto request = sign::read_file(a.input, 64 * 1024);
   write_output(a.out, authority.respond(request, std::chrono::system_clock::now()), true);
 }

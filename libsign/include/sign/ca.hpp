@@ -127,6 +127,8 @@ class CertificateAuthority {
   Certificate create_service(const std::string& role, const std::string& passphrase, TimePoint now);
   /// A service's key and certificate, if it was created.
   std::optional<std::pair<PrivateKey, Certificate>> service(const std::string& role, const PassphraseProvider& passphrase) const;
+  /// Next time-stamp serial number (positive DER INTEGER content) from the store's counter.
+  Bytes next_time_stamp_serial();
   /// Loads the CA key now (servers do it at start-up, before serving from several threads).
   void unlock() { (void)key(); }
   /// The directory's name, used in CRL and caIssuers URLs.

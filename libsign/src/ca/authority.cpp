@@ -231,6 +231,15 @@ std::optional<std::pair<PrivateKey, Certificate>> CertificateAuthority::service(
                         Certificate::load((dir / (role + ".pem")).string()));
 }
 
+Bytes CertificateAuthority::next_time_stamp_serial() {
+  const std::uint64_t v = store_->next_counter("tsa_serial");
+  Bytes out;
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  while (out.size() > 1 && out[0] == 0) out.erase(out.begin());
+  if (out[0] & 0x80) out.insert(out.begin(), 0);
+  return out;
+}
+
 Crl CertificateAuthority::make_crl(TimePoint now, unsigned validity_hours) {
   const PrivateKey& signing_key = key();
   std::optional<Crl> crl;

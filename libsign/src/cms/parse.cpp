@@ -51,11 +51,6 @@ std::string algorithm_oid(const ByteSource& src, const DerNode& alg) {
   return oid_from_der(der_bytes(src, parts[0]));
 }
 
-TimePoint decode_time(ByteView tlv) {
-  Botan::X509_Time t;
-  Botan::BER_Decoder(tlv.data(), tlv.size()).decode(t).verify_end();
-  return TimePoint(std::chrono::seconds(t.time_since_epoch()));
-}
 
 }  // namespace
 
@@ -151,8 +146,8 @@ std::optional<TimePoint> SignerInfoView::signing_time() const {
   const auto* a = signed_attr(oid::signing_time);
   if (!a || a->values.size() != 1) return std::nullopt;
   try {
-    return decode_time(a->values[0]);
-  } catch (const Botan::Exception&) {
+    return decode_der_time(a->values[0]);
+  } catch (const FormatError&) {
     return std::nullopt;
   }
 }

@@ -15,13 +15,6 @@
 namespace sign {
 namespace {
 
-Bytes serial_bytes(std::uint64_t v) {
-  Bytes out;
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-  while (out.size() > 1 && out[0] == 0) out.erase(out.begin());
-  if (out[0] & 0x80) out.insert(out.begin(), 0);
-  return out;
-}
 
 std::string url_decode(const std::string& s) {
   std::string out;
@@ -213,8 +206,10 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) {
     served->ca->unlock();
     CertificateAuthority* ca = served->ca.get();
     if (auto tsa = ca->service("tsa", impl_->config.passphrase)) {
-      TimeStampAuthority::Config tc{tsa->second, tsa->first, ca->chain(), "1.3.6.1.4.1.61423.2.1", 1,
-                                    [ca] { return serial_bytes(ca->store().next_counter("tsa_serial")); }};
+      TimeStampAuthority::Config tc{.certificate = tsa->second,
+                                    .key = tsa->first,
+                                    .chain = ca->chain(),
+                                    .next_serial = [ca] { return ca->next_time_stamp_serial(); }};
       served->tsa = std::make_unique<TimeStampAuthority>(std::move(tc));
     }
     auto ocsp = ca->service("ocsp", impl_->config.passphrase);
