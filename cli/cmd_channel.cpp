@@ -3,6 +3,7 @@
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "passphrase.hpp"
+#include "trust_setup.hpp"
 
 #include <sign/channel.hpp>
 #include <sign/error.hpp>
@@ -14,11 +15,12 @@ namespace xsign {
 namespace {
 
 struct ChannelArgs {
-  std::string input, signature, out, operator_name, territory, key, cert, chain, trust, at;
+  std::string input, signature, out, operator_name, territory, key, cert, chain, at;
   std::vector<std::string> services, withdrawn;
   unsigned days = 30;
   std::uint64_t sequence = 1;
-  bool json = false, fetch = false;
+  bool json = false;
+  TrustArgs t;
   PassphraseOptions pass;
 };
 
@@ -69,9 +71,9 @@ void sign_list(const ChannelArgs& a) {
 }
 
 int verify_list(const ChannelArgs& a) {
-  const auto trust = sign::TrustStore::load(a.trust.empty() ? sign::TrustStore::default_location() : a.trust);
-  const auto check = sign::verify_trust_list(sign::read_file(a.input), trust.anchors, trust.intermediates, when(a),
-                                             trust.policy.value_or(sign::ValidationPolicy{}));
+  const auto setup = load_trust_setup(a.t);
+  const auto check = sign::verify_trust_list(sign::read_file(a.input), setup.trust.anchors, setup.trust.intermediates,
+                                             when(a), setup.policy);
   std::cout << (check.ok ? "trust list OK: " : "trust list REJECTED: ") << check.message << "\n";
   return check.ok ? kExitOk : kExitFailed;
 }
@@ -101,13 +103,12 @@ void show(const ChannelArgs& a) {
 }
 
 void receipt(const ChannelArgs& a) {
-  const auto trust = sign::TrustStore::load(a.trust.empty() ? sign::TrustStore::default_location() : a.trust);
-  auto policy = trust.policy.value_or(sign::ValidationPolicy{});
-  if (a.fetch) policy.fetch_revocation = true;
+  const auto setup = load_trust_setup(a.t);
   const auto sig = sign::read_file(a.signature);
   const auto sd = sign::SignedDataView::parse(sign::memory_source(sig));
   const auto doc = sign::Content::file(a.input);
-  auto report = sign::validate_signed_data(sd, sd.attached() ? std::nullopt : std::optional(doc), trust, policy);
+  auto report = sign::validate_signed_data(sd, sd.attached() ? std::nullopt : std::optional(doc), setup.trust,
+                                           setup.policy, setup.options);
   report.signature_file = a.signature;
   report.document = a.input;
   write_output(a.out, sign::issue_receipt(report, doc, sig, signer_of(a), when(a)), true);
@@ -142,7 +143,7 @@ void register_channel_commands(CLI::App& app, Context& ctx) {
 
   auto* v = tl->add_subcommand("verify", "Check a signed trust list against your own trust store");
   v->add_option("list", a->input, "Signed trust list")->required();
-  v->add_option("--trust", a->trust, "Your trust store");
+  v->add_option("--trust", a->t.trust, "Your trust store");
   v->add_option("--at", a->at, "Check as of this UTC time");
   v->callback([a, &ctx] { ctx.exit_code = verify_list(*a); });
 
@@ -156,8 +157,8 @@ void register_channel_commands(CLI::App& app, Context& ctx) {
   auto* r = ch->add_subcommand("receipt", "Validate a signature and issue a signed validation receipt");
   r->add_option("document", a->input, "The signed document")->required();
   r->add_option("signature", a->signature, "Its signature file")->required();
-  r->add_option("--trust", a->trust, "The TTP's trust store");
-  r->add_flag("--fetch", a->fetch, "Fetch CRLs and OCSP responses named by the certificates");
+  r->add_option("--trust", a->t.trust, "The TTP's trust store");
+  r->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates");
   r->add_option("--key", a->key, "TTP key")->required();
   r->add_option("--cert", a->cert, "TTP certificate")->required();
   r->add_option("--chain", a->chain, "Its issuing CAs");

@@ -3,6 +3,7 @@
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "passphrase.hpp"
+#include "trust_setup.hpp"
 
 #include <sign/cms.hpp>
 #include <sign/error.hpp>
@@ -25,9 +26,8 @@ namespace fs = std::filesystem;
 
 struct SignArgs {
   std::string input, key, cert, chain, out, content, commitment, sm2_id = "1234567812345678", at;
-  std::string level = "B", tsa, to, trust;
-  std::vector<std::string> untrusted, crls;
-  bool fetch = false;
+  std::string level = "B", tsa, to;
+  TrustArgs t;
   bool attach = false, pem = false, gm_oids = false, force = false, json = false;
   unsigned signer_index = 1;
   PassphraseOptions pass;
@@ -189,17 +189,8 @@ void do_extend(const SignArgs& a) {
   }
   if (a.to != "LT") throw sign::UsageError("--to must be T, LT or LTA");
   const auto sd = sign::SignedDataView::load(a.input);
-  const std::string trust_path = a.trust.empty() ? sign::TrustStore::default_location() : a.trust;
-  const auto trust = sign::TrustStore::load(trust_path);
-  auto policy = trust.policy.value_or(sign::ValidationPolicy{});
-  if (a.fetch) policy.fetch_revocation = true;
-  sign::ValidateOptions o;
-  for (const auto& f : a.untrusted) {
-    auto certs = sign::Certificate::load_all(f);
-    o.extra_certificates.insert(o.extra_certificates.end(), certs.begin(), certs.end());
-  }
-  for (const auto& f : a.crls) o.extra_crls.push_back({sign::Crl::load(f), "file: " + f});
-  const auto data = sign::collect_validation_data(sd, trust, policy, o);
+  const auto setup = load_trust_setup(a.t);
+  const auto data = sign::collect_validation_data(sd, setup.trust, setup.policy, setup.options);
   if (!data.problems.empty()) {
     std::string all;
     for (const auto& p : data.problems) all += "\n  " + p;
@@ -406,10 +397,11 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   e->add_option("--to", a->to, "T, LT or LTA")->required();
   e->add_option("--content", a->content, "The signed document, for LTA of a detached signature (default: SIG without .p7s)");
   e->add_option("--tsa", a->tsa, "Time-stamping authority URL (for T)");
-  e->add_option("--trust", a->trust, "Trust store the paths must reach (for LT)");
-  e->add_option("--untrusted", a->untrusted, "More intermediate or cross-certificates (repeatable)");
-  e->add_option("--crl", a->crls, "CRLs to embed (repeatable)");
-  e->add_flag("--fetch", a->fetch, "Fetch CRLs and OCSP responses named by the certificates");
+  e->add_option("--trust", a->t.trust, "Trust store the paths must reach (for LT)");
+  e->add_option("--policy", a->t.policy, "Validation policy (for LT)");
+  e->add_option("--untrusted", a->t.untrusted, "More intermediate or cross-certificates (repeatable)");
+  e->add_option("--crl", a->t.crls, "CRLs to embed (repeatable)");
+  e->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates");
   e->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
   e->add_flag("--pem", a->pem, "Write PEM");
   e->callback([a] { do_extend(*a); });

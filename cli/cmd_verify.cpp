@@ -2,6 +2,7 @@
 // the verifier's own trust store.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "trust_setup.hpp"
 
 #include <sign/error.hpp>
 #include <sign/channel.hpp>
@@ -20,9 +21,10 @@ namespace fs = std::filesystem;
 
 struct VerifyArgs {
   std::vector<std::string> files;
-  std::string trust, policy, at, sm2_id = "1234567812345678";
-  std::vector<std::string> untrusted, crls, receipts;
-  bool fetch = false, json = false;
+  std::string at, sm2_id = "1234567812345678";
+  std::vector<std::string> receipts;
+  TrustArgs t;
+  bool json = false;
 };
 
 // `verify DOC` (signature DOC.p7s), `verify DOC.p7s` (document beside it or attached),
@@ -40,23 +42,12 @@ std::pair<std::string, std::string> document_and_signature(const VerifyArgs& a) 
 int verify(const VerifyArgs& a) {
   const auto [doc, sig] = document_and_signature(a);
   if (!fs::exists(sig)) throw sign::NoInputError(sig + ": no such signature file");
-  const std::string trust_path = a.trust.empty() ? sign::TrustStore::default_location() : a.trust;
-  if (a.trust.empty() && !fs::exists(trust_path))
-    throw sign::UsageError("no trust store: give --trust DIR|FILE with your own country's roots (default " +
-                           trust_path + " does not exist)");
-  const auto trust = sign::TrustStore::load(trust_path);
-  sign::ValidationPolicy policy = !a.policy.empty() ? sign::ValidationPolicy::load(a.policy)
-                                                    : trust.policy.value_or(sign::ValidationPolicy{});
-  if (a.fetch) policy.fetch_revocation = true;
-
-  sign::ValidateOptions o;
+  auto setup = load_trust_setup(a.t);
+  const auto& trust = setup.trust;
+  const auto& policy = setup.policy;
+  auto& o = setup.options;
   if (!a.at.empty()) o.validation_time = sign::parse_time(a.at);
   o.sign_options.sm2_id = a.sm2_id;
-  for (const auto& f : a.untrusted) {
-    auto certs = sign::Certificate::load_all(f);
-    o.extra_certificates.insert(o.extra_certificates.end(), certs.begin(), certs.end());
-  }
-  for (const auto& f : a.crls) o.extra_crls.push_back({sign::Crl::load(f), "file: " + f});
 
   sign::ValidationReport report;
   try {
@@ -90,18 +81,15 @@ int verify(const VerifyArgs& a) {
 
 struct BatchArgs {
   std::vector<std::string> files;
-  std::string trust, policy, at;
+  std::string at;
   unsigned jobs = 0;
-  bool fetch = false, json = false;
+  TrustArgs t;
+  bool json = false;
 };
 
 int verify_batch(const BatchArgs& a) {
-  const std::string trust_path = a.trust.empty() ? sign::TrustStore::default_location() : a.trust;
-  const auto trust = sign::TrustStore::load(trust_path);
-  sign::ValidationPolicy policy = !a.policy.empty() ? sign::ValidationPolicy::load(a.policy)
-                                                    : trust.policy.value_or(sign::ValidationPolicy{});
-  if (a.fetch) policy.fetch_revocation = true;
-  sign::ValidateOptions o;
+  auto setup = load_trust_setup(a.t);
+  auto& o = setup.options;
   if (!a.at.empty()) o.validation_time = sign::parse_time(a.at);
   std::vector<sign::BatchItem> items;
   for (const auto& f : a.files) {
@@ -110,7 +98,7 @@ int verify_batch(const BatchArgs& a) {
     items.push_back({p7s ? f : f + ".p7s", fs::exists(doc) && doc != f + ".p7s" ? doc : ""});
   }
   const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const auto reports = sign::validate_batch(items, trust, policy, o, jobs);
+  const auto reports = sign::validate_batch(items, setup.trust, setup.policy, o, jobs);
   bool any_failed = false, any_unproven = false;
   if (a.json) std::cout << "[\n";
   for (std::size_t i = 0; i < reports.size(); ++i) {
@@ -141,10 +129,10 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   auto* vb = app.add_subcommand("verify-batch", "Validate many signed files in parallel (one line per file)");
   vb->add_option("files", b->files, "DOC.p7s files (document beside each), or documents (DOC.p7s beside)")->required();
   vb->add_option("--jobs", b->jobs, "Threads (default: the number of cores)");
-  vb->add_option("--trust", b->trust, "Trust store (as for verify)");
-  vb->add_option("--policy", b->policy, "Validation policy");
+  vb->add_option("--trust", b->t.trust, "Trust store (as for verify)");
+  vb->add_option("--policy", b->t.policy, "Validation policy");
   vb->add_option("--at", b->at, "Validate as of this UTC time");
-  vb->add_flag("--fetch", b->fetch, "Fetch CRLs and OCSP responses");
+  vb->add_flag("--fetch", b->t.fetch, "Fetch CRLs and OCSP responses");
   vb->add_flag("--json", b->json, "A JSON array of reports");
   vb->callback([b, &ctx] { ctx.exit_code = verify_batch(*b); });
 
@@ -154,14 +142,14 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   v->add_option("files", a->files, "DOC [SIG] | DOC.p7s (signature beside the document, or attached)")
       ->required()
       ->expected(1, 2);
-  v->add_option("--trust", a->trust,
-                "Trust anchors: a PEM bundle, or a directory with anchors/, certs/, crls/, policy.toml "
+  v->add_option("--trust", a->t.trust,
+                "Trust anchors: a PEM bundle, or a directory with anchors/, certs/, crls/, lists/, policy.toml "
                 "(default $XSIGN_TRUST, then ~/.config/xsign/trust)");
-  v->add_option("--policy", a->policy, "Validation policy (TOML; see docs/verify.md)");
-  v->add_option("--untrusted", a->untrusted, "More intermediate or cross-certificates (repeatable)");
-  v->add_option("--crl", a->crls, "A CRL to use for revocation (repeatable)");
+  v->add_option("--policy", a->t.policy, "Validation policy (TOML; see docs/verify.md)");
+  v->add_option("--untrusted", a->t.untrusted, "More intermediate or cross-certificates (repeatable)");
+  v->add_option("--crl", a->t.crls, "A CRL to use for revocation (repeatable)");
   v->add_option("--receipt", a->receipts, "A TTP validation receipt for this document and signature (repeatable)");
-  v->add_flag("--fetch", a->fetch, "Fetch CRLs from the certificates' distribution points over HTTP");
+  v->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates (HTTP, policy timeout)");
   v->add_option("--at", a->at, "Validate as of this UTC time instead of now (YYYY-MM-DD[THH:MM:SSZ])");
   v->add_option("--sm2-id", a->sm2_id, "SM2 distinguishing ID of the signers")->capture_default_str();
   v->add_flag("--json", a->json, "Machine-readable report (schema in docs/verify.md)");

@@ -1,0 +1,29 @@
+// What every verifying command loads the same way: the trust store (--trust or the default
+// location), the policy (--policy, else the store's policy.toml, else defaults, with --fetch),
+// and extra path material (--untrusted, --crl).
+#pragma once
+
+#include <sign/trust.hpp>
+#include <sign/validate.hpp>
+
+#include <string>
+#include <vector>
+
+namespace xsign {
+
+struct TrustArgs {
+  std::string trust, policy;
+  std::vector<std::string> untrusted, crls;
+  bool fetch = false;
+};
+
+struct TrustSetup {
+  sign::TrustStore trust;
+  sign::ValidationPolicy policy;
+  sign::ValidateOptions options;  ///< extra certificates and CRLs filled in
+};
+
+/// Loads the trust store, policy and extra material; errors name the file and what to do.
+TrustSetup load_trust_setup(const TrustArgs& args);
+
+}  // namespace xsign
