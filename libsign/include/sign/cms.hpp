@@ -107,7 +107,6 @@ class SignedDataView {
                                                      const std::vector<Certificate>& extra = {}) const;
 
  private:
-  friend class SignedDataBuilder;
   std::shared_ptr<const ByteSource> source_;
   OidStyle style_ = OidStyle::pkcs7;
   int version_ = 1;
