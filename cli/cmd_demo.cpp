@@ -209,6 +209,11 @@ class Demo {
       fs::create_directories(dir_ / name / "lists");
       fs::copy_file(dir_ / list, dir_ / name / "lists" / list);
     }
+    // The demo's CAs serve CRLs and OCSP on 127.0.0.1; a real verifier's policy forbids fetching
+    // from non-public addresses by default.
+    sign::write_file_atomic(dir_ / name / "policy.toml",
+                            "# The demo's services run on this machine.\nfetch_private_addresses = true\n",
+                            sign::FileMode::public_0644);
     std::cout << "  " << name << "/: anchors " << anchor << (cross.empty() ? "" : ", certs " + cross)
               << (list.empty() ? "" : ", lists " + list) << "\n";
   }

@@ -57,4 +57,13 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::u
 /// Text overload of write_file_atomic.
 void write_file_atomic(const std::filesystem::path& path, std::string_view text, FileMode mode);
 
+/// Text from an untrusted source (names in certificates, messages quoting them) made safe for a
+/// terminal line: control characters (C0, DEL, C1, and so newlines and ANSI escapes) and bytes
+/// that are not UTF-8 become visible "\xNN" escapes; a backslash becomes "\\".
+std::string printable_text(std::string_view text);
+
+/// The same text with only its invalid UTF-8 bytes escaped as "\xNN" (JSON output must be UTF-8;
+/// JSON's own escaping takes care of control characters).
+std::string valid_utf8(std::string_view text);
+
 }  // namespace sign

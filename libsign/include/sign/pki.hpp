@@ -83,6 +83,18 @@ inline constexpr std::string_view common_name = "2.5.4.3";
 inline constexpr std::string_view organization = "2.5.4.10";
 }  // namespace oids
 
+/// An extension written as given (for profiles with private extensions, and for tests).
+struct RawExtension {
+  std::string oid;
+  bool critical = false;
+  Bytes value;  ///< extnValue contents (normally DER)
+};
+
+/// One policyMappings entry (RFC 5280 §4.2.1.5).
+struct PolicyMapping {
+  std::string issuer_domain_policy, subject_domain_policy;
+};
+
 /// Everything that goes into a new certificate besides the issuer.
 struct CertificateTemplate {
   DistinguishedName subject;
@@ -105,6 +117,7 @@ struct CertificateTemplate {
   Bytes subject_key_id;  ///< empty = computed from the key (RFC 7093 method 1)
   std::string subject_sign_tool;                ///< 1.2.643.100.111 (Russian profile)
   std::vector<std::string> issuer_sign_tool;    ///< 1.2.643.100.112: 4 strings
+  std::vector<RawExtension> extra_extensions;   ///< appended after the ones above
 };
 
 /// A parsed X.509 certificate. Cheap to copy.
@@ -141,6 +154,16 @@ class Certificate {
   std::vector<std::string> ocsp_urls() const;
   const std::vector<DistinguishedName>& permitted_subtrees() const;
   const std::vector<DistinguishedName>& excluded_subtrees() const;
+  /// certificatePolicies present (policies() lists its OIDs, anyPolicy included).
+  bool has_policies_extension() const;
+  const std::vector<PolicyMapping>& policy_mappings() const;
+  /// policyConstraints and inhibitAnyPolicy SkipCerts values, when present.
+  std::optional<unsigned> require_explicit_policy() const;
+  std::optional<unsigned> inhibit_policy_mapping() const;
+  std::optional<unsigned> inhibit_any_policy() const;
+  /// Critical extensions this library does not process (RFC 5280 §4.2: such a certificate
+  /// must be rejected by path validation).
+  const std::vector<std::string>& unknown_critical_extensions() const;
   bool is_self_issued() const;
   /// SHA-256 of the DER, hex.
   std::string fingerprint() const;
@@ -249,6 +272,14 @@ class Crl {
 
 // --------------------------------------------------------------------- path validation
 
+/// RFC 5280 §6.1.1 policy inputs (c)–(f).
+struct PolicyInputs {
+  std::vector<std::string> user_initial_policy_set;  ///< empty = anyPolicy
+  bool initial_explicit_policy = false;
+  bool initial_policy_mapping_inhibit = false;
+  bool initial_any_policy_inhibit = false;
+};
+
 /// Inputs of path validation besides the target certificate.
 struct PathOptions {
   std::vector<Certificate> anchors;       ///< trusted roots (of one's own domain)
@@ -258,6 +289,7 @@ struct PathOptions {
   std::chrono::seconds clock_skew{0};      ///< tolerance for notBefore
   bool require_revocation_info = false;    ///< no CRL for a non-anchor certificate = failure
   std::size_t max_depth = 8;
+  PolicyInputs policy;                     ///< certificate policy processing (RFC 5280 §6.1)
 };
 
 /// The newest CRL among `crls` that covers `cert`: same issuer name, signed by `issuer`'s key,
@@ -273,13 +305,15 @@ struct PathResult {
     expired,
     not_yet_valid,
     revoked,
-    constraints_failure,  ///< basicConstraints, pathLen, keyUsage, name constraints
+    constraints_failure,  ///< basicConstraints, pathLen, keyUsage, name constraints, policies,
+                          ///< unknown critical extensions
     revocation_unknown,
   };
   Status status = Status::no_path;
   std::string message;
   std::vector<Certificate> path;
   std::optional<RevokedEntry> revocation;
+  std::vector<std::string> valid_policies;  ///< RFC 5280 §6.1.6 (anyPolicy = unconstrained)
   bool ok() const { return status == Status::valid; }
 };
 std::string_view status_name(PathResult::Status s);

@@ -26,11 +26,26 @@ struct ValidationPolicy {
   std::chrono::seconds clock_skew{300};
   bool allow_cross_border = true;                 ///< paths through cross-certificates
   std::vector<std::string> recognized_cross_certificates;  ///< SHA-256 fingerprints; empty = any in the pool
-  std::vector<std::string> required_policies;     ///< certificate policy OIDs the signer must carry (any of)
+  /// RFC 5280 user-initial-policy-set: when not empty, the whole path must be valid for one of
+  /// these policies (explicit policy required, §6.1 processing with mappings).
+  std::vector<std::string> required_policies;
+  bool inhibit_policy_mapping = false;            ///< RFC 5280 initial-policy-mapping-inhibit
+  bool inhibit_any_policy = false;                ///< RFC 5280 initial-any-policy-inhibit
+  /// CAdES-B: the signed signingCertificate(V2) attribute must bind the signer's certificate;
+  /// false accepts plain CMS, and the report says the identity is unbound.
+  bool require_signing_certificate = true;
+  /// A countersignature that does not pass makes the signature it countersigns fail with it.
+  bool countersignature_failure_fails = true;
+  /// Revocation data without nextUpdate is usable for this long after its thisUpdate.
+  std::chrono::seconds revocation_max_age{24 * 3600};
   bool require_signing_key_usage = true;          ///< digitalSignature or nonRepudiation on the signer
   bool require_document_eku = true;               ///< if EKU present: documentSigning, emailProtection or anyEKU
   bool fetch_revocation = false;                  ///< fetch CRLs from distribution points over HTTP
-  std::chrono::seconds fetch_timeout{5};
+  std::chrono::seconds fetch_timeout{5};          ///< total time of one fetch
+  std::chrono::seconds fetch_total_timeout{20};   ///< total time of all fetches of one validation
+  std::size_t fetch_max_bytes = 16u * 1024 * 1024;  ///< total bytes of all fetches of one validation
+  std::size_t fetch_max_requests = 16;            ///< fetches per validation
+  bool fetch_private_addresses = false;           ///< fetch from loopback / private / link-local addresses
 
   /// Loads a policy file (TOML); unknown fields are errors naming the field.
   static ValidationPolicy load(const std::string& path);

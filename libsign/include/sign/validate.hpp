@@ -91,6 +91,9 @@ struct SignatureReport {
   std::vector<TimeStampEvidence> archive_time_stamps;
   std::string level;  ///< "B", "T", "LT", "LTA" (what the signature carries)
   std::vector<std::string> warnings;
+  /// RFC 5652 §11.4 countersignatures on this signature, each validated like a signature
+  /// (index = their order on this signer).
+  std::vector<SignatureReport> counter_signatures;
 };
 
 /// The verdict on a signed document.

@@ -59,6 +59,7 @@ class MemorySource final : public ByteSource {
   void read(std::uint64_t offset, std::span<std::uint8_t> out) const override {
     if (offset > data_.size() || out.size() > data_.size() - offset)
       throw FormatError("structure runs past the end of the data (truncated?)");
+    if (out.empty()) return;  // zero-length elements: memcpy must not see a null pointer
     std::memcpy(out.data(), data_.data() + offset, out.size());
   }
 

@@ -2,6 +2,8 @@
 #include <sign/asn1.hpp>
 #include <sign/error.hpp>
 
+#include <limits>
+
 #include <botan/asn1_obj.h>
 #include <botan/asn1_time.h>
 #include <botan/ber_dec.h>
@@ -21,13 +23,33 @@ Bytes oid_der(std::string_view dotted) {
 }
 
 std::string oid_from_der(ByteView tlv) {
-  try {
-    Botan::OID oid;
-    Botan::BER_Decoder(tlv.data(), tlv.size()).decode(oid).verify_end();
-    return oid.to_string();
-  } catch (const Botan::Exception& e) {
-    throw FormatError(std::string("malformed object identifier: ") + e.what());
+  // Decoded here rather than by Botan: every arc is checked for minimal base-128 encoding and
+  // a 64-bit range, so that whatever we read can be written back exactly.
+  if (tlv.size() < 3 || tlv[0] != 0x06 || tlv[1] >= 0x80 || tlv[1] + 2u != tlv.size())
+    throw FormatError("malformed object identifier (not a short DER OBJECT IDENTIFIER)");
+  std::string out;
+  std::uint64_t arc = 0;
+  bool first = true, fresh = true;
+  for (std::size_t i = 2; i < tlv.size(); ++i) {
+    const std::uint8_t b = tlv[i];
+    if (fresh && b == 0x80) throw FormatError("malformed object identifier (non-minimal arc)");
+    if (arc > (std::numeric_limits<std::uint64_t>::max() >> 7))
+      throw FormatError("malformed object identifier (arc too large)");
+    arc = (arc << 7) | (b & 0x7f);
+    fresh = false;
+    if (b & 0x80) continue;
+    if (first) {
+      const std::uint64_t top = arc < 40 ? 0 : arc < 80 ? 1 : 2;
+      out = std::to_string(top) + "." + std::to_string(arc - top * 40);
+      first = false;
+    } else {
+      out += "." + std::to_string(arc);
+    }
+    arc = 0;
+    fresh = true;
   }
+  if (!fresh) throw FormatError("malformed object identifier (truncated arc)");
+  return out;
 }
 
 Bytes algorithm_der(std::string_view dotted, bool null_params) {

@@ -22,12 +22,16 @@ SignerCheck failed(SignerCheck c, Status s, std::string message) {
 }
 
 // Everything about a signer that does not need the document.
-SignerCheck prepare(const SignedDataView& sd, const SignerInfoView& si, const CheckOptions& o) {
+SignerCheck prepare(const SignedDataView& sd, const SignerInfoView& si, const CheckOptions& o, bool counter = false) {
   SignerCheck c;
   c.digest_oid = si.digest_oid;
   c.signature_oid = si.signature_oid;
   c.has_signed_attributes = !si.signed_attrs_der.empty();
+  if (auto problem = attribute_cardinality_problem(si, counter); !problem.empty())
+    return failed(c, Status::format_error, problem);
   c.signing_time = si.signing_time();
+  if (si.signed_attr(oid::signing_time) && !c.signing_time)
+    return failed(c, Status::format_error, "malformed signing-time attribute");
   try {
     c.commitment = si.commitment();
   } catch (const FormatError&) {
@@ -50,9 +54,22 @@ SignerCheck prepare(const SignedDataView& sd, const SignerInfoView& si, const Ch
   return c;
 }
 
-// Checks signed attributes and the signature, given the digest of what they cover.
+SignerCheck finish_with_attributes_unguarded(SignerCheck c, const SignerInfoView& si, ByteView digest,
+                                             std::optional<std::string_view> econtent_type, const CheckOptions& o);
+
+// Checks signed attributes and the signature, given the digest of what they cover; a malformed
+// value inside an attribute is the signer's format failure, not an error of the whole file.
 SignerCheck finish_with_attributes(SignerCheck c, const SignerInfoView& si, ByteView digest,
                                    std::optional<std::string_view> econtent_type, const CheckOptions& o) {
+  try {
+    return finish_with_attributes_unguarded(c, si, digest, econtent_type, o);
+  } catch (const FormatError& e) {
+    return failed(c, Status::format_error, e.what());
+  }
+}
+
+SignerCheck finish_with_attributes_unguarded(SignerCheck c, const SignerInfoView& si, ByteView digest,
+                                             std::optional<std::string_view> econtent_type, const CheckOptions& o) {
   const auto* md = si.signed_attr(oid::message_digest);
   if (!md || md->values.size() != 1) return failed(c, Status::format_error, "messageDigest attribute missing or repeated");
   if (econtent_type) {
@@ -65,20 +82,28 @@ SignerCheck finish_with_attributes(SignerCheck c, const SignerInfoView& si, Byte
     return failed(c, Status::hash_failure, "the document's digest differs from the signed messageDigest");
   if (!c.certificate->public_key().verify(si.signed_attrs_der, si.signature, o.sign_options))
     return failed(c, Status::signature_failure, "the signature over the signed attributes does not verify");
-  if (const auto* sc = si.signed_attr(oid::signing_certificate_v2)) {
-    if (sc->values.size() != 1) return failed(c, Status::format_error, "signingCertificateV2 repeated");
+  // signingCertificateV2 (or ESS v1) binds the signer's certificate to the signature: without
+  // it, any certificate of the same key would verify (the validate module decides on that).
+  for (const auto* attr_oid : {&oid::signing_certificate_v2, &oid::signing_certificate_v1}) {
+    const auto* sc = si.signed_attr(*attr_oid);
+    if (!sc) continue;
+    const bool v2 = attr_oid == &oid::signing_certificate_v2;
     EssCertId id;
     try {
-      id = parse_signing_certificate_v2(sc->values[0]);
+      id = v2 ? parse_signing_certificate_v2(sc->values[0]) : parse_signing_certificate_v1(sc->values[0]);
     } catch (const FormatError& e) {
       return failed(c, Status::format_error, e.what());
     }
     DigestAlgorithm alg;
     if (!digest_from_oid(id.hash_oid, alg))
-      return failed(c, Status::unsupported_algorithm, "signingCertificateV2 uses unsupported hash " + id.hash_oid);
+      return failed(c, Status::unsupported_algorithm, "signing certificate attribute uses unsupported hash " + id.hash_oid);
     if (digest_bytes(alg, c.certificate->der()) != id.hash)
       return failed(c, Status::signing_cert_mismatch,
-                    "signingCertificateV2 names another certificate than the one that verifies the signature");
+                    "the signing certificate attribute names another certificate than the one that verifies the signature");
+    if (id.issuer_name_der &&
+        (!(DistinguishedName::from_der(*id.issuer_name_der) == c.certificate->issuer()) || id.serial != c.certificate->serial()))
+      return failed(c, Status::signing_cert_mismatch,
+                    "the signing certificate attribute's issuer and serial number do not match the signer's certificate");
     c.signing_certificate_checked = true;
   }
   return c;
@@ -86,7 +111,7 @@ SignerCheck finish_with_attributes(SignerCheck c, const SignerInfoView& si, Byte
 
 SignerCheck check_counter_signature(const SignedDataView& sd, const SignerInfoView& cs, const SignerInfoView& parent,
                                     const CheckOptions& o) {
-  SignerCheck c = prepare(sd, cs, o);
+  SignerCheck c = prepare(sd, cs, o, true);
   if (!c.ok()) return c;
   if (cs.signed_attrs_der.empty())
     return failed(c, Status::format_error, "a countersignature must have signed attributes");

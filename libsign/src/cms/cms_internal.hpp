@@ -17,6 +17,9 @@ inline constexpr std::string_view message_digest = "1.2.840.113549.1.9.4";
 inline constexpr std::string_view signing_time = "1.2.840.113549.1.9.5";
 inline constexpr std::string_view countersignature = "1.2.840.113549.1.9.6";
 inline constexpr std::string_view signing_certificate_v2 = "1.2.840.113549.1.9.16.2.47";
+inline constexpr std::string_view signing_certificate_v1 = "1.2.840.113549.1.9.16.2.12";
+inline constexpr std::string_view signature_policy = "1.2.840.113549.1.9.16.2.15";
+inline constexpr std::string_view content_hints = "1.2.840.113549.1.9.16.2.4";
 inline constexpr std::string_view commitment_type = "1.2.840.113549.1.9.16.2.16";
 inline constexpr std::string_view sm2_gm_signature = "1.2.156.10197.1.301.1";
 inline constexpr std::string_view ec_public_key = "1.2.840.10045.2.1";
@@ -68,12 +71,21 @@ void write_signed_data(const SignedDataParts& parts, const std::function<void(By
 /// Parses one SignerInfo from its DER.
 SignerInfoView parse_signer_info(ByteView der, int depth = 0);
 
-/// The ESSCertIDv2 hash algorithm and hash a signingCertificateV2 value names first.
+/// The first ESSCertID(v2) of a signingCertificate(V2) value: hash algorithm, hash, and the
+/// optional issuerSerial (issuer Name DER and serial without leading zeros).
 struct EssCertId {
   std::string hash_oid;
   Bytes hash;
+  std::optional<Bytes> issuer_name_der;
+  Bytes serial;
 };
 EssCertId parse_signing_certificate_v2(ByteView value);
+/// signingCertificate (ESS v1, RFC 2634): the hash is SHA-1 and has no algorithm field.
+EssCertId parse_signing_certificate_v1(ByteView value);
+
+/// The first cardinality rule of RFC 5652 §5.3/§11 and EN 319 122-1 §5.2 that the signer's
+/// attributes break, or empty. `counter` applies the countersignature rules (§11.4).
+std::string attribute_cardinality_problem(const SignerInfoView& si, bool counter);
 
 /// Adds unique elements of `extra` to `into`.
 void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra);

@@ -4,6 +4,8 @@
 
 #include <sign/error.hpp>
 
+#include <algorithm>
+
 #include <botan/asn1_time.h>
 #include <botan/ber_dec.h>
 
@@ -113,25 +115,79 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
   return s;
 }
 
-EssCertId parse_signing_certificate_v2(ByteView value) {
+namespace {
+
+// ESSCertID(v2) ::= SEQUENCE { [hashAlgorithm,] certHash OCTET STRING, issuerSerial IssuerSerial OPTIONAL }
+EssCertId parse_signing_certificate(ByteView value, bool v2) {
+  const char* name = v2 ? "SigningCertificateV2" : "SigningCertificate";
   const auto src = memory_source(Bytes(value.begin(), value.end()));
   const DerNode outer = read_der_node(*src, 0, src->size());
-  expect(outer, 0x30, "SigningCertificateV2");
+  if (outer.end() != src->size()) malformed(std::string("trailing bytes after ") + name);
+  expect(outer, 0x30, name);
   const auto fields = der_children(*src, outer);
-  if (fields.empty()) malformed("empty SigningCertificateV2");
-  expect(fields[0], 0x30, "ESSCertIDv2 list");
+  if (fields.empty()) malformed(std::string("empty ") + name);
+  expect(fields[0], 0x30, "ESSCertID list");
   const auto ids = der_children(*src, fields[0]);
-  if (ids.empty()) malformed("SigningCertificateV2 lists no certificate");
-  expect(ids[0], 0x30, "ESSCertIDv2");
+  if (ids.empty()) malformed(std::string(name) + " lists no certificate");
+  expect(ids[0], 0x30, "ESSCertID");
   const auto parts = der_children(*src, ids[0]);
-  if (parts.empty()) malformed("empty ESSCertIDv2");
-  EssCertId out{"2.16.840.1.101.3.4.2.1", {}};  // DEFAULT id-sha256
+  if (parts.empty()) malformed("empty ESSCertID");
+  // v2: hashAlgorithm DEFAULT id-sha256; v1: always SHA-1.
+  EssCertId out{v2 ? "2.16.840.1.101.3.4.2.1" : "1.3.14.3.2.26", {}, std::nullopt, {}};
   std::size_t i = 0;
-  if (parts[i].tag == 0x30) out.hash_oid = algorithm_oid(*src, parts[i++]);
-  if (i >= parts.size()) malformed("ESSCertIDv2 without certHash");
+  if (v2 && parts[i].tag == 0x30) out.hash_oid = algorithm_oid(*src, parts[i++]);
+  if (i >= parts.size()) malformed("ESSCertID without certHash");
   expect(parts[i], 0x04, "certHash");
   out.hash = src->read_range(parts[i].content(), parts[i].length);
+  ++i;
+  if (i < parts.size()) {
+    // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
+    expect(parts[i], 0x30, "issuerSerial");
+    const auto is = der_children(*src, parts[i]);
+    if (is.size() < 2) malformed("issuerSerial must have an issuer and a serial number");
+    expect(is[0], 0x30, "issuerSerial GeneralNames");
+    for (const auto& gn : der_children(*src, is[0]))
+      if (gn.tag == 0xa4) {
+        const auto name_der = der_children(*src, gn);
+        if (name_der.size() != 1) malformed("issuerSerial directoryName");
+        out.issuer_name_der = der_bytes(*src, name_der[0]);
+        break;
+      }
+    expect(is[1], 0x02, "issuerSerial serialNumber");
+    out.serial = src->read_range(is[1].content(), is[1].length);
+    while (out.serial.size() > 1 && out.serial[0] == 0) out.serial.erase(out.serial.begin());
+  }
   return out;
+}
+
+}  // namespace
+
+EssCertId parse_signing_certificate_v2(ByteView value) { return parse_signing_certificate(value, true); }
+EssCertId parse_signing_certificate_v1(ByteView value) { return parse_signing_certificate(value, false); }
+
+std::string attribute_cardinality_problem(const SignerInfoView& si, bool counter) {
+  // Signed attributes we interpret: each exactly once and with exactly one value.
+  static const std::string_view kSingle[] = {oid::content_type,           oid::message_digest, oid::signing_time,
+                                             oid::signing_certificate_v2, oid::signing_certificate_v1,
+                                             oid::commitment_type,        oid::signature_policy, oid::content_hints};
+  std::vector<std::string_view> seen;
+  for (const auto& a : si.signed_attrs) {
+    if (std::find(seen.begin(), seen.end(), a.oid) != seen.end())
+      return "signed attribute " + a.oid + " appears more than once (RFC 5652 §5.3)";
+    seen.push_back(a.oid);
+    if (a.values.empty()) return "signed attribute " + a.oid + " has no value";
+    if (a.oid == oid::countersignature) return "a countersignature cannot be a signed attribute (RFC 5652 §11.4)";
+    if (std::find(std::begin(kSingle), std::end(kSingle), a.oid) != std::end(kSingle) && a.values.size() != 1)
+      return "signed attribute " + a.oid + " must have exactly one value";
+  }
+  if (counter && si.signed_attr(oid::content_type))
+    return "a countersignature must not carry a contentType attribute (RFC 5652 §11.1)";
+  for (const auto& a : si.unsigned_attrs) {
+    if (a.values.empty()) return "unsigned attribute " + a.oid + " has no value";
+    for (std::string_view only_signed : {oid::content_type, oid::message_digest, oid::signing_time})
+      if (a.oid == only_signed) return "attribute " + a.oid + " must be signed, it is among the unsigned attributes";
+  }
+  return {};
 }
 
 }  // namespace cms_detail
@@ -143,6 +199,8 @@ const CmsAttribute* SignerInfoView::signed_attr(std::string_view oid) const {
 }
 
 std::optional<TimePoint> SignerInfoView::signing_time() const {
+  // A malformed or repeated signing-time is a format failure found by the attribute checks;
+  // here it only means "no claimed time".
   const auto* a = signed_attr(oid::signing_time);
   if (!a || a->values.size() != 1) return std::nullopt;
   try {

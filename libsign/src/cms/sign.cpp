@@ -116,13 +116,21 @@ void cosign(const SignedDataView& existing, const std::optional<Content>& conten
   if (!doc) throw UsageError("the signature is detached: give the signed document to co-sign it");
   const Suite suite = signer.key.suite();
   const Bytes digest = digest_content(*doc, suite_info(suite).digest);
-  // A co-signer must sign the document the others signed: when an existing signer used the
-  // same digest, its messageDigest tells whether this is that document.
-  const std::string our_digest(digest_oid(suite_info(suite).digest));
-  for (const auto& s : existing.signers()) {
-    const auto* md = s.signed_attr(oid::message_digest);
-    if (s.digest_oid == our_digest && md && md->values.size() == 1 && md->values[0] != der_tlv(0x04, digest))
-      throw UsageError("the document given is not the one already signed (its digest differs)");
+  // A co-signer must sign the document the others signed: every existing signer, whatever its
+  // digest algorithm, must still verify over the document given.
+  CheckOptions check_options;
+  check_options.sign_options = signer.options;
+  const auto checks = check_signatures(existing, doc, check_options);
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    const auto& c = checks[i];
+    if (c.status == SignerCheck::Status::hash_failure || c.status == SignerCheck::Status::signature_failure)
+      throw UsageError("the document given is not the one signer " + std::to_string(i + 1) +
+                       " signed (its signature does not verify over it: " + c.message + ")");
+    if (c.status == SignerCheck::Status::format_error)
+      throw FormatError("signer " + std::to_string(i + 1) + " of the existing signature is malformed: " + c.message);
+    if (c.status != SignerCheck::Status::valid && c.status != SignerCheck::Status::signing_cert_mismatch)
+      throw UsageError("signer " + std::to_string(i + 1) + " of the existing signature cannot be checked against the "
+                       "document (" + c.message + "); refusing to co-sign what may be another document");
   }
   SignedDataParts p = parts_of(existing);
   append_unique(p.digest_algorithms, {digest_algorithm_for(suite)});

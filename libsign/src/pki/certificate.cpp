@@ -9,6 +9,7 @@
 #include "io/file_context.hpp"
 #include "pki/signature.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 #include <unordered_map>
@@ -30,6 +31,11 @@ struct Certificate::Impl {
   std::vector<std::string> eku, policies, crl_urls, ocsp_urls;
   Bytes ski, aki;
   std::vector<DistinguishedName> permitted, excluded;
+  bool has_policies = false;
+  std::vector<PolicyMapping> policy_mappings;
+  std::optional<unsigned> require_explicit_policy, inhibit_policy_mapping, inhibit_any_policy;
+  std::vector<std::string> unknown_critical;
+  bool name_constraints_unprocessed = false;
 };
 
 namespace {
@@ -45,15 +51,19 @@ void expect(const DerNode& n, std::uint8_t tag, const char* what) {
 }
 
 // Each parser gets the extension's extnValue contents.
+unsigned small_unsigned(const ByteSource& src, const DerNode& n, const char* what);
+
 void parse_basic_constraints(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
+  expect(seq, 0x30, "basicConstraints");
   for (const auto& f : der_children(src, seq)) {
     const Bytes v = der_content(src, f);
-    if (f.tag == 0x01) impl.is_ca = !v.empty() && v[0] != 0;
-    else if (f.tag == 0x02) {
-      if (v.size() > 4) bad("pathLenConstraint too large");
-      unsigned n = 0;
-      for (auto b : v) n = (n << 8) | b;
-      impl.path_len = n;
+    if (f.tag == 0x01) {
+      if (v.size() != 1) bad("basicConstraints cA is not a BOOLEAN");
+      impl.is_ca = v[0] != 0;
+    } else if (f.tag == 0x02) {
+      impl.path_len = small_unsigned(src, f, "pathLenConstraint");
+    } else {
+      bad("unexpected field in basicConstraints");
     }
   }
   if (!impl.is_ca) impl.path_len.reset();
@@ -69,14 +79,52 @@ void parse_key_usage(const Bytes& bits, Certificate::Impl& impl) {
 }
 
 void parse_oid_list(const ByteSource& src, const DerNode& seq, std::vector<std::string>& out, bool policies) {
+  expect(seq, 0x30, policies ? "certificatePolicies" : "extendedKeyUsage");
   for (const auto& f : der_children(src, seq)) {
     if (policies) {
+      expect(f, 0x30, "PolicyInformation");
       const auto parts = der_children(src, f);
       if (parts.empty()) bad("empty PolicyInformation");
-      out.push_back(oid_from_der(der_bytes(src, parts[0])));
+      const std::string id = oid_from_der(der_bytes(src, parts[0]));
+      // RFC 5280 §4.2.1.4: a policy OID appears at most once.
+      if (std::find(out.begin(), out.end(), id) != out.end()) bad("certificate policy " + id + " listed twice");
+      out.push_back(id);
     } else {
       out.push_back(oid_from_der(der_bytes(src, f)));
     }
+  }
+}
+
+// A small non-negative INTEGER (SkipCerts and pathLenConstraint).
+unsigned small_unsigned(const ByteSource& src, const DerNode& n, const char* what) {
+  const Bytes v = der_content(src, n);
+  if (v.empty() || v.size() > 4 || (v[0] & 0x80)) bad(std::string(what) + " is not a small non-negative integer");
+  unsigned out = 0;
+  for (auto b : v) out = (out << 8) | b;
+  return out;
+}
+
+// PolicyMappings ::= SEQUENCE SIZE (1..MAX) OF SEQUENCE { issuerDomainPolicy, subjectDomainPolicy }
+void parse_policy_mappings(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
+  expect(seq, 0x30, "policyMappings");
+  for (const auto& m : der_children(src, seq)) {
+    expect(m, 0x30, "PolicyMapping");
+    const auto parts = der_children(src, m);
+    if (parts.size() != 2) bad("a policy mapping has two policies");
+    impl.policy_mappings.push_back({oid_from_der(der_bytes(src, parts[0])), oid_from_der(der_bytes(src, parts[1]))});
+  }
+  if (impl.policy_mappings.empty()) bad("empty policyMappings");
+}
+
+// PolicyConstraints ::= SEQUENCE { requireExplicitPolicy [0] SkipCerts OPTIONAL, inhibitPolicyMapping [1] ... }
+void parse_policy_constraints(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
+  expect(seq, 0x30, "policyConstraints");
+  const auto parts = der_children(src, seq);
+  if (parts.empty()) bad("empty policyConstraints");  // RFC 5280 §4.2.1.11: MUST NOT be empty
+  for (const auto& f : parts) {
+    if (f.tag == 0x80) impl.require_explicit_policy = small_unsigned(src, f, "requireExplicitPolicy");
+    else if (f.tag == 0x81) impl.inhibit_policy_mapping = small_unsigned(src, f, "inhibitPolicyMapping");
+    else bad("unexpected field in policyConstraints");
   }
 }
 
@@ -91,21 +139,26 @@ void parse_aia(const ByteSource& src, const DerNode& seq, Certificate::Impl& imp
   }
 }
 
-void read_subtrees(const ByteSource& src, const DerNode& list, std::vector<DistinguishedName>& out) {
+void read_subtrees(const ByteSource& src, const DerNode& list, std::vector<DistinguishedName>& out, bool& unprocessed) {
   for (const auto& subtree : der_children(src, list)) {
     const auto parts = der_children(src, subtree);
-    // Only directoryName [4] is meaningful for our profiles; other name forms are kept out.
-    if (!parts.empty() && parts[0].tag == 0xa4) {
+    if (parts.empty()) bad("empty GeneralSubtree");
+    // Only directoryName [4] is meaningful for our profiles; other name forms are noted so that
+    // a critical nameConstraints we cannot enforce fails closed (RFC 5280 §4.2.1.10).
+    if (parts[0].tag == 0xa4) {
       const auto inner = der_children(src, parts[0]);
-      if (inner.size() == 1) out.push_back(DistinguishedName::from_der(der_bytes(src, inner[0])));
+      if (inner.size() != 1) bad("directoryName subtree must hold one Name");
+      out.push_back(DistinguishedName::from_der(der_bytes(src, inner[0])));
+    } else {
+      unprocessed = true;
     }
   }
 }
 
 void parse_name_constraints(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
   for (const auto& f : der_children(src, seq)) {
-    if (f.tag == 0xa0) read_subtrees(src, f, impl.permitted);
-    else if (f.tag == 0xa1) read_subtrees(src, f, impl.excluded);
+    if (f.tag == 0xa0) read_subtrees(src, f, impl.permitted, impl.name_constraints_unprocessed);
+    else if (f.tag == 0xa1) read_subtrees(src, f, impl.excluded, impl.name_constraints_unprocessed);
   }
 }
 
@@ -125,21 +178,59 @@ void parse_crl_distribution_points(const ByteSource& src, const DerNode& seq, Ce
     }
 }
 
+// Extensions this module reads, or whose meaning it may safely ignore when critical
+// (subjectAltName / issuerAltName only name; the Russian sign-tool extensions only describe).
+bool understood(const std::string& oid) {
+  static const std::set<std::string, std::less<>> kKnown = {
+      "2.5.29.19", "2.5.29.15", "2.5.29.37", "2.5.29.32", "2.5.29.14", "2.5.29.35", "2.5.29.31",
+      "1.3.6.1.5.5.7.1.1", "2.5.29.30", "2.5.29.33", "2.5.29.36", "2.5.29.54", "2.5.29.17", "2.5.29.18",
+      "1.3.6.1.5.5.7.48.1.5", "1.2.643.100.111", "1.2.643.100.112",
+  };
+  return kKnown.count(oid) != 0;
+}
+
+// Parses the value of an extension we understand. Extensions we do not know are never parsed
+// (real CA certificates carry non-DER values in private extensions); if one is critical, path
+// validation refuses the certificate.
 void parse_extension(const std::string& oid, const Bytes& value, Certificate::Impl& impl) {
+  if (oid == "1.2.643.100.111" || oid == "1.2.643.100.112" || oid == "2.5.29.17" || oid == "2.5.29.18" ||
+      oid == "1.3.6.1.5.5.7.48.1.5")
+    return;  // descriptive: read on demand by whoever shows them
   const auto src = memory_source(value);
   const DerNode root = read_der_node(*src, 0, src->size());
   if (root.end() != src->size()) bad("trailing bytes in extension " + oid);
   if (oid == "2.5.29.19") parse_basic_constraints(*src, root, impl);
-  else if (oid == "2.5.29.15") parse_key_usage(der_content(*src, root), impl);
-  else if (oid == "2.5.29.37") parse_oid_list(*src, root, impl.eku, false);
-  else if (oid == "2.5.29.32") parse_oid_list(*src, root, impl.policies, true);
-  else if (oid == "2.5.29.14") impl.ski = der_content(*src, root);
-  else if (oid == "2.5.29.35") {
+  else if (oid == "2.5.29.15") {
+    expect(root, 0x03, "keyUsage");
+    parse_key_usage(der_content(*src, root), impl);
+  } else if (oid == "2.5.29.37") parse_oid_list(*src, root, impl.eku, false);
+  else if (oid == "2.5.29.32") {
+    parse_oid_list(*src, root, impl.policies, true);
+    impl.has_policies = true;
+  } else if (oid == "2.5.29.14") {
+    expect(root, 0x04, "subjectKeyIdentifier");
+    impl.ski = der_content(*src, root);
+  } else if (oid == "2.5.29.35") {
+    expect(root, 0x30, "authorityKeyIdentifier");
     for (const auto& f : der_children(*src, root))
       if (f.tag == 0x80) impl.aki = der_content(*src, f);
   } else if (oid == "2.5.29.31") parse_crl_distribution_points(*src, root, impl);
   else if (oid == "1.3.6.1.5.5.7.1.1") parse_aia(*src, root, impl);
   else if (oid == "2.5.29.30") parse_name_constraints(*src, root, impl);
+  else if (oid == "2.5.29.33") parse_policy_mappings(*src, root, impl);
+  else if (oid == "2.5.29.36") parse_policy_constraints(*src, root, impl);
+  else if (oid == "2.5.29.54") {
+    expect(root, 0x02, "inhibitAnyPolicy");
+    impl.inhibit_any_policy = small_unsigned(*src, root, "inhibitAnyPolicy");
+  }
+}
+
+// The contents of a constructed node that must not be empty (an empty SEQUENCE where a field is
+// required is a format error, never an out-of-range access).
+std::vector<DerNode> non_empty_children(const ByteSource& src, const DerNode& n, const char* what) {
+  auto out = der_children(src, n);
+  if (out.empty()) bad(std::string("empty ") + what);
+  return out;
 }
 
 std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
@@ -154,7 +245,7 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
   expect(top[0], 0x30, "TBSCertificate");
   impl->tbs = der_bytes(*src, top[0]);
   expect(top[1], 0x30, "signatureAlgorithm");
-  impl->sig_alg_oid = oid_from_der(der_bytes(*src, der_children(*src, top[1]).at(0)));
+  impl->sig_alg_oid = oid_from_der(der_bytes(*src, non_empty_children(*src, top[1], "signatureAlgorithm")[0]));
   expect(top[2], 0x03, "signature");
   impl->signature = der_content(*src, top[2]);
   if (impl->signature.empty() || impl->signature[0] != 0) bad("signature BIT STRING with unused bits");
@@ -168,6 +259,10 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
   impl->serial = der_content(*src, f[i]);
   while (impl->serial.size() > 1 && impl->serial[0] == 0) impl->serial.erase(impl->serial.begin());
   expect(f[i + 1], 0x30, "signature algorithm (TBS)");
+  // RFC 5280 §4.1.1.2: the outer signatureAlgorithm MUST equal the signature field of the TBS,
+  // which is the one the signature covers.
+  if (der_bytes(*src, f[i + 1]) != der_bytes(*src, top[1]))
+    bad("the signature algorithm outside the TBSCertificate differs from the one inside it");
   impl->issuer = DistinguishedName::from_der(der_bytes(*src, f[i + 2]));
   expect(f[i + 3], 0x30, "validity");
   const auto validity = der_children(*src, f[i + 3]);
@@ -179,13 +274,30 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
   for (std::size_t k = i + 6; k < f.size(); ++k) {
     if (f[k].tag != 0xa3) continue;  // issuer/subject unique IDs are ignored
     std::set<std::string> seen;
-    for (const auto& ext : der_children(*src, der_children(*src, f[k]).at(0))) {
+    const auto wrapper = non_empty_children(*src, f[k], "extensions [3]");
+    if (wrapper.size() != 1) bad("extensions [3] must hold one SEQUENCE");
+    expect(wrapper[0], 0x30, "Extensions");
+    for (const auto& ext : non_empty_children(*src, wrapper[0], "Extensions")) {
+      expect(ext, 0x30, "Extension");
       const auto parts = der_children(*src, ext);
-      if (parts.size() < 2) bad("extension too short");
+      if (parts.size() < 2 || parts.size() > 3) bad("an extension has an OID, an optional critical flag and a value");
       const std::string oid = oid_from_der(der_bytes(*src, parts[0]));
       if (!seen.insert(oid).second) bad("extension " + oid + " appears twice");
+      bool critical = false;
+      if (parts.size() == 3) {
+        expect(parts[1], 0x01, "extension critical flag");
+        const Bytes flag = der_content(*src, parts[1]);
+        if (flag.size() != 1) bad("extension critical flag is not a BOOLEAN");
+        critical = flag[0] != 0;
+      }
       expect(parts.back(), 0x04, "extnValue");
+      if (!understood(oid)) {
+        if (critical) impl->unknown_critical.push_back(oid);
+        continue;
+      }
       parse_extension(oid, der_content(*src, parts.back()), *impl);
+      if (oid == "2.5.29.30" && critical && impl->name_constraints_unprocessed)
+        impl->unknown_critical.push_back(oid + " (name forms other than directoryName)");
     }
   }
   return impl;
@@ -255,6 +367,12 @@ std::vector<std::string> Certificate::crl_urls() const { return impl_->crl_urls;
 std::vector<std::string> Certificate::ocsp_urls() const { return impl_->ocsp_urls; }
 const std::vector<DistinguishedName>& Certificate::permitted_subtrees() const { return impl_->permitted; }
 const std::vector<DistinguishedName>& Certificate::excluded_subtrees() const { return impl_->excluded; }
+bool Certificate::has_policies_extension() const { return impl_->has_policies; }
+const std::vector<PolicyMapping>& Certificate::policy_mappings() const { return impl_->policy_mappings; }
+std::optional<unsigned> Certificate::require_explicit_policy() const { return impl_->require_explicit_policy; }
+std::optional<unsigned> Certificate::inhibit_policy_mapping() const { return impl_->inhibit_policy_mapping; }
+std::optional<unsigned> Certificate::inhibit_any_policy() const { return impl_->inhibit_any_policy; }
+const std::vector<std::string>& Certificate::unknown_critical_extensions() const { return impl_->unknown_critical; }
 bool Certificate::is_self_issued() const { return impl_->subject == impl_->issuer; }
 
 std::string Certificate::fingerprint() const {

@@ -191,6 +191,7 @@ Bytes extensions(const CertificateTemplate& t, const Bytes& issuer_key_id) {
     add_extension(enc, "1.2.643.100.111", false, utf8(t.subject_sign_tool));
   if (!t.issuer_sign_tool.empty())
     add_extension(enc, "1.2.643.100.112", false, utf8_sequence(t.issuer_sign_tool));
+  for (const auto& e : t.extra_extensions) add_extension(enc, e.oid, e.critical, e.value);
   enc.end_cons();
   return v;
 }

@@ -3,6 +3,8 @@
 // cross-certificates, trying every candidate issuer, never revisiting a certificate.
 #include <sign/pki.hpp>
 
+#include "pki/policy_tree.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -132,6 +134,14 @@ class PathBuilder {
       if (t > c.not_after())
         return fail(Status::expired, describe(c) + " expired at " + format_time(c.not_after()), path);
     }
+    // RFC 5280 §4.2: a certificate with a critical extension we do not process must be
+    // rejected. The anchor is trust anchor information, not a certificate we process.
+    for (std::size_t i = 0; i + 1 < path.size(); ++i)
+      if (!path[i].unknown_critical_extensions().empty())
+        return fail(Status::constraints_failure,
+                    describe(path[i]) + " has a critical extension this validator does not process (" +
+                        path[i].unknown_critical_extensions().front() + ")",
+                    path);
     // Issuer constraints, from the certificate just above the target up to the anchor.
     for (std::size_t i = 1; i < path.size(); ++i) {
       const auto& ca = path[i];
@@ -164,6 +174,12 @@ class PathBuilder {
                         describe(path[j]) + " is in names excluded by " + describe(ca), path);
       }
     }
+    std::vector<std::string> valid_policies;
+    if (path.size() > 1) {
+      const auto policies = detail::process_policies(path, opts_.policy);
+      if (!policies.ok) return fail(Status::constraints_failure, policies.message, path);
+      valid_policies = policies.valid_policies;
+    }
     // Revocation, for every certificate below the anchor.
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
       const auto& cert = path[i];
@@ -189,6 +205,7 @@ class PathBuilder {
     r.status = Status::valid;
     r.path = path;
     r.message = "valid";
+    r.valid_policies = std::move(valid_policies);
     return r;
   }
 

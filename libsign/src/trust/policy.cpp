@@ -70,18 +70,34 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
       else if (v == "if-available") p.revocation = Revocation::if_available;
       else if (v == "off") p.revocation = Revocation::off;
       else bad(path, "'revocation' must be \"require\", \"if-available\" or \"off\"");
-    } else if (key == "clock_skew_seconds" || key == "fetch_timeout_seconds") {
+    } else if (key == "clock_skew_seconds" || key == "fetch_timeout_seconds" || key == "fetch_total_timeout_seconds") {
       const auto v = node.value<std::int64_t>();
       if (!v || *v < 0 || *v > 86400) bad(path, "'" + key + "' must be 0..86400");
-      (key == "clock_skew_seconds" ? p.clock_skew : p.fetch_timeout) = std::chrono::seconds(*v);
+      (key == "clock_skew_seconds" ? p.clock_skew : key == "fetch_timeout_seconds" ? p.fetch_timeout : p.fetch_total_timeout) =
+          std::chrono::seconds(*v);
+    } else if (key == "revocation_max_age_seconds") {
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > 10LL * 366 * 86400) bad(path, "'" + key + "' must be 0..316224000 (ten years)");
+      p.revocation_max_age = std::chrono::seconds(*v);
+    } else if (key == "fetch_max_bytes" || key == "fetch_max_requests") {
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > (std::int64_t{1} << 32)) bad(path, "'" + key + "' must be 0..4294967296");
+      (key == "fetch_max_bytes" ? p.fetch_max_bytes : p.fetch_max_requests) = static_cast<std::size_t>(*v);
     } else if (key == "allow_cross_border" || key == "require_signing_key_usage" || key == "require_document_eku" ||
-               key == "fetch_revocation") {
+               key == "fetch_revocation" || key == "fetch_private_addresses" || key == "inhibit_policy_mapping" ||
+               key == "inhibit_any_policy" || key == "require_signing_certificate" ||
+               key == "countersignature_failure_fails") {
       const auto v = node.value<bool>();
       if (!v) bad(path, "'" + key + "' must be true or false");
       if (key == "allow_cross_border") p.allow_cross_border = *v;
       if (key == "require_signing_key_usage") p.require_signing_key_usage = *v;
       if (key == "require_document_eku") p.require_document_eku = *v;
       if (key == "fetch_revocation") p.fetch_revocation = *v;
+      if (key == "fetch_private_addresses") p.fetch_private_addresses = *v;
+      if (key == "inhibit_policy_mapping") p.inhibit_policy_mapping = *v;
+      if (key == "inhibit_any_policy") p.inhibit_any_policy = *v;
+      if (key == "require_signing_certificate") p.require_signing_certificate = *v;
+      if (key == "countersignature_failure_fails") p.countersignature_failure_fails = *v;
     } else if (key == "recognized_cross_certificates") {
       p.recognized_cross_certificates = strings(node, path, key);
       for (auto& f : p.recognized_cross_certificates) {
@@ -93,6 +109,9 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
       }
     } else if (key == "required_policies") {
       p.required_policies = strings(node, path, key);
+      for (const auto& oid : p.required_policies)
+        if (oid.empty() || oid.find_first_not_of("0123456789.") != std::string::npos)
+          bad(path, "'" + oid + "' in required_policies is not a dotted OID");
     } else {
       bad(path, "unknown field '" + key + "'");
     }

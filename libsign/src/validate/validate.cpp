@@ -72,14 +72,6 @@ std::optional<Verdict> signer_constraints(const Certificate& cert, const Validat
       }))
     return Verdict{Ind::indeterminate, Sub::chain_constraints_failure,
                    "the signer's certificate is not for document signing (extendedKeyUsage lacks documentSigning)"};
-  if (!policy.required_policies.empty()) {
-    const auto have = cert.policies();
-    if (std::none_of(policy.required_policies.begin(), policy.required_policies.end(), [&](const std::string& p) {
-          return std::find(have.begin(), have.end(), p) != have.end();
-        }))
-      return Verdict{Ind::indeterminate, Sub::chain_constraints_failure,
-                     "the signer's certificate carries none of the certificate policies the validation policy requires"};
-  }
   return std::nullopt;
 }
 
@@ -229,7 +221,7 @@ class Validator {
  public:
   Validator(const SignedDataView& sd, const TrustStore& trust, const ValidationPolicy& policy,
             const ValidateOptions& options, std::optional<Content> content = std::nullopt)
-      : sd_(sd), trust_(trust), policy_(policy), options_(options), content_(std::move(content)) {
+      : sd_(sd), trust_(trust), policy_(policy), options_(options), content_(std::move(content)), fetcher_(policy) {
     at_ = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     time_source_ = options.validation_time ? "given (--at)" : "current time";
     pool_ = trust.intermediates;
@@ -249,22 +241,22 @@ class Validator {
     }
   }
 
-  void fetch_crls(const std::vector<SignerCheck>& checks) {
-    if (!policy_.fetch_revocation || policy_.revocation == ValidationPolicy::Revocation::off) return;
-    std::vector<Certificate> all = pool_;
-    for (const auto& c : checks)
-      if (c.certificate) all.push_back(*c.certificate);
-    for (auto& f : detail::fetch_crls(all, policy_.fetch_timeout, warnings_)) crl_sources_.push_back(std::move(f));
+  SignatureReport run(std::size_t index, const SignerCheck& check, const SignerInfoView& si) {
+    return evaluate(check, si, index + 1, index);
   }
 
-  SignatureReport run(std::size_t index, const SignerCheck& check, const SignerInfoView& si) {
+  /// The verdict on one signer, or on a countersignature (no `top_index`: archive time-stamps
+  /// belong to top-level signers). Countersignatures are validated like signatures and may
+  /// decide the verdict of the signature they countersign.
+  SignatureReport evaluate(const SignerCheck& check, const SignerInfoView& si, std::size_t number,
+                           std::optional<std::size_t> top_index) {
     SignatureReport r;
-    r.index = index + 1;
+    r.index = number;
     r.validation_time = at_;
     r.claimed_signing_time = check.signing_time;
     r.digest_algorithm = check.digest_oid;
     r.signature_algorithm = check.signature_oid;
-    r.warnings = warnings_;
+    if (top_index) r.warnings = warnings_;
     const std::size_t known_warnings = warnings_.size();
     r.level = sd_.crl_ders().empty() ? "B" : "LT";
     if (check.commitment != Commitment::none) r.commitment = commitment_name(check.commitment);
@@ -274,19 +266,42 @@ class Validator {
       r.signer_domain = domain_of(*check.certificate);
       r.suite = std::string(suite_name(check.certificate->public_key().suite()));
     }
-    if (!check.signing_certificate_checked && check.ok())
-      r.warnings.push_back("no signingCertificateV2 attribute: the signer's certificate is not bound to the signature");
+    if (!check.signing_certificate_checked && check.ok() && !policy_.require_signing_certificate)
+      r.warnings.push_back(
+          "no signingCertificateV2 attribute: the signer's certificate is not bound to the signature, so the identity "
+          "shown is unbound (any certificate for the same key would verify); accepted because the validation policy "
+          "sets require_signing_certificate = false");
     const Verdict v = decide(check, si, r);
-    if (check.ok()) archive_time_stamps(index, si, r);
+    if (check.ok() && top_index) archive_time_stamps(*top_index, si, r);
     // Warnings raised while fetching during this signer's validation.
-    r.warnings.insert(r.warnings.end(), warnings_.begin() + static_cast<std::ptrdiff_t>(known_warnings), warnings_.end());
+    for (auto it = warnings_.begin() + static_cast<std::ptrdiff_t>(known_warnings); it != warnings_.end(); ++it)
+      add_warning(r, *it);
+    warnings_.resize(known_warnings);
     r.indication = v.indication;
     r.sub_indication = v.sub;
     r.message = v.message;
     r.validation_time_source = r.time_stamp && r.time_stamp->valid
                                    ? time_source_ + "; proof of existence from the signature time-stamp"
                                    : time_source_ + "; the signature has no valid time-stamp";
+    const std::size_t counters = std::min(check.counter_signatures.size(), si.counter_signatures.size());
+    for (std::size_t k = 0; k < counters; ++k)
+      r.counter_signatures.push_back(evaluate(check.counter_signatures[k], si.counter_signatures[k], k + 1, std::nullopt));
+    if (policy_.countersignature_failure_fails && r.indication == Ind::total_passed) {
+      const SignatureReport* worst = nullptr;
+      for (const auto& cs : r.counter_signatures)
+        if (cs.indication != Ind::total_passed && (!worst || cs.indication == Ind::total_failed)) worst = &cs;
+      if (worst) {
+        r.indication = worst->indication;
+        r.sub_indication = worst->sub_indication;
+        r.message = "countersignature " + std::to_string(worst->index) + " by '" + worst->signer +
+                    "' did not pass (" + std::string(indication_name(worst->indication)) + "): " + worst->message;
+      }
+    }
     return r;
+  }
+
+  static void add_warning(SignatureReport& r, const std::string& w) {
+    if (std::find(r.warnings.begin(), r.warnings.end(), w) == r.warnings.end()) r.warnings.push_back(w);
   }
 
   /// Adds the path of `cert` and revocation values for it to `out`.
@@ -302,14 +317,14 @@ class Validator {
       out.problems.push_back("'" + cert.subject().to_string() + "': " + path.message);
       return;
     }
-    const std::vector<Crl> all_crls = crls();
+    std::vector<std::string> notes;
     for (std::size_t i = 0; i < path.path.size(); ++i) {
       append_unique(out.certificates, path.path[i].der());
       if (i + 1 == path.path.size()) break;
-      if (const auto o = ocsp_for(path.path[i], path.path[i + 1])) {
+      if (const auto o = ocsp_for(path.path[i], path.path[i + 1], at_, false, notes)) {
         append_unique(out.ocsp_responses, o->response->der);
-      } else if (const Crl* crl = find_crl(path.path[i], path.path[i + 1], all_crls, at_)) {
-        append_unique(out.crls, crl->der());
+      } else if (const CrlSource* crl = crl_for(path.path[i], path.path[i + 1])) {
+        append_unique(out.crls, crl->crl.der());
       } else {
         out.problems.push_back("no revocation information for '" + path.path[i].subject().to_string() + "'");
       }
@@ -359,38 +374,107 @@ class Validator {
     }
   }
 
-  std::vector<Crl> crls() const {
-    std::vector<Crl> out;
-    for (const auto& s : crl_sources_) out.push_back(s.crl);
-    return out;
+  // The newest CRL from `cert`'s issuer (same name, signed by its key, issued by the validation
+  // time); fetched from the certificate's distribution points when none is at hand.
+  const CrlSource* crl_for(const Certificate& cert, const Certificate& issuer) {
+    auto newest = [&]() {
+      const CrlSource* best = nullptr;
+      for (const auto& src : crl_sources_) {
+        const Crl& c = src.crl;
+        if (!(c.issuer() == cert.issuer()) || c.this_update() > at_) continue;
+        if (best && c.this_update() <= best->crl.this_update()) continue;
+        if (c.verify_signature(issuer.public_key())) best = &src;
+      }
+      return best;
+    };
+    if (const CrlSource* found = newest()) return found;
+    auto fetched = fetcher_.crls_for(cert, warnings_);
+    if (fetched.empty()) return nullptr;
+    for (auto& f : fetched) crl_sources_.push_back(std::move(f));
+    return newest();
   }
 
-  // The newest OCSP answer about cert from a responder the issuer authorized; with fetching
-  // enabled, asks the responders the certificate names when nothing is at hand.
-  std::optional<FoundOcsp> ocsp_for(const Certificate& cert, const Certificate& issuer) {
+  // Why a responder may not vouch for `issuer`'s certificates at this time (RFC 6960 §4.2.2.2),
+  // or empty. The issuer itself always may; a delegated responder must be valid when it signed
+  // and, without proof of existence, still now.
+  std::string responder_problem(const Certificate& signer, const Certificate& issuer, const OcspResponse& resp,
+                                bool has_poe) const {
+    if (resp.produced_at > at_ + policy_.clock_skew) return "it was produced in the future (" + format_time(resp.produced_at) + ")";
+    if (signer == issuer) return {};
+    if (resp.produced_at + policy_.clock_skew < signer.not_before() || resp.produced_at > signer.not_after())
+      return "the responder certificate '" + signer.subject().to_string() + "' was not valid when it signed at " +
+             format_time(resp.produced_at);
+    if (!has_poe && at_ > signer.not_after())
+      return "the responder certificate '" + signer.subject().to_string() + "' expired at " + format_time(signer.not_after());
+    if (!signer.unknown_critical_extensions().empty())
+      return "the responder certificate has a critical extension this validator does not process";
+    return {};
+  }
+
+  // Why one answer is not usable evidence at the time it must speak for, or empty.
+  std::string staleness(const OcspSingleResponse& single, TimePoint valid_at, bool has_poe) const {
+    if (single.this_update > at_ + policy_.clock_skew)
+      return "its thisUpdate " + format_time(single.this_update) + " is in the future";
+    if (single.next_update && *single.next_update < single.this_update) return "its nextUpdate is before its thisUpdate";
+    if (has_poe) {
+      if (single.this_update < valid_at)
+        return "it is older (" + format_time(single.this_update) + ") than the time-stamp of " + format_time(valid_at);
+      return {};
+    }
+    if (single.next_update) {
+      if (*single.next_update + policy_.clock_skew < at_) return "it expired at its nextUpdate " + format_time(*single.next_update);
+    } else if (single.this_update + policy_.revocation_max_age < at_) {
+      return "it has no nextUpdate and is older (" + format_time(single.this_update) + ") than the policy's maximum age of " +
+             std::to_string(policy_.revocation_max_age.count()) + " s";
+    }
+    return {};
+  }
+
+  // The newest usable OCSP answer about cert from a responder the issuer authorized; unusable
+  // answers are noted in `notes` and never counted. With fetching enabled, asks the responders
+  // the certificate names when nothing usable is at hand.
+  std::optional<FoundOcsp> ocsp_for(const Certificate& cert, const Certificate& issuer, TimePoint valid_at, bool has_poe,
+                                    std::vector<std::string>& notes) {
     auto newest = [&]() {
       std::optional<FoundOcsp> best;
       for (const auto& src : ocsp_) {
+        const bool about = std::any_of(src.response.responses.begin(), src.response.responses.end(),
+                                       [&](const OcspSingleResponse& s) { return s.id.matches(issuer, cert.serial()); });
+        if (!about) continue;
+        const std::string what = "an OCSP response about '" + cert.subject().to_string() + "' (" + src.origin + ") was ignored: ";
         const auto signer = src.response.verify_signer(issuer);
-        if (!signer) continue;
-        for (const auto& single : src.response.responses)
-          if (single.id.matches(issuer, cert.serial()) && (!best || single.this_update > best->single.this_update))
+        if (!signer) {
+          notes.push_back(what + "it is not signed by the issuer or a responder the issuer authorized");
+          continue;
+        }
+        if (auto why = responder_problem(*signer, issuer, src.response, has_poe); !why.empty()) {
+          notes.push_back(what + why);
+          continue;
+        }
+        for (const auto& single : src.response.responses) {
+          if (!single.id.matches(issuer, cert.serial())) continue;
+          if (auto why = staleness(single, valid_at, has_poe); !why.empty()) {
+            notes.push_back(what + why);
+            continue;
+          }
+          if (!best || single.this_update > best->single.this_update)
             best = FoundOcsp{single, src.origin + ", responder " + signer->subject().to_string(), &src.response};
+        }
       }
       return best;
     };
     auto best = newest();
-    if (best || !policy_.fetch_revocation) return best;
+    if (best || !fetcher_.enabled()) return best;
+    bool fetched = false;
     for (const auto& url : cert.ocsp_urls()) {
-      try {
-        OcspRequest req;
-        req.ids.push_back(OcspCertId::of(cert, issuer));
-        add_ocsp(ocsp_http_query(url, req.encode(), policy_.fetch_timeout), "fetched: " + url);
-      } catch (const Error& e) {
-        warnings_.push_back(std::string("OCSP not fetched: ") + e.what());
+      OcspRequest req;
+      req.ids.push_back(OcspCertId::of(cert, issuer));
+      if (auto body = fetcher_.ocsp(url, req.encode(), warnings_)) {
+        add_ocsp(*body, "fetched: " + url);
+        fetched = true;
       }
     }
-    return newest();
+    return fetched ? newest() : best;
   }
 
   // Revocation of every certificate below the anchor. `valid_at` is the time the signature
@@ -402,14 +486,16 @@ class Validator {
       r.warnings.push_back("revocation was not checked (validation policy: revocation = off)");
       return std::nullopt;
     }
-    const std::vector<Crl> all_crls = crls();
     for (std::size_t i = 0; i + 1 < path.size(); ++i) {
       const Certificate& cert = path[i];
       const Certificate& issuer = path[i + 1];
       RevocationEvidence ev;
       ev.certificate = cert.subject().to_string();
       std::optional<TimePoint> revoked_at, this_update, next_update;
-      if (const auto o = ocsp_for(cert, issuer)) {
+      std::vector<std::string> notes;
+      const auto o = ocsp_for(cert, issuer, valid_at, has_poe, notes);
+      for (const auto& n : notes) add_warning(r, n);
+      if (o) {
         ev.kind = "OCSP";
         ev.source = o->origin;
         ev.status = std::string(ocsp_status_name(o->single.status));
@@ -420,8 +506,9 @@ class Validator {
           ev.reason = reason_name(o->single.reason.value_or(RevocationReason::unspecified));
         }
         if (o->single.status == OcspCertStatus::unknown) this_update.reset();
-      } else if (const Crl* crl = find_crl(cert, issuer, all_crls, at_)) {
-        const auto& src = crl_sources_[static_cast<std::size_t>(crl - all_crls.data())];
+      } else if (const CrlSource* found = crl_for(cert, issuer)) {
+        const auto& src = *found;
+        const Crl* crl = &src.crl;
         ev.kind = "CRL";
         ev.source = src.origin;
         ev.crl_issuer = crl->issuer().to_string();
@@ -464,8 +551,11 @@ class Validator {
       }
       // Fresh enough: after the time-stamp when there is one (it then proves the status at that
       // time), otherwise still current at the validation time.
-      const bool fresh = has_poe ? *this_update + policy_.clock_skew >= valid_at
-                                 : !next_update || *next_update + policy_.clock_skew >= at_;
+      // With proof of existence the evidence must be issued after it (EN 319 102-1 §5.6.2.4:
+      // no clock-skew allowance here, or a revocation just before the time-stamp goes unseen).
+      const bool fresh = has_poe       ? *this_update >= valid_at
+                         : next_update ? *next_update + policy_.clock_skew >= at_
+                                       : *this_update + policy_.revocation_max_age >= at_;
       if (!fresh) {
         const std::string what = "the revocation information about '" + cert.subject().to_string() + "' (" + ev.kind +
                                  " of " + format_time(*this_update) + ") is " +
@@ -507,8 +597,10 @@ class Validator {
           ev.message = std::string("malformed time-stamp token: ") + e.what();
         }
         r.time_stamp = ev;
-        if (r.level == "B") r.level = "T";
-        if (ev.valid) return ev.time;
+        if (ev.valid) {
+          if (r.level == "B") r.level = "T";
+          return ev.time;
+        }
         r.warnings.push_back("signature time-stamp not used: " + ev.message);
       }
     }
@@ -544,6 +636,11 @@ class Validator {
     Verdict crypto = from_crypto(check);
     if (crypto.indication != Ind::total_passed) return crypto;
     const Certificate& cert = *check.certificate;
+    if (!check.signing_certificate_checked && policy_.require_signing_certificate)
+      return {Ind::indeterminate, Sub::no_signing_certificate_found,
+              "the signature does not bind its signer's certificate (no signingCertificateV2 attribute, required by "
+              "CAdES-B, ETSI EN 319 122-1 §5.2.2): any certificate for the same key would verify, so the signer's "
+              "identity is not established"};
     if (!policy_.accepts(cert.public_key().suite()))
       return {Ind::indeterminate, Sub::crypto_constraints_failure_no_poe, "suite " + r.suite + " is not accepted by the validation policy"};
     if (auto v = signer_constraints(cert, policy_)) return *v;
@@ -558,6 +655,7 @@ class Validator {
     po.intermediates = pool_;
     po.validation_time = valid_at;  // certificates must be valid when the signature is proven to exist
     po.clock_skew = policy_.clock_skew;
+    po.policy = path_policy_inputs();
     const PathResult path = validate_path(cert, po);
     for (std::size_t k = 0; k < path.path.size(); ++k) r.path.push_back(entry_for(path.path[k], k, path.path.size()));
     const Listed* vouching = nullptr;
@@ -590,6 +688,15 @@ class Validator {
     return {Ind::total_passed, Sub::none, message};
   }
 
+  PolicyInputs path_policy_inputs() const {
+    PolicyInputs in;
+    in.user_initial_policy_set = policy_.required_policies;
+    in.initial_explicit_policy = !policy_.required_policies.empty();
+    in.initial_policy_mapping_inhibit = policy_.inhibit_policy_mapping;
+    in.initial_any_policy_inhibit = policy_.inhibit_any_policy;
+    return in;
+  }
+
   const SignedDataView& sd_;
   const TrustStore& trust_;
   const ValidationPolicy& policy_;
@@ -606,6 +713,7 @@ class Validator {
     std::string list;
   };
   std::vector<Listed> listed_;  ///< foreign CAs recognized by verified trust lists
+  detail::Fetcher fetcher_;
 };
 
 }  // namespace
@@ -614,18 +722,6 @@ ValidationData collect_validation_data(const SignedDataView& sd, const TrustStor
                                        const ValidateOptions& options) {
   Validator validator(sd, trust, policy, options);
   ValidationData out;
-  std::vector<SignerCheck> signer_certs;
-  for (const auto& si : sd.signers()) {
-    const auto cert = sd.find_signer_certificate(si, options.extra_certificates);
-    if (!cert) {
-      out.problems.push_back("a signer's certificate is not in the signature");
-      continue;
-    }
-    SignerCheck c;
-    c.certificate = cert;
-    signer_certs.push_back(c);
-  }
-  validator.fetch_crls(signer_certs);
   for (std::size_t i = 0; i < sd.signers().size(); ++i) {
     if (const auto cert = sd.find_signer_certificate(sd.signers()[i], options.extra_certificates))
       validator.collect(*cert, {}, out);
@@ -642,7 +738,6 @@ ValidationReport validate_signed_data(const SignedDataView& sd, const std::optio
   check_options.extra_certificates = options.extra_certificates;
   const auto checks = check_signatures(sd, content, check_options);
   Validator validator(sd, trust, policy, options, content);
-  validator.fetch_crls(checks);
   ValidationReport report;
   for (std::size_t i = 0; i < checks.size(); ++i) report.signatures.push_back(validator.run(i, checks[i], sd.signers()[i]));
   return report;
