@@ -3,12 +3,14 @@
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "passphrase.hpp"
+#include "trust_setup.hpp"
 
 #include <sign/ca.hpp>
 #include <sign/error.hpp>
 #include <sign/io.hpp>
 #include <sign/ocsp.hpp>
 #include <sign/tsp.hpp>
+#include <sign/validate.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +23,8 @@ struct TsArgs {
   std::string input, out, digest = "sha256", ca, data, issuer, url, trust;
   bool no_cert_req = false, json = false;
   PassphraseOptions pass;
+  TrustArgs t;
+  std::string at;
 };
 
 sign::DigestAlgorithm parse_digest(const std::string& name) {
@@ -64,20 +68,44 @@ int ts_verify(const TsArgs& a) {
   }
   if (!token) throw sign::FormatError(a.input + ": the response holds no token");
   const auto data = sign::read_file(a.data, sign::kMaxWholeFileBytes);
-  const auto check = sign::check_time_stamp(*token, data);
+  // Without trust anchors a token proves nothing: anyone can run a TSA.
+  std::optional<TrustSetup> setup;
+  std::string no_trust;
+  try {
+    setup = load_trust_setup(a.t);
+  } catch (const sign::UsageError& e) {
+    if (!a.t.trust.empty()) throw;
+    no_trust = e.what();
+  }
+  sign::TimeStampEvidence ev;
+  if (setup) {
+    if (!a.at.empty()) setup->options.validation_time = sign::parse_time(a.at);
+    ev = sign::validate_time_stamp(token->der, data, setup->trust, setup->policy, setup->options);
+  } else {
+    const auto check = sign::check_time_stamp(*token, data);
+    ev.intact = check.ok;
+    ev.message = check.ok ? "the token is intact, but no trust anchors were given to decide whether its TSA is trusted (" +
+                                no_trust + ")"
+                          : check.message;
+    if (check.tsa_certificate) ev.tsa = check.tsa_certificate->subject().to_string();
+  }
+  const int code = ev.valid ? kExitOk : ev.intact ? kExitIndeterminate : kExitFailed;
+  const char* word = ev.valid ? "VALID" : ev.intact ? "NOT PROVEN" : "INVALID";
   if (a.json) {
-    std::cout << nlohmann::json{{"valid", check.ok},
-                                {"message", check.message},
+    std::cout << nlohmann::json{{"valid", ev.valid},
+                                {"intact", ev.intact},
+                                {"verdict", word},
+                                {"message", sign::valid_utf8(ev.message)},
                                 {"gen_time", sign::format_time(token->info.gen_time)},
                                 {"serial", sign::to_hex(token->info.serial)},
                                 {"policy", token->info.policy},
-                                {"tsa", check.tsa_certificate ? check.tsa_certificate->subject().to_string() : ""}}
+                                {"tsa", sign::valid_utf8(ev.tsa)}}
                      .dump(2)
               << "\n";
   } else {
-    std::cout << (check.ok ? "time-stamp OK: " : "time-stamp INVALID: ") << check.message << "\n";
+    std::cout << "time-stamp " << word << ": " << sign::printable_text(ev.valid ? "issued at " + sign::format_time(token->info.gen_time) + " by " + ev.tsa : ev.message) << "\n";
   }
-  return check.ok ? kExitOk : kExitFailed;
+  return code;
 }
 
 int ocsp_check(const TsArgs& a) {
@@ -147,6 +175,14 @@ void register_ts_commands(CLI::App& app, Context& ctx) {
   v->add_option("reply", a->input, "Time-stamp reply (.tsr) or token")->required();
   v->add_option("--data", a->data, "The data that was time-stamped")->required();
   v->add_flag("--json", a->json, "Machine-readable output");
+  v->add_option("--trust", a->t.trust, "Trust store (your own roots): the TSA must chain to one of them");
+  v->add_option("--policy", a->t.policy, "Validation policy file (revocation, algorithms)");
+  v->add_option("--untrusted", a->t.untrusted, "Extra CA certificates for the TSA's path");
+  v->add_option("--crl", a->t.crls, "CRL files for the TSA's path");
+  v->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the TSA's certificates");
+  v->add_option("--at", a->at, "Validation time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; default now)");
+  v->footer("Exit codes: 0 valid (intact and the TSA chains to your anchors), 1 invalid (broken, or stamps other "
+            "data), 2 not proven (intact, but the TSA is not trusted, revoked or unknown), 64 usage, 65 bad data.");
   v->callback([a, &ctx] { ctx.exit_code = ts_verify(*a); });
 
   auto* o = app.add_subcommand("ocsp", "OCSP client");

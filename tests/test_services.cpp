@@ -68,9 +68,23 @@ TEST_CASE("openssl ts requests sent with curl get GOST tokens that openssl ts -v
   CHECK(testing::openssl_gost("ts -verify -in " + q(s.f("r.tsr")) + " -data " + q(s.f("other.xml")) + " -CAfile " +
                               q(s.f("ru-root.pem")) + " -untrusted " + q(s.f("ru-issuing.pem")))
             .exit_code != 0);
-  // xsign's own check agrees, and reads openssl's reply text the same way.
-  CHECK(xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(data)).exit_code == 0);
-  CHECK(xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(s.f("other.xml"))).exit_code == 1);
+  // xsign's own check agrees when the TSA chains to the verifier's root, and reads openssl's
+  // reply text the same way.
+  const std::string ru_trust = " --trust " + q(s.f("ru-root.pem")) + " --untrusted " + q(s.f("ru-issuing.pem")) +
+                               " --crl " + q(s.f("ru-root.crl")) + " --crl " + q(s.f("ru-issuing.crl"));
+  const auto ok = xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(data) + ru_trust);
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::StartsWith("time-stamp VALID"));
+  CHECK(xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(s.f("other.xml")) + ru_trust).exit_code == 1);
+  // Any TSA can make an intact token: without anchors, or with another country's, it proves nothing.
+  const auto no_anchors = xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(data));
+  CHECK(no_anchors.exit_code == 2);
+  CHECK_THAT(no_anchors.out, Catch::StartsWith("time-stamp NOT PROVEN"));
+  const auto foreign = xsign("ts verify " + q(s.f("r.tsr")) + " --data " + q(data) + " --trust " + q(s.f("cn-root.pem")) +
+                             " --json");
+  CHECK(foreign.exit_code == 2);
+  CHECK_THAT(foreign.out, Catch::Contains("\"intact\": true") && Catch::Contains("the TSA is not trusted"));
   const auto text = testing::openssl_gost("ts -reply -in " + q(s.f("r.tsr")) + " -text");
   CHECK_THAT(text.out, Catch::Contains("Status: Granted") && Catch::Contains("GOST R 34.11-2012 with 256 bit hash"));
 
@@ -79,7 +93,10 @@ TEST_CASE("openssl ts requests sent with curl get GOST tokens that openssl ts -v
     REQUIRE(testing::run("curl -sf --data-binary @" + q(s.f("sm2.tsq")) + " " + q(s.url("/tsa/cn-issuing")) + " -o " +
                          q(s.f("sm2.tsr")))
                 .exit_code == 0);
-    CHECK(xsign("ts verify " + q(s.f("sm2.tsr")) + " --data " + q(data)).exit_code == 0);
+    CHECK(xsign("ts verify " + q(s.f("sm2.tsr")) + " --data " + q(data) + " --trust " + q(s.f("cn-root.pem")) +
+                " --untrusted " + q(s.f("cn-issuing.pem")) + " --crl " + q(s.f("cn-root.crl")) + " --crl " +
+                q(s.f("cn-issuing.crl")))
+              .exit_code == 0);
     const auto resp = sign::TimeStampResponse::parse(sign::read_file(s.f("sm2.tsr")));
     REQUIRE(resp.token);
     const auto sd = sign::SignedDataView::parse(sign::memory_source(resp.token->der));

@@ -62,7 +62,8 @@ struct RevocationEvidence {
 
 /// The signature time-stamp that proves when the signature existed.
 struct TimeStampEvidence {
-  bool valid = false;
+  bool valid = false;   ///< intact and its TSA trusted (a proof of existence)
+  bool intact = false;  ///< signature, binding, EKU and imprint check out, whoever the TSA is
   std::string message;
   std::optional<TimePoint> time;
   std::string tsa;
@@ -116,6 +117,12 @@ struct ValidateOptions {
 ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
                                       const TrustStore& trust, const ValidationPolicy& policy,
                                       const ValidateOptions& options = {});
+
+/// Checks an RFC 3161 token over `stamped` as validation does for a signature time-stamp: the
+/// token itself, then its TSA's path to one of `trust`'s anchors (id-kp-timeStamping EKU) and
+/// revocation per `policy`, at options.validation_time (default now).
+TimeStampEvidence validate_time_stamp(ByteView token_der, ByteView stamped, const TrustStore& trust,
+                                      const ValidationPolicy& policy, const ValidateOptions& options = {});
 
 /// Certificates and revocation values that make a signature verifiable later offline (CAdES-LT):
 /// the path of every signer and time-stamping authority, and for each certificate below an

@@ -1,4 +1,5 @@
 // Rendering a ValidationReport: JSON for programs (schema in docs/verify.md), text for people.
+#include <sign/io.hpp>
 #include <sign/validate.hpp>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,8 @@ nlohmann::json signature_json(const SignatureReport& s) {
     j["path"].push_back({{"role", p.role}, {"subject", p.subject}, {"issuer", p.issuer}, {"serial", p.serial},
                          {"sha256", p.fingerprint}, {"domain", p.domain}, {"suite", p.suite},
                          {"not_before", format_time(p.not_before)}, {"not_after", format_time(p.not_after)}});
+  j["counter_signatures"] = nlohmann::json::array();
+  for (const auto& cs : s.counter_signatures) j["counter_signatures"].push_back(signature_json(cs));
   j["revocation"] = nlohmann::json::array();
   for (const auto& r : s.revocation) {
     nlohmann::json e{{"certificate", r.certificate}, {"status", r.status}};
@@ -59,6 +62,23 @@ nlohmann::json signature_json(const SignatureReport& s) {
   return j;
 }
 
+// Names and messages come from certificates and files an attacker wrote: JSON gets valid
+// UTF-8 (invalid bytes escaped as text), whatever the input.
+void make_utf8(nlohmann::json& j) {
+  if (j.is_string()) {
+    j = valid_utf8(j.get_ref<const std::string&>());
+  } else if (j.is_array()) {
+    for (auto& e : j) make_utf8(e);
+  } else if (j.is_object()) {
+    nlohmann::json clean = nlohmann::json::object();
+    for (auto& [k, v] : j.items()) {
+      make_utf8(v);
+      clean[valid_utf8(k)] = std::move(v);
+    }
+    j = std::move(clean);
+  }
+}
+
 std::string verdict_word(Indication i) {
   switch (i) {
     case Indication::total_passed: return "VALID";
@@ -76,47 +96,62 @@ std::string report_to_json(const ValidationReport& report) {
                    {"indication", indication_name(report.overall())}};
   j["signatures"] = nlohmann::json::array();
   for (const auto& s : report.signatures) j["signatures"].push_back(signature_json(s));
+  make_utf8(j);
   return j.dump(2) + "\n";
 }
+
+namespace {
+
+// One signature (or countersignature) for people. Every string that came from outside goes
+// through P(): a subject with a newline or an escape sequence cannot forge a report line.
+void signature_text(std::ostringstream& out, const SignatureReport& s, const std::string& indent, const std::string& label) {
+  const auto P = [](const std::string& t) { return printable_text(t); };
+  out << "\n" << indent << label << " " << verdict_word(s.indication) << " (" << indication_name(s.indication);
+  if (s.sub_indication != SubIndication::none) out << " / " << sub_indication_name(s.sub_indication);
+  const std::string in = indent + "    ";
+  out << ")\n" << in << P(s.message) << "\n";
+  if (!s.signer.empty()) {
+    out << in << "signer:     " << P(s.signer) << "\n";
+    for (const auto& [k, v] : s.identifiers) out << in << "            " << P(k) << " " << P(v) << "\n";
+  }
+  if (s.claimed_signing_time) out << in << "signed at:  " << format_time(*s.claimed_signing_time) << " (claimed by the signer)\n";
+  out << in << "checked at: " << format_time(s.validation_time) << " (" << P(s.validation_time_source) << ")\n";
+  if (!s.level.empty()) out << in << "level:      CAdES-" << P(s.level) << "\n";
+  if (!s.suite.empty()) out << in << "algorithm:  " << P(s.suite) << " (digest " << P(s.digest_algorithm) << ")\n";
+  if (!s.commitment.empty()) out << in << "commitment: " << P(s.commitment) << "\n";
+  if (s.time_stamp)
+    out << in << "time-stamp: " << (s.time_stamp->valid ? "valid, " : "NOT USED, ")
+        << (s.time_stamp->time ? format_time(*s.time_stamp->time) : "?") << " by " << P(s.time_stamp->tsa)
+        << (s.time_stamp->valid ? "" : " (" + P(s.time_stamp->message) + ")") << "\n";
+  for (const auto& a : s.archive_time_stamps)
+    out << in << "archive time-stamp: " << (a.valid ? "valid, " : "NOT VALID, ") << (a.time ? format_time(*a.time) : "?")
+        << (a.valid ? "" : " (" + P(a.message) + ")") << "\n";
+  if (!s.vouched_by.empty()) out << in << "recognized: " << P(s.vouched_by) << "\n";
+  if (!s.receipt.empty()) out << in << "receipt:    " << P(s.receipt) << "\n";
+  if (!s.path.empty()) {
+    out << in << "trust path" << (s.cross_border ? " (cross-border)" : "") << ":\n";
+    for (const auto& p : s.path)
+      out << in << "  [" << P(p.domain) << ", " << P(p.suite) << "] " << P(p.role) << ": " << P(p.subject) << "\n";
+  }
+  for (const auto& r : s.revocation) {
+    out << in << "revocation: " << P(r.certificate) << ": " << P(r.status);
+    if (!r.kind.empty())
+      out << " (" << P(r.kind) << (r.crl_number ? " #" + std::to_string(*r.crl_number) : "") << ", " << P(r.source) << ")";
+    if (r.revocation_time) out << ", revoked " << format_time(*r.revocation_time) << " " << P(r.reason);
+    out << "\n";
+  }
+  for (const auto& w : s.warnings) out << in << "warning: " << P(w) << "\n";
+  for (const auto& cs : s.counter_signatures)
+    signature_text(out, cs, in, "countersignature [" + std::to_string(s.index) + "." + std::to_string(cs.index) + "]");
+}
+
+}  // namespace
 
 std::string report_to_text(const ValidationReport& report) {
   std::ostringstream out;
   out << verdict_word(report.overall()) << ": " << indication_name(report.overall()) << " — "
-      << report.signatures.size() << " signature(s) in " << report.signature_file << "\n";
-  for (const auto& s : report.signatures) {
-    out << "\n[" << s.index << "] " << verdict_word(s.indication) << " (" << indication_name(s.indication);
-    if (s.sub_indication != SubIndication::none) out << " / " << sub_indication_name(s.sub_indication);
-    out << ")\n    " << s.message << "\n";
-    if (!s.signer.empty()) {
-      out << "    signer:     " << s.signer << "\n";
-      for (const auto& [k, v] : s.identifiers) out << "                " << k << " " << v << "\n";
-    }
-    if (s.claimed_signing_time) out << "    signed at:  " << format_time(*s.claimed_signing_time) << " (claimed by the signer)\n";
-    out << "    checked at: " << format_time(s.validation_time) << " (" << s.validation_time_source << ")\n";
-    if (!s.level.empty()) out << "    level:      CAdES-" << s.level << "\n";
-    if (!s.suite.empty()) out << "    algorithm:  " << s.suite << " (digest " << s.digest_algorithm << ")\n";
-    if (!s.commitment.empty()) out << "    commitment: " << s.commitment << "\n";
-    if (s.time_stamp)
-      out << "    time-stamp: " << (s.time_stamp->valid ? "valid, " : "NOT USED, ")
-          << (s.time_stamp->time ? format_time(*s.time_stamp->time) : "?") << " by " << s.time_stamp->tsa << "\n";
-    for (const auto& a : s.archive_time_stamps)
-      out << "    archive time-stamp: " << (a.valid ? "valid, " : "NOT VALID, ") << (a.time ? format_time(*a.time) : "?")
-          << (a.valid ? "" : " (" + a.message + ")") << "\n";
-    if (!s.vouched_by.empty()) out << "    recognized: " << s.vouched_by << "\n";
-    if (!s.receipt.empty()) out << "    receipt:    " << s.receipt << "\n";
-    if (!s.path.empty()) {
-      out << "    trust path" << (s.cross_border ? " (cross-border)" : "") << ":\n";
-      for (const auto& p : s.path) out << "      [" << p.domain << ", " << p.suite << "] " << p.role << ": " << p.subject << "\n";
-    }
-    for (const auto& r : s.revocation) {
-      out << "    revocation: " << r.certificate << ": " << r.status;
-      if (!r.kind.empty())
-        out << " (" << r.kind << (r.crl_number ? " #" + std::to_string(*r.crl_number) : "") << ", " << r.source << ")";
-      if (r.revocation_time) out << ", revoked " << format_time(*r.revocation_time) << " " << r.reason;
-      out << "\n";
-    }
-    for (const auto& w : s.warnings) out << "    warning: " << w << "\n";
-  }
+      << report.signatures.size() << " signature(s) in " << printable_text(report.signature_file) << "\n";
+  for (const auto& s : report.signatures) signature_text(out, s, "", "[" + std::to_string(s.index) + "]");
   return out.str();
 }
 

@@ -572,30 +572,7 @@ class Validator {
     for (const auto& a : si.unsigned_attrs) {
       if (a.oid != oids::signature_time_stamp) continue;
       for (const auto& value : a.values) {
-        TimeStampEvidence ev;
-        try {
-          const auto token = TimeStampToken::parse(value);
-          ev.time = token.info.gen_time;
-          const auto check = check_time_stamp(token, si.signature, pool_, options_.sign_options);
-          if (check.tsa_certificate) ev.tsa = check.tsa_certificate->subject().to_string();
-          ev.message = check.message;
-          if (check.ok) {
-            PathOptions po;
-            po.anchors = trust_.anchors;
-            po.intermediates = pool_;
-            const auto token_sd = SignedDataView::parse(memory_source(token.der));
-            for (const auto& c : token_sd.certificates()) po.intermediates.push_back(c);
-            po.validation_time = at_;
-            po.clock_skew = policy_.clock_skew;
-            const auto path = validate_path(*check.tsa_certificate, po);
-            SignatureReport scratch;
-            if (!path.ok()) ev.message = "the TSA is not trusted: " + path.message;
-            else if (auto v = revocation(path.path, at_, false, scratch)) ev.message = "the TSA certificate: " + v->message;
-            else ev.valid = true;
-          }
-        } catch (const Error& e) {
-          ev.message = std::string("malformed time-stamp token: ") + e.what();
-        }
+        TimeStampEvidence ev = time_stamp_evidence(value, si.signature);
         r.time_stamp = ev;
         if (ev.valid) {
           if (r.level == "B") r.level = "T";
@@ -607,6 +584,40 @@ class Validator {
     return std::nullopt;
   }
 
+ public:
+  /// A time-stamp token over `stamped`: its own check (signature, ESS binding, EKU, imprint
+  /// of exactly these bytes), then its TSA's path to one of the verifier's anchors and the
+  /// revocation status of that path. Valid only when all of it holds.
+  TimeStampEvidence time_stamp_evidence(const Bytes& token_der, ByteView stamped) {
+    TimeStampEvidence ev;
+    try {
+      const auto token = TimeStampToken::parse(token_der);
+      ev.time = token.info.gen_time;
+      const auto check = check_time_stamp(token, stamped, pool_, options_.sign_options);
+      if (check.tsa_certificate) ev.tsa = check.tsa_certificate->subject().to_string();
+      ev.message = check.message;
+      ev.intact = check.ok;
+      if (check.ok) {
+        PathOptions po;
+        po.anchors = trust_.anchors;
+        po.intermediates = pool_;
+        const auto token_sd = SignedDataView::parse(memory_source(token.der));
+        for (const auto& c : token_sd.certificates()) po.intermediates.push_back(c);
+        po.validation_time = at_;
+        po.clock_skew = policy_.clock_skew;
+        const auto path = validate_path(*check.tsa_certificate, po);
+        SignatureReport scratch;
+        if (!path.ok()) ev.message = "the TSA is not trusted: " + path.message;
+        else if (auto v = revocation(path.path, at_, false, scratch)) ev.message = "the TSA certificate: " + v->message;
+        else ev.valid = true;
+      }
+    } catch (const Error& e) {
+      ev.message = std::string("malformed time-stamp token: ") + e.what();
+    }
+    return ev;
+  }
+
+ private:
   // archive-time-stamp-v3 tokens: each must still cover the signature and its validation data.
   void archive_time_stamps(std::size_t index, const SignerInfoView& si, SignatureReport& r) {
     for (const auto& a : si.unsigned_attrs) {
@@ -728,6 +739,21 @@ ValidationData collect_validation_data(const SignedDataView& sd, const TrustStor
     for (const auto& [tsa, token_certs] : Validator::tsa_certificates(sd.signers()[i])) validator.collect(tsa, token_certs, out);
   }
   return out;
+}
+
+TimeStampEvidence validate_time_stamp(ByteView token_der, ByteView stamped, const TrustStore& trust,
+                                      const ValidationPolicy& policy, const ValidateOptions& options) {
+  const Bytes der(token_der.begin(), token_der.end());
+  std::optional<SignedDataView> sd;
+  try {
+    sd = SignedDataView::parse(memory_source(der));
+  } catch (const FormatError& e) {
+    TimeStampEvidence ev;
+    ev.message = std::string("malformed time-stamp token: ") + e.what();
+    return ev;
+  }
+  Validator validator(*sd, trust, policy, options);
+  return validator.time_stamp_evidence(der, stamped);
 }
 
 ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
