@@ -69,7 +69,7 @@ class OcspResponder {
     PrivateKey responder_key;
     /// Status lookup by serial (hex): nullopt = unknown to this CA.
     std::function<std::optional<OcspSingleResponse>(const std::string& serial_hex)> lookup;
-    std::chrono::seconds validity{3600};
+    std::chrono::seconds validity{3600};  ///< nextUpdate - thisUpdate; 0 = no nextUpdate
   };
   explicit OcspResponder(Config config);
   /// DER OCSPResponse for a DER OCSPRequest (malformed requests get malformedRequest).

@@ -29,6 +29,8 @@ Bytes single_response(const OcspCertId& id, const std::optional<OcspSingleRespon
     }
     cert_status = der_tlv(0xa1, info);
   }
+  // validity 0: no nextUpdate (RFC 6960 §2.4: newer information is available at any time).
+  if (validity.count() == 0) return sequence({id.encode(), cert_status, generalized_time_der(now)});
   return sequence({id.encode(), cert_status, generalized_time_der(now),
                    der_tlv(0xa0, generalized_time_der(now + validity))});
 }
