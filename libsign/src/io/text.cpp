@@ -50,8 +50,7 @@ std::string printable_text(std::string_view text) {
       escape_byte(out, static_cast<unsigned char>(text[i++]));
       continue;
     }
-    if (cp == '\\') out += "\\\\";
-    else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
              (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
       // Controls, line separators and bidirectional overrides (which can reorder what a
       // terminal shows) are written as their bytes.

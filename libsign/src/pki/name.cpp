@@ -1,6 +1,7 @@
 // X.501 names: our own encoder (Botan's cannot write NumericString INN/OGRN attributes the way
 // Russian verifiers expect) and a tolerant decoder that keeps the exact bytes.
 #include <sign/error.hpp>
+#include <sign/io.hpp>
 #include <sign/pki.hpp>
 
 #include <botan/asn1_obj.h>
@@ -190,7 +191,9 @@ std::string DistinguishedName::to_string() const {
   for (const auto& a : attributes_) {
     if (!out.empty()) out += ", ";
     const auto* def = by_oid(a.oid);
-    out += (def ? std::string(def->key) : a.oid) + "=" + a.value;
+    // Values are attacker-chosen: escaped so that a name can never carry a line break, a
+    // terminal escape or invalid UTF-8 into a report, a log or JSON.
+    out += (def ? std::string(def->key) : a.oid) + "=" + printable_text(a.value);
   }
   return out;
 }
