@@ -28,7 +28,7 @@ struct SignArgs {
   std::string input, key, cert, chain, out, content, commitment, sm2_id = "1234567812345678", at;
   std::string level = "B", tsa, to;
   TrustArgs t;
-  bool attach = false, pem = false, gm_oids = false, force = false, json = false;
+  bool attach = false, pem = false, gm_oids = false, json = false;
   unsigned signer_index = 1;
   PassphraseOptions pass;
 };
@@ -76,10 +76,13 @@ sign::SignerSpec load_signer(const SignArgs& a) {
 // Sends a SignedData to --out (atomically), to stdout, or as PEM.
 class SignatureOutput {
  public:
-  SignatureOutput(std::string path, bool pem) : path_(std::move(path)), pem_(pem) {
+  /// `overwrite`: replace for in-place updates of the input, new_output_policy() for --out.
+  SignatureOutput(std::string path, bool pem, sign::Overwrite overwrite)
+      : path_(std::move(path)), pem_(pem), overwrite_(overwrite) {
     if (to_stdout() && !pem_ && ::isatty(STDOUT_FILENO))
       throw sign::UsageError("refusing to write a binary signature to a terminal; use --out FILE or --pem");
-    if (!to_stdout() && !pem_) file_ = std::make_unique<sign::AtomicFileWriter>(path_, sign::FileMode::public_0644);
+    check_output(path_, overwrite_);
+    if (!to_stdout() && !pem_) file_ = std::make_unique<sign::AtomicFileWriter>(path_, sign::FileMode::public_0644, overwrite_);
   }
   std::function<void(sign::ByteView)> sink() {
     return [this](sign::ByteView chunk) {
@@ -95,7 +98,8 @@ class SignatureOutput {
     };
   }
   void finish() {
-    if (pem_) write_output(to_stdout() ? "" : path_, sign::pem_encode(buffer_, "CMS"));
+    if (pem_ && to_stdout()) write_output("", sign::pem_encode(buffer_, "CMS"));
+    else if (pem_) sign::write_file_atomic(path_, sign::pem_encode(buffer_, "CMS"), sign::FileMode::public_0644, overwrite_);
     else if (file_) file_->commit();
     else if (!(std::cout.flush())) throw sign::IoError("writing to standard output failed");
   }
@@ -104,6 +108,7 @@ class SignatureOutput {
   bool to_stdout() const { return path_.empty() || path_ == "-"; }
   std::string path_;
   bool pem_;
+  sign::Overwrite overwrite_;
   std::unique_ptr<sign::AtomicFileWriter> file_;
   sign::Bytes buffer_;
 };
@@ -116,9 +121,44 @@ std::optional<sign::Content> detached_content(const std::string& sig_path, const
   return std::nullopt;
 }
 
-// Adds a signature time-stamp from the TSA at `url` to every signer that has none.
-void add_time_stamps(const std::string& sig_path, const std::string& out_path, const std::string& url, bool pem) {
-  auto sd = sign::SignedDataView::load(sig_path);
+// Work that must not show until it is complete (a signature waiting for its time-stamp, an
+// extension waiting for its TSA): done in a hidden file beside the output, published by rename,
+// and removed on any failure, so a failed command leaves no output behind.
+class Scratch {
+ public:
+  explicit Scratch(const std::string& out) : path_(scratch_path_for(out)) {}
+  ~Scratch() { ::unlink(path_.c_str()); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  const std::string& path() const { return path_; }
+  /// Replaces the scratch file with a new version written by `write`.
+  void rewrite(const std::function<void(const std::function<void(sign::ByteView)>&)>& write) {
+    sign::AtomicFileWriter next(path_, sign::FileMode::public_0644, sign::Overwrite::replace);
+    write([&](sign::ByteView c) { next.write(c); });
+    next.commit();
+  }
+  void publish(const std::string& out, bool pem, sign::Overwrite overwrite) {
+    if (pem) {
+      check_output(out, overwrite);
+      sign::write_file_atomic(out, sign::pem_encode(sign::read_file(path_), "CMS"), sign::FileMode::public_0644, overwrite);
+    } else {
+      move_into_place(path_, out, overwrite);
+    }
+  }
+
+ private:
+  std::string path_;
+};
+
+// How an output treats an existing file: updating the input in place is what the command is
+// for; a different --out must not replace anything unless --force.
+sign::Overwrite overwrite_for(const SignArgs& a, const std::string& out) {
+  return out == a.input ? sign::Overwrite::replace : new_output_policy();
+}
+
+// Adds a signature time-stamp from the TSA at `url` to every signer of the scratch file that has none.
+void add_time_stamps(Scratch& work, const std::string& url) {
+  auto sd = sign::SignedDataView::load(work.path());
   for (std::size_t i = 0; i < sd.signers().size(); ++i) {
     const auto& si = sd.signers()[i];
     const bool stamped = std::any_of(si.unsigned_attrs.begin(), si.unsigned_attrs.end(),
@@ -127,29 +167,16 @@ void add_time_stamps(const std::string& sig_path, const std::string& out_path, c
     const auto cert = sd.find_signer_certificate(si);
     const auto alg = cert ? sign::suite_info(cert->public_key().suite()).digest : sign::DigestAlgorithm::sha256;
     const auto token = sign::request_time_stamp(url, alg, si.signature);
-    const std::string scratch = out_path + ".xsign-partial";
-    {
-      SignatureOutput step(scratch, false);
-      sign::add_unsigned_attribute(sd, i, sign::oids::signature_time_stamp, {token.der}, step.sink());
-      step.finish();
-    }
-    fs::rename(scratch, out_path);
-    sd = sign::SignedDataView::load(out_path);
+    work.rewrite([&](const auto& sink) { sign::add_unsigned_attribute(sd, i, sign::oids::signature_time_stamp, {token.der}, sink); });
+    sd = sign::SignedDataView::load(work.path());
     std::cerr << "xsign: signer " << i + 1 << " time-stamped at " << sign::format_time(token.info.gen_time) << " by " << url << "\n";
-  }
-  if (pem) {
-    SignatureOutput final_out(out_path, true);
-    const auto bytes = sign::read_file(out_path);
-    final_out.sink()(bytes);
-    final_out.finish();
   }
 }
 
 // archive-time-stamp-v3 on every signer: the token gets the ats-hash-index-v3 it was
 // computed over as an unsigned attribute, then joins the signer's unsigned attributes.
-void add_archive_time_stamps(const SignArgs& a, const std::string& out) {
-  if (out != a.input) fs::copy_file(a.input, out, fs::copy_options::overwrite_existing);
-  auto sd = sign::SignedDataView::load(out);
+void add_archive_time_stamps(const SignArgs& a, Scratch& work) {
+  auto sd = sign::SignedDataView::load(work.path());
   const auto document = sd.attached() ? sd.attached_content() : detached_content(a.input, a.content);
   if (!document) throw sign::UsageError(a.input + " is detached: give the document with --content");
   for (std::size_t i = 0; i < sd.signers().size(); ++i) {
@@ -162,29 +189,24 @@ void add_archive_time_stamps(const SignArgs& a, const std::string& out) {
     sign::add_unsigned_attribute(sign::SignedDataView::parse(sign::memory_source(token.der)), 0,
                                  sign::oids::ats_hash_index_v3, {index},
                                  [&](sign::ByteView c) { indexed_token.insert(indexed_token.end(), c.begin(), c.end()); });
-    const std::string scratch = out + ".xsign-partial";
-    {
-      SignatureOutput step(scratch, false);
-      sign::add_unsigned_attribute(sd, i, sign::oids::archive_time_stamp_v3, {indexed_token}, step.sink());
-      step.finish();
-    }
-    fs::rename(scratch, out);
-    sd = sign::SignedDataView::load(out);
+    work.rewrite([&](const auto& sink) { sign::add_unsigned_attribute(sd, i, sign::oids::archive_time_stamp_v3, {indexed_token}, sink); });
+    sd = sign::SignedDataView::load(work.path());
     std::cerr << "xsign: signer " << i + 1 << " archive-time-stamped at " << sign::format_time(token.info.gen_time) << "\n";
   }
 }
 
 void do_extend(const SignArgs& a) {
   const std::string out = a.out.empty() ? a.input : a.out;
-  if (a.to == "T") {
-    if (a.tsa.empty()) throw sign::UsageError("--to T needs --tsa URL");
-    if (out != a.input) fs::copy_file(a.input, out, fs::copy_options::overwrite_existing);
-    add_time_stamps(out, out, a.tsa, a.pem);
-    return;
-  }
-  if (a.to == "LTA") {
-    if (a.tsa.empty()) throw sign::UsageError("--to LTA needs --tsa URL");
-    add_archive_time_stamps(a, out);
+  const auto overwrite = overwrite_for(a, out);
+  if (a.to == "T" || a.to == "LTA") {
+    if (a.tsa.empty()) throw sign::UsageError("--to " + a.to + " needs --tsa URL");
+    check_output(out, overwrite);
+    (void)sign::SignedDataView::load(a.input);  // a malformed input fails before the copy
+    Scratch work(out);
+    fs::copy_file(a.input, work.path(), fs::copy_options::overwrite_existing);
+    if (a.to == "T") add_time_stamps(work, a.tsa);
+    else add_archive_time_stamps(a, work);
+    work.publish(out, a.pem, overwrite);
     return;
   }
   if (a.to != "LT") throw sign::UsageError("--to must be T, LT or LTA");
@@ -197,7 +219,7 @@ void do_extend(const SignArgs& a) {
     throw sign::UsageError("cannot make the signature verifiable offline:" + all +
                            "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
   }
-  SignatureOutput output(out, a.pem);
+  SignatureOutput output(out, a.pem, overwrite);
   sign::add_validation_data(sd, data.certificates, data.crls, data.ocsp_responses, output.sink());
   output.finish();
   std::cerr << "xsign: " << out << " is CAdES-LT: " << data.certificates.size() << " certificate(s), " << data.crls.size()
@@ -205,25 +227,34 @@ void do_extend(const SignArgs& a) {
 }
 
 void do_sign(const SignArgs& a) {
-  const auto signer = load_signer(a);
   std::string out = a.out;
   if (out.empty() && a.input != "-") {
     out = a.input + ".p7s";
-    if (fs::exists(out) && !a.force)
+    if (fs::exists(out) && new_output_policy() == sign::Overwrite::refuse)
       throw sign::UsageError(out + " already exists; add a signature to it with `xsign cosign " + out +
                              "`, or use --force / --out");
   }
-  auto doc = open_document(a.input);
+  const auto overwrite = new_output_policy();
   if (a.level != "B" && a.level != "T") throw sign::UsageError("--level must be B or T (then `xsign extend --to LT`)");
   if (a.level == "T" && a.tsa.empty()) throw sign::UsageError("--level T needs --tsa URL");
   if (a.level == "T" && (out.empty() || out == "-")) throw sign::UsageError("--level T writes a file: give --out");
-  SignatureOutput output(out, a.pem && a.level == "B");
+  check_output(out, overwrite);  // before the passphrase is asked and the document read
+  const auto signer = load_signer(a);
+  auto doc = open_document(a.input);
   sign::SignOutputOptions options;
   options.attached = a.attach;
   options.oid_style = a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7;
-  sign::sign_document(doc->content, signer, options, output.sink());
-  output.finish();
-  if (a.level == "T") add_time_stamps(out, out, a.tsa, a.pem);
+  if (a.level == "T") {
+    // The output appears only once the time-stamp is in it.
+    Scratch work(out);
+    work.rewrite([&](const auto& sink) { sign::sign_document(doc->content, signer, options, sink); });
+    add_time_stamps(work, a.tsa);
+    work.publish(out, a.pem, overwrite);
+  } else {
+    SignatureOutput output(out, a.pem, overwrite);
+    sign::sign_document(doc->content, signer, options, output.sink());
+    output.finish();
+  }
   if (!out.empty() && out != "-")
     std::cerr << "xsign: signed " << a.input << " as " << signer.certificate.subject().to_string() << " ("
               << sign::suite_name(signer.key.suite()) << (a.attach ? ", attached" : ", detached") << ") -> " << out
@@ -234,7 +265,7 @@ void do_cosign(const SignArgs& a) {
   const auto signer = load_signer(a);
   const auto sd = sign::SignedDataView::load(a.input);
   const std::string out = a.out.empty() ? a.input : a.out;
-  SignatureOutput output(out, a.pem);
+  SignatureOutput output(out, a.pem, overwrite_for(a, out));
   sign::cosign(sd, sd.attached() ? std::nullopt : detached_content(a.input, a.content), signer, output.sink());
   output.finish();
   std::cerr << "xsign: added signer " << sd.signers().size() + 1 << " (" << signer.certificate.subject().to_string()
@@ -246,7 +277,7 @@ void do_countersign(const SignArgs& a) {
   const auto sd = sign::SignedDataView::load(a.input);
   if (a.signer_index == 0) throw sign::UsageError("--signer counts from 1");
   const std::string out = a.out.empty() ? a.input : a.out;
-  SignatureOutput output(out, a.pem);
+  SignatureOutput output(out, a.pem, overwrite_for(a, out));
   sign::countersign(sd, a.signer_index - 1, signer, output.sink());
   output.finish();
   std::cerr << "xsign: countersigned signer " << a.signer_index << " of " << out << "\n";
@@ -372,7 +403,6 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_option("--out", a->out, "Signature file (default DOC.p7s; stdout for stdin)")->type_name("FILE");
   s->add_flag("--attach", a->attach, "Embed the document in the signature");
   s->add_flag("--gm-oids", a->gm_oids, "Use GM/T 0010 content-type OIDs (for GmSSL)");
-  s->add_flag("--force", a->force, "Overwrite an existing DOC.p7s");
   s->add_option("--level", a->level, "B (default) or T: add a signature time-stamp from --tsa");
   s->add_option("--tsa", a->tsa, "Time-stamping authority URL, e.g. http://127.0.0.1:8080/tsa");
   add_signer_options(s, *a);

@@ -2,6 +2,7 @@
 // errors become one `xsign: error: ...` line on stderr and a documented exit code.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "output.hpp"
 
 #include <sign/error.hpp>
 
@@ -27,6 +28,12 @@ int main(int argc, char** argv) {
       "passphrase, 66 missing input, 70 internal error, 74 I/O error.",
       "xsign"};
   app.require_subcommand(1);
+  // Options of the top level may follow the command (`xsign sign DOC --out F --force`).
+  app.fallthrough();
+  app.add_flag_callback(
+      "--force", [] { xsign::set_force_overwrite(true); },
+      "Let --out replace an existing regular file (never a symlink, FIFO, device or directory, and never a CA "
+      "directory's state files). Without it, an existing output file is an error (exit 64).");
   app.set_help_all_flag("--help-all", "Show help for every command");
 
   xsign::Context ctx;

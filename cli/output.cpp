@@ -2,12 +2,72 @@
 
 #include <sign/error.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 namespace xsign {
+namespace {
+
+bool g_force = false;
+
+}  // namespace
+
+void set_force_overwrite(bool force) { g_force = force; }
+
+sign::Overwrite new_output_policy() { return g_force ? sign::Overwrite::replace : sign::Overwrite::refuse; }
+
+void check_not_ca_state(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p = fs::absolute(path, ec);
+  if (ec) return;
+  static const char* kState[] = {"ca.key", "ca.pem", "chain.pem", "profile.toml", "store.sqlite", "store.sqlite-wal",
+                                 "store.sqlite-shm", "store.sqlite-journal"};
+  const fs::path dir = p.parent_path();
+  const std::string name = p.filename().string();
+  auto is_ca_dir = [&](const fs::path& d) { return fs::exists(d / "store.sqlite", ec) && fs::exists(d / "ca.pem", ec); };
+  bool state = false;
+  if (is_ca_dir(dir)) state = std::any_of(std::begin(kState), std::end(kState), [&](const char* s) { return name == s; });
+  if (!state && dir.filename() == "services" && is_ca_dir(dir.parent_path())) state = true;
+  if (state)
+    throw sign::UsageError(path + " belongs to the CA directory " + (dir.filename() == "services" ? dir.parent_path() : dir).string() +
+                           "; refusing to overwrite a CA's key, certificates, store or profile (choose another --out)");
+}
+
+void check_output(const std::string& out, sign::Overwrite overwrite) {
+  if (out.empty() || out == "-") return;
+  check_not_ca_state(out);
+  sign::check_output_path(out, overwrite);
+}
+
+std::string scratch_path_for(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path p(out);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  return (dir / ("." + p.filename().string() + ".xsign-scratch-" + std::to_string(::getpid()))).string();
+}
+
+void move_into_place(const std::string& scratch, const std::string& out, sign::Overwrite overwrite) {
+  struct Remove {
+    const std::string& path;
+    ~Remove() { ::unlink(path.c_str()); }
+  } remove{scratch};
+  check_output(out, overwrite);
+  if (overwrite == sign::Overwrite::refuse) {
+    if (::renameat2(AT_FDCWD, scratch.c_str(), AT_FDCWD, out.c_str(), RENAME_NOREPLACE) != 0)
+      throw sign::IoError(out + ": cannot move the result into place (" + std::strerror(errno) + ")");
+  } else if (::rename(scratch.c_str(), out.c_str()) != 0) {
+    throw sign::IoError(out + ": cannot move the result into place (" + std::strerror(errno) + ")");
+  }
+}
 
 void write_output(const std::string& out, sign::ByteView data, bool binary, sign::FileMode mode) {
   if (out.empty() || out == "-") {
@@ -19,7 +79,8 @@ void write_output(const std::string& out, sign::ByteView data, bool binary, sign
     if (!std::cout) throw sign::IoError("writing to standard output failed");
     return;
   }
-  sign::write_file_atomic(out, data, mode);
+  check_not_ca_state(out);
+  sign::write_file_atomic(out, data, mode, new_output_policy());
 }
 
 void write_output(const std::string& out, const std::string& text, sign::FileMode mode) {

@@ -8,7 +8,27 @@
 
 namespace xsign {
 
+/// `--force` (a global option): outputs named with --out may replace an existing regular file.
+void set_force_overwrite(bool force);
+/// How a new output file treats an existing one: refuse, unless --force.
+sign::Overwrite new_output_policy();
+
+/// Throws UsageError when `path` is part of a CA directory's state (its key, certificates,
+/// store or profile): no output may clobber a CA, with or without --force.
+void check_not_ca_state(const std::string& path);
+
+/// Checks an output path before any work is done: not CA state, and writable under `overwrite`.
+void check_output(const std::string& out, sign::Overwrite overwrite);
+
+/// Moves a finished scratch file onto `out` (same directory), under `overwrite`; the scratch
+/// file is gone afterwards in every case.
+void move_into_place(const std::string& scratch, const std::string& out, sign::Overwrite overwrite);
+
+/// A scratch path beside `out` (hidden, unique) for work that must not show until it is done.
+std::string scratch_path_for(const std::string& out);
+
 /// Writes data to `out` ("" or "-" = stdout). Binary data is never written to a terminal.
+/// An existing file is replaced only with --force (never a non-regular file, never CA state).
 void write_output(const std::string& out, sign::ByteView data, bool binary,
                   sign::FileMode mode = sign::FileMode::public_0644);
 

@@ -39,8 +39,9 @@ struct TwoDomains {
   }
 
   void crls(const std::string& d) {
-    run_ok("ca crl --dir " + q(f(d + "-root")) + " --out " + q(f(d + "-root.crl")));
-    run_ok("ca crl --dir " + q(f(d + "-issuing")) + " --out " + q(f(d + "-issuing.crl")));
+    // Republished CRLs replace the previous files.
+    run_ok("ca crl --dir " + q(f(d + "-root")) + " --force --out " + q(f(d + "-root.crl")));
+    run_ok("ca crl --dir " + q(f(d + "-issuing")) + " --force --out " + q(f(d + "-issuing.crl")));
     write(f(d + "-crls.pem"), read(f(d + "-root.crl")) + read(f(d + "-issuing.crl")));
   }
 

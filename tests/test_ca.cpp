@@ -288,7 +288,7 @@ TEST_CASE("CA keys are encrypted at rest and serials are unique and positive", "
   std::set<std::string> serials;
   for (int i = 0; i < 5; ++i) {
     const auto r = xsign("ca issue " + q(dir.file("r.csr")) + " --dir " + q(ca) + " --profile trader --pass-file " +
-                         q(dir.file("pass")) + " --out " + q(dir.file("c.pem")));
+                         q(dir.file("pass")) + " --out " + q(dir.file("c.pem")) + " --force");
     REQUIRE(r.exit_code == 0);
     const auto c = sign::Certificate::load(dir.file("c.pem"));
     CHECK(c.serial().size() >= 8);

@@ -78,7 +78,7 @@ TEST_CASE("A trust list lets a Chinese verifier accept a Russian signature, and 
   }
   SECTION("a list signed by the wrong authority is rejected") {
     d.run_ok("trustlist sign " + q(d.f("list.json")) + " --key " + q(d.f("ru-root/ca.key")) + " --cert " +
-             q(d.f("ru-root.pem")) + " --out " + q(d.f("trust-cn/lists/list.p7s")));
+             q(d.f("ru-root.pem")) + " --force --out " + q(d.f("trust-cn/lists/list.p7s")));
     const auto r = xsign("trustlist verify " + q(d.f("trust-cn/lists/list.p7s")) + " --trust " + q(d.f("trust-cn")));
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Catch::Contains("not by an authority of your own trust store"));

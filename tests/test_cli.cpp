@@ -159,10 +159,11 @@ TEST_CASE("key sign output verifies with openssl, and openssl's signatures with 
   for (std::string suite : {"sm2", "gost256", "gost512", "p256"}) {
     CAPTURE(suite);
     const std::string key = dir.file("k.pem"), pub = dir.file("pub.pem"), sig = dir.file("sig");
-    REQUIRE(xsign("key gen --suite " + suite + " --no-encrypt --out " + q(key)).exit_code == 0);
-    REQUIRE(xsign("key pub " + q(key) + " --out " + q(pub)).exit_code == 0);
+    // The same file names for every suite: each round replaces the last with --force.
+    REQUIRE(xsign("key gen --suite " + suite + " --no-encrypt --force --out " + q(key)).exit_code == 0);
+    REQUIRE(xsign("key pub " + q(key) + " --force --out " + q(pub)).exit_code == 0);
     // Document from stdin, signature to a file.
-    REQUIRE(xsign("key sign --key " + q(key) + " - --out " + q(sig) + " < " + q(doc)).exit_code == 0);
+    REQUIRE(xsign("key sign --key " + q(key) + " - --force --out " + q(sig) + " < " + q(doc)).exit_code == 0);
     const std::string digest = suite == "sm2" ? "sm3" : suite == "gost256" ? "md_gost12_256"
                                : suite == "gost512" ? "md_gost12_512" : "sha256";
     const std::string check =

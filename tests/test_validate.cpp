@@ -114,9 +114,9 @@ TEST_CASE("Cross-border signatures pass both ways through the cross-certificate"
     CHECK(v.verify("ru", v.f("invoice.ru.p7s")).exit_code == 0);
   }
   SECTION("a cross-certificate whose name constraints exclude the signer") {
-    v.run_ok("ca cross-certify " + q(v.f("cn-root.pem")) + " --dir " + q(v.f("ru-root")) + " --exclude /C=CN --out " +
+    v.run_ok("ca cross-certify " + q(v.f("cn-root.pem")) + " --dir " + q(v.f("ru-root")) + " --exclude /C=CN --force --out " +
              q(v.f("trust-ru") + "/certs/cross.pem"));
-    v.run_ok("ca crl --dir " + q(v.f("ru-root")) + " --out " + q(v.f("ru-root.crl")));
+    v.run_ok("ca crl --dir " + q(v.f("ru-root")) + " --force --out " + q(v.f("ru-root.crl")));
     v.refresh_crls("ru");
     const auto r = v.verify("ru", v.f("invoice.cn.p7s"));
     CHECK(r.exit_code == 2);

@@ -31,11 +31,23 @@ void for_each_chunk(std::istream& in, const std::function<void(std::span<const s
 /// File permission for write_file_atomic: secrets get 0600, everything else 0644 (before umask).
 enum class FileMode { private_0600, public_0644 };
 
+/// What an atomic write may do to an existing file at its destination. Whatever is chosen,
+/// something that is not a regular file (a symlink, FIFO, device or directory) is never replaced.
+enum class Overwrite {
+  replace,  ///< replace an existing regular file (in-place updates, the library's own state files)
+  refuse,   ///< fail if the destination exists, checked again atomically at commit (no clobbering)
+};
+
+/// Throws UsageError if `path` may not be written under `overwrite`: it exists and is not a
+/// regular file, or it exists and overwrite is refuse. Lets a command fail before doing work.
+void check_output_path(const std::filesystem::path& path, Overwrite overwrite);
+
 /// A file written through a temporary beside it and renamed into place by commit(); if the
 /// writer is destroyed without commit(), the temporary is removed and `path` is untouched.
+/// commit() fsyncs the file, renames it, and fsyncs the directory.
 class AtomicFileWriter {
  public:
-  AtomicFileWriter(const std::filesystem::path& path, FileMode mode);
+  AtomicFileWriter(const std::filesystem::path& path, FileMode mode, Overwrite overwrite = Overwrite::replace);
   ~AtomicFileWriter();
   AtomicFileWriter(const AtomicFileWriter&) = delete;
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
@@ -47,19 +59,21 @@ class AtomicFileWriter {
  private:
   std::filesystem::path path_, tmp_;
   int fd_ = -1;
+  Overwrite overwrite_;
 };
 
 /// Writes to a temporary file beside `path`, fsyncs, then renames over `path`:
 /// a reader never sees a half-written file, and a failure leaves the old file untouched.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data,
-                       FileMode mode);
+                       FileMode mode, Overwrite overwrite = Overwrite::replace);
 
 /// Text overload of write_file_atomic.
-void write_file_atomic(const std::filesystem::path& path, std::string_view text, FileMode mode);
+void write_file_atomic(const std::filesystem::path& path, std::string_view text, FileMode mode,
+                       Overwrite overwrite = Overwrite::replace);
 
 /// Text from an untrusted source (names in certificates, messages quoting them) made safe for a
 /// terminal line: control characters (C0, DEL, C1, and so newlines and ANSI escapes) and bytes
-/// that are not UTF-8 become visible "\xNN" escapes; a backslash becomes "\\".
+/// that are not UTF-8 become visible "\xNN" escapes. Applying it twice changes nothing.
 std::string printable_text(std::string_view text);
 
 /// The same text with only its invalid UTF-8 bytes escaped as "\xNN" (JSON output must be UTF-8;

@@ -20,15 +20,17 @@ constexpr std::size_t kMaxChildren = 100000;
 class FileSource final : public ByteSource {
  public:
   explicit FileSource(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO without a writer must not block open(); its type is refused below.
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd_ < 0) {
       if (errno == ENOENT) throw NoInputError(path + ": no such file");
+      if (errno == ELOOP) throw NoInputError(path + ": too many levels of symbolic links (a link loop?)");
       throw NoInputError(path + ": cannot open for reading (" + std::strerror(errno) + ")");
     }
     struct stat st {};
     if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
       ::close(fd_);
-      throw NoInputError(path + ": not a regular file");
+      throw NoInputError(path + ": not a regular file (signatures and documents to verify are read from regular files)");
     }
     size_ = static_cast<std::uint64_t>(st.st_size);
   }

@@ -8,6 +8,7 @@
 #include <random>
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,27 +19,64 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+namespace {
+
+const char* kind_of(mode_t m) {
+  if (S_ISLNK(m)) return "a symbolic link";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+
+// Makes a rename durable: the directory entry itself is flushed.
+void sync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::filesystem::path directory_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> read_file(const std::filesystem::path& path, std::uintmax_t max_bytes) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status))
-    throw NoInputError(path.string() + ": no such file");
-  if (std::filesystem::is_directory(status))
-    throw NoInputError(path.string() + ": is a directory, expected a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw NoInputError(path.string() + ": cannot open for reading (" + errno_text() + ")");
-  std::vector<std::uint8_t> data;
-  std::vector<char> buffer(64 * 1024);
-  // Read by chunks rather than by size: works for pipes and /dev/stdin too.
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const auto got = static_cast<std::size_t>(in.gcount());
-    if (data.size() + got > max_bytes)
-      throw IoError(path.string() + ": larger than " + std::to_string(max_bytes) +
-                    " bytes, which is too big for this kind of file");
-    data.insert(data.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got));
+  // Keys, certificates, signatures, CRLs and policies are small regular files. O_NONBLOCK keeps
+  // open() from waiting forever on a FIFO with no writer; the type is checked before any read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENOENT) throw NoInputError(path.string() + ": no such file");
+    if (errno == ELOOP) throw NoInputError(path.string() + ": too many levels of symbolic links (a link loop?)");
+    if (errno == EISDIR) throw NoInputError(path.string() + ": is a directory, expected a file");
+    throw NoInputError(path.string() + ": cannot open for reading (" + errno_text() + ")");
   }
-  if (in.bad()) throw IoError(path.string() + ": read error");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw IoError(path.string() + ": cannot inspect (" + errno_text() + ")");
+  if (S_ISDIR(st.st_mode)) throw NoInputError(path.string() + ": is a directory, expected a file");
+  if (!S_ISREG(st.st_mode))
+    throw NoInputError(path.string() + ": is " + kind_of(st.st_mode) +
+                       "; this input must be a regular file (only documents may be streamed)");
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes)
+    throw IoError(path.string() + ": larger than " + std::to_string(max_bytes) +
+                  " bytes, which is too big for this kind of file");
+  std::vector<std::uint8_t> data(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < data.size()) {
+    const ssize_t n = ::read(fd, data.data() + got, data.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw IoError(path.string() + ": read error (" + errno_text() + ")");
+    if (n == 0) break;  // shrank while reading
+    got += static_cast<std::size_t>(n);
+  }
+  data.resize(got);
   return data;
 }
 
@@ -59,12 +97,26 @@ void for_each_chunk(std::istream& in, const std::function<void(std::span<const s
   if (in.bad()) throw IoError(what + ": read error");
 }
 
-AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path, FileMode mode) : path_(path) {
-  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+
+void check_output_path(const std::filesystem::path& path, Overwrite overwrite) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return;
+    throw IoError(path.string() + ": cannot inspect the output path (" + errno_text() + ")");
+  }
+  if (!S_ISREG(st.st_mode))
+    throw UsageError(path.string() + " is " + kind_of(st.st_mode) + "; refusing to replace it with a file");
+  if (overwrite == Overwrite::refuse)
+    throw UsageError(path.string() + " already exists; choose another --out, or add --force to replace it");
+}
+
+AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path, FileMode mode, Overwrite overwrite)
+    : path_(path), overwrite_(overwrite) {
+  check_output_path(path, overwrite);
   std::random_device rd;
-  tmp_ = dir / ("." + path.filename().string() + ".tmp-" + std::to_string(rd()));
+  tmp_ = directory_of(path) / ("." + path.filename().string() + ".tmp-" + std::to_string(rd()));
   const mode_t perms = mode == FileMode::private_0600 ? 0600 : 0644;
-  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, perms);
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, perms);
   if (fd_ < 0) throw IoError(path.string() + ": cannot create (" + errno_text() + ")");
   // O_CREAT's mode passes through the umask; a secret must be 0600 whatever the umask.
   if (mode == FileMode::private_0600 && ::fchmod(fd_, 0600) != 0) {
@@ -97,30 +149,46 @@ void AtomicFileWriter::write(std::span<const std::uint8_t> data) {
 }
 
 void AtomicFileWriter::commit() {
+  if (fd_ < 0) throw IoError(path_.string() + ": commit after commit");
   if (::fsync(fd_) != 0) throw IoError(path_.string() + ": fsync failed (" + errno_text() + ")");
   const int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0) {
+  auto fail = [&](const std::string& what) {
     const std::string err = errno_text();
     ::unlink(tmp_.c_str());
-    throw IoError(path_.string() + ": close failed (" + err + ")");
-  }
-  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
-    const std::string err = errno_text();
+    throw IoError(path_.string() + ": " + what + " (" + err + ")");
+  };
+  if (::close(fd) != 0) fail("close failed");
+  try {
+    // Checked again at the last moment: the destination may have changed while we wrote.
+    check_output_path(path_, overwrite_);
+  } catch (...) {
     ::unlink(tmp_.c_str());
-    throw IoError(path_.string() + ": cannot rename into place (" + err + ")");
+    throw;
   }
+  if (overwrite_ == Overwrite::refuse) {
+    if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) != 0) {
+      if (errno == EEXIST) {
+        ::unlink(tmp_.c_str());
+        throw UsageError(path_.string() + " appeared while it was being written; it was left as it is");
+      }
+      fail("cannot rename into place");
+    }
+  } else if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    fail("cannot rename into place");
+  }
+  sync_directory(directory_of(path_));
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data,
-                       FileMode mode) {
-  AtomicFileWriter writer(path, mode);
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data, FileMode mode,
+                       Overwrite overwrite) {
+  AtomicFileWriter writer(path, mode, overwrite);
   writer.write(data);
   writer.commit();
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view text, FileMode mode) {
-  write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, mode);
+void write_file_atomic(const std::filesystem::path& path, std::string_view text, FileMode mode, Overwrite overwrite) {
+  write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, mode, overwrite);
 }
 
 }  // namespace sign
