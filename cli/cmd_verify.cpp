@@ -99,9 +99,21 @@ int verify_batch(const BatchArgs& a) {
   }
   const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   const auto reports = sign::validate_batch(items, setup.trust, setup.policy, o, jobs);
-  bool any_failed = false, any_unproven = false;
+  bool any_failed = false, any_unproven = false, any_input_error = false;
   if (a.json) std::cout << "[\n";
   for (std::size_t i = 0; i < reports.size(); ++i) {
+    if (!reports[i].input_error.empty()) {
+      any_input_error = true;
+      if (a.json) {
+        std::string j = sign::report_to_json(reports[i]);
+        j.pop_back();
+        std::cout << j << (i + 1 < reports.size() ? ",\n" : "\n");
+      } else {
+        std::cout << "INPUT-ERROR  " << sign::printable_text(items[i].signature_file) << "  ("
+                  << sign::printable_text(reports[i].input_error) << ")\n";
+      }
+      continue;
+    }
     const auto overall = reports[i].overall();
     any_failed = any_failed || overall == sign::Indication::total_failed;
     any_unproven = any_unproven || overall == sign::Indication::indeterminate;
@@ -118,8 +130,9 @@ int verify_batch(const BatchArgs& a) {
   }
   if (a.json) std::cout << "]\n";
   else std::cerr << "xsign: " << reports.size() << " file(s) checked on " << jobs << " thread(s)\n";
-  // Any failed file fails the batch; otherwise any unproven one makes it indeterminate.
-  return any_failed ? kExitFailed : any_unproven ? kExitIndeterminate : kExitOk;
+  // Any failed file fails the batch; then a file that could not be read is an input error;
+  // otherwise any unproven one makes it indeterminate.
+  return any_failed ? kExitFailed : any_input_error ? kExitNoInput : any_unproven ? kExitIndeterminate : kExitOk;
 }
 
 }  // namespace

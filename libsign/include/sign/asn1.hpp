@@ -86,6 +86,10 @@ DerNode read_der_node(const ByteSource& src, std::uint64_t offset, std::uint64_t
 /// The children of a constructed node, in order (bounded count).
 std::vector<DerNode> der_children(const ByteSource& src, const DerNode& parent);
 
+/// Child `index` of a constructed node; FormatError (never an out-of-range access) when the
+/// node has fewer children, e.g. an empty SEQUENCE where a field is required.
+DerNode der_child(const ByteSource& src, const DerNode& parent, std::size_t index);
+
 /// Whole TLV bytes of a node (bounded by kMaxDerObjectBytes).
 Bytes der_bytes(const ByteSource& src, const DerNode& node);
 

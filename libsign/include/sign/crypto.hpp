@@ -219,6 +219,9 @@ class PrivateKey {
 
   /// PBKDF2 iterations for newly encrypted keys (OWASP 2023 guidance for HMAC-SHA256).
   static constexpr std::size_t kDefaultPbkdf2Iterations = 600000;
+  /// Largest PBKDF2 iteration count an encrypted key file may ask for (about 10 s here):
+  /// the count is chosen by whoever wrote the file.
+  static constexpr std::size_t kMaxPbkdf2Iterations = 10000000;
 
   explicit PrivateKey(std::shared_ptr<const PrivateKeyImpl> impl);
   const PrivateKeyImpl& impl() const { return *impl_; }

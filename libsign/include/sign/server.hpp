@@ -27,6 +27,13 @@ struct ServerConfig {
   std::vector<Route> post_routes;
 };
 
+/// One HTTP answer.
+struct HttpReply {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+};
+
 class Server {
  public:
   /// Opens the CAs and unlocks their keys; throws on any problem, before listening.
@@ -38,6 +45,9 @@ class Server {
   void run();
   /// Stops run() from any thread.
   void stop();
+  /// Answers one request without any networking (the HTTP layer calls this for every request;
+  /// tests and fuzzing call it directly). Never throws: malformed requests get 4xx.
+  HttpReply handle(const std::string& method, const std::string& path, const std::string& body);
   /// Names of the CAs served (their directory names).
   std::vector<std::string> ca_names() const;
 

@@ -101,6 +101,9 @@ struct SignatureReport {
 struct ValidationReport {
   std::string signature_file, document;
   std::vector<SignatureReport> signatures;
+  /// Set when the files could not be read at all (missing, a directory, unreadable): an input
+  /// error of the caller, not a verdict on a signature. `signatures` is then empty.
+  std::string input_error;
   /// Worst of all signatures: any failed = TOTAL-FAILED, else any indeterminate = INDETERMINATE.
   Indication overall() const;
 };
@@ -141,7 +144,8 @@ struct BatchItem {
 };
 
 /// Validates many signature files on `jobs` threads (the trust material and caches are shared);
-/// a report per item, in order. Malformed or missing files get a FORMAT_FAILURE report.
+/// a report per item, in order. A malformed signature file gets a FORMAT_FAILURE report; a file
+/// that cannot be read (missing, a directory, not a regular file) gets `input_error` instead.
 std::vector<ValidationReport> validate_batch(const std::vector<BatchItem>& items, const TrustStore& trust,
                                              const ValidationPolicy& policy, const ValidateOptions& options,
                                              unsigned jobs);

@@ -148,6 +148,15 @@ std::vector<DerNode> der_children(const ByteSource& src, const DerNode& parent) 
   return out;
 }
 
+DerNode der_child(const ByteSource& src, const DerNode& parent, std::size_t index) {
+  const auto children = der_children(src, parent);
+  if (index >= children.size())
+    throw FormatError("the DER element at offset " + std::to_string(parent.offset) + " has " +
+                      std::to_string(children.size()) + " element(s) where at least " + std::to_string(index + 1) +
+                      " are required");
+  return children[index];
+}
+
 Bytes der_bytes(const ByteSource& src, const DerNode& node) {
   return src.read_range(node.offset, node.header + node.length);
 }

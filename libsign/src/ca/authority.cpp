@@ -95,6 +95,10 @@ CertificateAuthority CertificateAuthority::open(const fs::path& dir, PassphraseP
   ca.domain_ = DomainProfile::load((dir / kProfileFile).string());
   ca.chain_ = Certificate::load_all((dir / kChainFile).string());
   ca.cert_ = ca.chain_.front();
+  // ca.pem is what operators copy and publish: it must be the certificate the chain starts with.
+  if (!(Certificate::load((dir / kCertFile).string()) == *ca.cert_))
+    throw FormatError((dir / kCertFile).string() + ": not the CA certificate that " + kChainFile +
+                      " starts with; restore it from chain.pem or a backup");
   ca.store_ = open_sqlite_store(dir / kStoreFile);
   ca.passphrase_ = std::move(passphrase);
   return ca;

@@ -154,7 +154,17 @@ std::string PrivateKey::to_encrypted_pem(std::string_view passphrase,
 }
 
 PrivateKey PrivateKey::from_pem(std::string_view pem, const PassphraseProvider& passphrase) {
-  for (const auto& block : pem_decode_all(pem)) {
+  // A key file holds one key and nothing else: junk around it means a damaged or tampered file.
+  const auto blocks = pem_decode_all(pem);
+  if (blocks.size() > 1) throw FormatError("a key file must hold one PEM block, this one has " + std::to_string(blocks.size()));
+  const auto first = pem.find("-----BEGIN ");
+  const auto last_end = pem.rfind("-----END ");
+  const auto after = last_end == std::string_view::npos ? pem.size() : pem.find("-----", last_end + 9);
+  auto blank = [](std::string_view t) { return t.find_first_not_of(" \t\r\n") == std::string_view::npos; };
+  if (first != std::string_view::npos && (!blank(pem.substr(0, first)) ||
+                                          (after != std::string_view::npos && !blank(pem.substr(after + 5)))))
+    throw FormatError("unexpected text before or after the PEM key block (damaged or altered key file)");
+  for (const auto& block : blocks) {
     if (block.label == kPrivateLabel) return from_pkcs8_der(block.der);
     if (block.label == kEncryptedLabel) {
       if (!passphrase) throw PassphraseError("the key is encrypted and no passphrase was given");

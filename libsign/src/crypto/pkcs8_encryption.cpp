@@ -1,5 +1,6 @@
 // PKCS#8 EncryptedPrivateKeyInfo with PBES2 (RFC 8018): PBKDF2-HMAC-SHA256 and AES-256-CBC,
 // the scheme `openssl pkey -passin` opens without extra options.
+#include <sign/crypto.hpp>
 #include <sign/error.hpp>
 
 #include "crypto/curves.hpp"
@@ -11,6 +12,32 @@
 #include <botan/pbes2.h>
 
 namespace sign::detail {
+namespace {
+
+// PBES2-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier {PBKDF2, PBKDF2-params},
+// encryptionScheme }, PBKDF2-params ::= SEQUENCE { salt OCTET STRING, iterationCount INTEGER, ... }.
+// Read before any work: the iteration count is chosen by whoever wrote the file.
+std::size_t pbkdf2_iterations(const std::vector<std::uint8_t>& pbes2_params) {
+  try {
+    Botan::AlgorithmIdentifier kdf, enc;
+    Botan::BER_Decoder(pbes2_params).start_cons(Botan::SEQUENCE).decode(kdf).decode(enc).end_cons();
+    if (kdf.get_oid().to_string() != "1.2.840.113549.1.5.12")
+      throw FormatError("the key derivation is " + kdf.get_oid().to_string() + ", only PBKDF2 is supported");
+    std::vector<std::uint8_t> salt;
+    std::size_t iterations = 0;
+    Botan::BER_Decoder(kdf.get_parameters())
+        .start_cons(Botan::SEQUENCE)
+        .decode(salt, Botan::OCTET_STRING)
+        .decode(iterations)
+        .discard_remaining()
+        .end_cons();
+    return iterations;
+  } catch (const Botan::Exception& e) {
+    throw FormatError(std::string("malformed PBES2 parameters: ") + e.what());
+  }
+}
+
+}  // namespace
 
 Bytes encrypt_pkcs8(const Botan::secure_vector<std::uint8_t>& der, std::string_view passphrase,
                     std::size_t iterations) {
@@ -43,6 +70,12 @@ Bytes decrypt_pkcs8(ByteView encrypted_der, std::string_view passphrase) {
     throw FormatError("encrypted key uses " + alg.get_oid().to_string() +
                       "; only PBES2 (1.2.840.113549.1.5.13) is supported — re-encrypt with "
                       "`openssl pkcs8 -topk8 -v2 aes-256-cbc`");
+  const std::size_t iterations = pbkdf2_iterations(alg.get_parameters());
+  if (iterations > PrivateKey::kMaxPbkdf2Iterations)
+    throw FormatError("the key file asks for " + std::to_string(iterations) + " PBKDF2 iterations, more than the " +
+                      std::to_string(PrivateKey::kMaxPbkdf2Iterations) +
+                      " xsign accepts (a hostile file could keep it busy for hours); re-encrypt the key with fewer");
+  if (iterations == 0) throw FormatError("the key file's PBKDF2 iteration count is 0");
   Botan::secure_vector<std::uint8_t> plain;
   try {
     plain = Botan::pbes2_decrypt(Botan::secure_vector<std::uint8_t>(ciphertext.begin(), ciphertext.end()),

@@ -40,7 +40,7 @@ OcspCertId read_cert_id(const ByteSource& src, const DerNode& node) {
   if (f.size() != 4) bad("CertID must have four fields");
   OcspCertId id;
   expect(f[0], 0x30, "hash algorithm");
-  id.hash_oid = oid_from_der(der_bytes(src, der_children(src, f[0]).at(0)));
+  id.hash_oid = oid_from_der(der_bytes(src, der_child(src, f[0], 0)));
   expect(f[1], 0x04, "issuerNameHash");
   expect(f[2], 0x04, "issuerKeyHash");
   expect(f[3], 0x02, "serialNumber");
@@ -136,7 +136,7 @@ OcspRequest OcspRequest::parse(ByteView der) {
         r.ids.push_back(read_cert_id(*src, parts[0]));
       }
     } else if (f.tag == 0xa2) {
-      r.nonce = find_nonce(*src, der_children(*src, f).at(0));
+      r.nonce = find_nonce(*src, der_child(*src, f, 0));
     } else {
       bad("unexpected field in TBSRequest");
     }
@@ -161,7 +161,7 @@ OcspResponse OcspResponse::parse(ByteView der) {
   if (r.response_status != 0) return r;
   if (top.size() < 2) bad("a successful response has no responseBytes");
   expect(top[1], 0xa0, "responseBytes");
-  const auto rb = der_children(*src, der_children(*src, top[1]).at(0));
+  const auto rb = der_children(*src, der_child(*src, top[1], 0));
   if (rb.size() != 2 || oid_from_der(der_bytes(*src, rb[0])) != kBasic) bad("not a basic OCSP response");
   const Bytes basic_der = der_content(*src, rb[1]);
   const auto b = memory_source(basic_der);
@@ -169,13 +169,13 @@ OcspResponse OcspResponse::parse(ByteView der) {
   if (basic.size() < 3) bad("BasicOCSPResponse is too short");
   expect(basic[0], 0x30, "ResponseData");
   r.tbs = der_bytes(*b, basic[0]);
-  r.signature_oid = oid_from_der(der_bytes(*b, der_children(*b, basic[1]).at(0)));
+  r.signature_oid = oid_from_der(der_bytes(*b, der_child(*b, basic[1], 0)));
   expect(basic[2], 0x03, "signature");
   r.signature = der_content(*b, basic[2]);
   if (r.signature.empty()) bad("empty signature");
   r.signature.erase(r.signature.begin());
   if (basic.size() > 3 && basic[3].tag == 0xa0)
-    for (const auto& c : der_children(*b, der_children(*b, basic[3]).at(0))) r.certificates.push_back(Certificate::from_der(der_bytes(*b, c)));
+    for (const auto& c : der_children(*b, der_child(*b, basic[3], 0))) r.certificates.push_back(Certificate::from_der(der_bytes(*b, c)));
 
   for (const auto& f : der_children(*b, basic[0])) {
     if (f.tag == 0x18) r.produced_at = decode_der_time(der_bytes(*b, f));
@@ -196,7 +196,7 @@ OcspResponse OcspResponse::parse(ByteView der) {
           if (info.empty()) bad("RevokedInfo without a time");
           s.revocation_time = time_or_null(*b, info[0]);
           if (info.size() > 1 && info[1].tag == 0xa0) {
-            const Bytes reason = der_content(*b, der_children(*b, info[1]).at(0));
+            const Bytes reason = der_content(*b, der_child(*b, info[1], 0));
             if (reason.size() == 1) s.reason = static_cast<RevocationReason>(reason[0]);
           }
         } else {
@@ -204,7 +204,7 @@ OcspResponse OcspResponse::parse(ByteView der) {
         }
         expect(parts[2], 0x18, "thisUpdate");
         s.this_update = decode_der_time(der_bytes(*b, parts[2]));
-        if (parts.size() > 3 && parts[3].tag == 0xa0) s.next_update = time_or_null(*b, der_children(*b, parts[3]).at(0));
+        if (parts.size() > 3 && parts[3].tag == 0xa0) s.next_update = time_or_null(*b, der_child(*b, parts[3], 0));
         r.responses.push_back(s);
       }
     }
@@ -212,7 +212,7 @@ OcspResponse OcspResponse::parse(ByteView der) {
   // Response extensions (nonce) are the [1] after the responses.
   const auto data = der_children(*b, basic[0]);
   if (!data.empty() && data.back().tag == 0xa1 && !r.responses.empty())
-    r.nonce = find_nonce(*b, der_children(*b, data.back()).at(0));
+    r.nonce = find_nonce(*b, der_child(*b, data.back(), 0));
   return r;
 }
 

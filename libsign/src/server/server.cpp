@@ -4,29 +4,50 @@
 #include <sign/error.hpp>
 #include <sign/ocsp.hpp>
 #include <sign/server.hpp>
+#include <sign/io.hpp>
 #include <sign/tsp.hpp>
 
 #include <botan/base64.h>
+#include <botan/exceptn.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 namespace sign {
 namespace {
 
 
+// Percent-decoding of an OCSP GET path; a malformed escape is the client's error.
 std::string url_decode(const std::string& s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
+    if (s[i] != '%') {
       out += s[i];
+      continue;
     }
+    const int hi = i + 1 < s.size() ? hex(s[i + 1]) : -1, lo = i + 2 < s.size() ? hex(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) throw FormatError("malformed %-escape in the request path");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
   }
   return out;
+}
+
+// A CA name in a path: the directory names we serve, nothing else.
+bool plain_name(std::string_view n) {
+  return !n.empty() && n.size() <= 128 && std::all_of(n.begin(), n.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
 }
 
 // One CA directory being served.
@@ -68,129 +89,127 @@ struct Server::Impl {
     return c.crl_der;
   }
 
-  void answer_ocsp(const Bytes& request, httplib::Response& res) {
+  HttpReply text(int status, const std::string& message) const { return {status, "text/plain", message + "\n"}; }
+
+  HttpReply der_reply(const Bytes& der, const char* type) const { return {200, type, std::string(der.begin(), der.end())}; }
+
+  HttpReply ocsp(const Bytes& request) {
     OcspRequest parsed;
     try {
       parsed = OcspRequest::parse(request);
     } catch (const FormatError&) {
-      res.status = 400;
-      res.set_content(std::string("\x30\x03\x0a\x01\x01", 5), "application/ocsp-response");
-      return;
+      return {400, "application/ocsp-response", std::string("\x30\x03\x0a\x01\x01", 5)};  // malformedRequest
     }
     // The CA whose certificate the first CertID names answers.
     for (auto& c : cas) {
       if (!c->ocsp) continue;
       const auto& id = parsed.ids.front();
       if (!id.matches(c->ca->certificate(), id.serial)) continue;
-      const Bytes out = c->ocsp->respond(request, std::chrono::system_clock::now());
-      res.set_content(std::string(out.begin(), out.end()), "application/ocsp-response");
-      return;
+      return der_reply(c->ocsp->respond(request, std::chrono::system_clock::now()), "application/ocsp-response");
     }
-    const Bytes unauthorized = sequence({der_tlv(0x0a, Bytes{6})});
-    res.set_content(std::string(unauthorized.begin(), unauthorized.end()), "application/ocsp-response");
+    return der_reply(sequence({der_tlv(0x0a, Bytes{6})}), "application/ocsp-response");  // unauthorized
   }
 
-  void answer_tsa(ServedCa* c, const httplib::Request& req, httplib::Response& res) {
-    if (!c || !c->tsa) {
-      res.status = 404;
-      res.set_content("no time-stamping authority here\n", "text/plain");
-      return;
+  HttpReply tsa(ServedCa* c, const std::string& body) {
+    if (!c || !c->tsa) return text(404, "no time-stamping authority here");
+    const Bytes out = c->tsa->respond(Bytes(body.begin(), body.end()), std::chrono::system_clock::now());
+    HttpReply r = der_reply(out, "application/timestamp-reply");
+    if (TimeStampResponse::parse(out).status != 0) r.status = 400;
+    return r;
+  }
+
+  // The routes, without any networking: the HTTP layer hands every request here.
+  HttpReply dispatch(const std::string& method, const std::string& path, const std::string& body) {
+    const std::size_t limit = config.max_request_bytes;
+    auto rest = [&](std::string_view prefix) -> std::optional<std::string> {
+      if (path.rfind(prefix, 0) != 0) return std::nullopt;
+      return path.substr(prefix.size());
+    };
+    if (method == "POST") {
+      for (const auto& route : config.post_routes)
+        if (path == route.path) {
+          if (body.size() > route.max_bytes)
+            return text(413, "request larger than " + std::to_string(route.max_bytes) + " bytes");
+          const auto [status, type, out] = route.handler(body);
+          return {status, type, out};
+        }
+      if (body.size() > limit) return text(413, "request larger than " + std::to_string(limit) + " bytes");
+      if (path == "/tsa") return tsa(first_with_tsa(), body);
+      if (auto name = rest("/tsa/"); name && plain_name(*name)) return tsa(by_name(*name), body);
+      if (path == "/ocsp" || (rest("/ocsp/") && plain_name(*rest("/ocsp/")))) return ocsp(Bytes(body.begin(), body.end()));
+      return text(404, "no such endpoint");
     }
-    const Bytes body(req.body.begin(), req.body.end());
-    const Bytes out = c->tsa->respond(body, std::chrono::system_clock::now());
-    if (TimeStampResponse::parse(out).status != 0) res.status = 400;
-    res.set_content(std::string(out.begin(), out.end()), "application/timestamp-reply");
+    if (method != "GET") return text(405, "method not allowed");
+    if (path == "/health") {
+      std::string names;
+      for (auto& c : cas) names += (names.empty() ? "\"" : ",\"") + c->ca->name() + "\"";
+      return {200, "application/json", "{\"status\":\"ok\",\"cas\":[" + names + "]}\n"};
+    }
+    if (auto name = rest("/crl/"); name && name->size() > 4 && name->ends_with(".crl")) {
+      ServedCa* c = plain_name(name->substr(0, name->size() - 4)) ? by_name(name->substr(0, name->size() - 4)) : nullptr;
+      if (!c) return text(404, "no such CA");
+      return der_reply(crl_of(*c), "application/pkix-crl");
+    }
+    if (auto name = rest("/ca/"); name && name->size() > 4 && name->ends_with(".crt")) {
+      ServedCa* c = plain_name(name->substr(0, name->size() - 4)) ? by_name(name->substr(0, name->size() - 4)) : nullptr;
+      if (!c) return text(404, "no such CA");
+      return der_reply(c->ca->certificate().der(), "application/pkix-cert");
+    }
+    // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}.
+    if (auto encoded = rest("/ocsp/"); encoded && !encoded->empty()) {
+      if (encoded->size() > limit * 2) return text(414, "request path too long");
+      Bytes der;
+      try {
+        const auto decoded = Botan::base64_decode(url_decode(*encoded));
+        der.assign(decoded.begin(), decoded.end());
+      } catch (const FormatError&) {
+        return text(400, "the OCSP GET path is not url-encoded base64");
+      } catch (const Botan::Exception&) {
+        return text(400, "the OCSP GET path is not base64");
+      }
+      return ocsp(der);
+    }
+    return text(404, "no such endpoint");
+  }
+
+  // Every failure becomes an answer: a malformed request is the client's (400), anything else
+  // is ours (500) and is logged as such.
+  HttpReply handle(const std::string& method, const std::string& path, const std::string& body) {
+    try {
+      return dispatch(method, path, body);
+    } catch (const FormatError& e) {
+      return text(400, e.what());
+    } catch (const UsageError& e) {
+      return text(400, e.what());
+    } catch (const std::exception& e) {
+      return text(500, std::string("internal error: ") + e.what());
+    }
   }
 
   void routes() {
-    const std::size_t limit = config.max_request_bytes;
-    auto too_big = [limit](const httplib::Request& req, httplib::Response& res) {
-      if (req.body.size() <= limit) return false;
-      res.status = 413;
-      res.set_content("request larger than " + std::to_string(limit) + " bytes\n", "text/plain");
-      return true;
+    auto serve = [this](const httplib::Request& req, httplib::Response& res) {
+      const HttpReply r = handle(req.method, req.path, req.body);
+      res.status = r.status;
+      res.set_content(r.body, r.content_type);
     };
-
-    http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-      std::string names;
-      for (auto& c : cas) names += (names.empty() ? "\"" : ",\"") + c->ca->name() + "\"";
-      res.set_content("{\"status\":\"ok\",\"cas\":[" + names + "]}\n", "application/json");
+    http.Get(R"(/.*)", serve);
+    http.Post(R"(/.*)", serve);
+    http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      const HttpReply r = text(500, "internal error");
+      res.status = r.status;
+      res.set_content(r.body, r.content_type);
     });
-    http.Get(R"(/crl/([A-Za-z0-9._-]+)\.crl)", [this](const httplib::Request& req, httplib::Response& res) {
-      ServedCa* c = by_name(req.matches[1]);
-      if (!c) {
-        res.status = 404;
-        return;
-      }
-      const Bytes& crl = crl_of(*c);
-      res.set_content(std::string(crl.begin(), crl.end()), "application/pkix-crl");
-    });
-    http.Get(R"(/ca/([A-Za-z0-9._-]+)\.crt)", [this](const httplib::Request& req, httplib::Response& res) {
-      ServedCa* c = by_name(req.matches[1]);
-      if (!c) {
-        res.status = 404;
-        return;
-      }
-      const Bytes& der = c->ca->certificate().der();
-      res.set_content(std::string(der.begin(), der.end()), "application/pkix-cert");
-    });
-    http.Post("/tsa", [this, too_big](const httplib::Request& req, httplib::Response& res) {
-      if (!too_big(req, res)) answer_tsa(first_with_tsa(), req, res);
-    });
-    http.Post(R"(/tsa/([A-Za-z0-9._-]+))", [this, too_big](const httplib::Request& req, httplib::Response& res) {
-      if (!too_big(req, res)) answer_tsa(by_name(req.matches[1]), req, res);
-    });
-    auto ocsp_post = [this, too_big](const httplib::Request& req, httplib::Response& res) {
-      if (!too_big(req, res)) answer_ocsp(Bytes(req.body.begin(), req.body.end()), res);
-    };
-    http.Post("/ocsp", ocsp_post);
-    http.Post(R"(/ocsp/([A-Za-z0-9._-]+))", ocsp_post);
-    // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}.
-    http.Get(R"(/ocsp/(.+))", [this, limit](const httplib::Request& req, httplib::Response& res) {
-      const std::string encoded = req.matches[1];
-      if (encoded.size() > limit * 2) {
-        res.status = 414;
-        return;
-      }
-      Bytes der;
-      try {
-        const auto decoded = Botan::base64_decode(url_decode(encoded));
-        der.assign(decoded.begin(), decoded.end());
-      } catch (const std::exception&) {
-        res.status = 400;
-        res.set_content("the OCSP GET path is not base64\n", "text/plain");
-        return;
-      }
-      answer_ocsp(der, res);
-    });
-    for (const auto& route : config.post_routes) {
-      http.Post(route.path, [route](const httplib::Request& req, httplib::Response& res) {
-        if (req.body.size() > route.max_bytes) {
-          res.status = 413;
-          res.set_content("request larger than " + std::to_string(route.max_bytes) + " bytes\n", "text/plain");
-          return;
-        }
-        const auto [status, type, body] = route.handler(req.body);
-        res.status = status;
-        res.set_content(body, type);
-      });
-    }
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-      res.status = 500;
-      try {
-        std::rethrow_exception(ep);
-      } catch (const FormatError& e) {
-        res.status = 400;
-        res.set_content(std::string(e.what()) + "\n", "text/plain");
-      } catch (const std::exception& e) {
-        res.set_content(std::string("internal error: ") + e.what() + "\n", "text/plain");
-      }
+    // Only SO_REUSEADDR: cpp-httplib's default also sets SO_REUSEPORT, which lets a second
+    // server bind a port in use and share its requests (two OCSP answers for one certificate).
+    http.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
     if (config.access_log) {
       http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
         std::ostringstream line;
         line << format_time(std::chrono::system_clock::now()) << " " << req.remote_addr << " " << req.method << " "
-             << req.path << " " << res.status << " " << res.body.size();
+             << printable_text(req.path) << " " << res.status << " " << res.body.size();
         config.access_log(line.str());
       });
     }
@@ -249,6 +268,10 @@ int Server::bind(const std::string& host, int port) {
 void Server::run() { impl_->http.listen_after_bind(); }
 
 void Server::stop() { impl_->http.stop(); }
+
+HttpReply Server::handle(const std::string& method, const std::string& path, const std::string& body) {
+  return impl_->handle(method, path, body);
+}
 
 std::vector<std::string> Server::ca_names() const {
   std::vector<std::string> out;

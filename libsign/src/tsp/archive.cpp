@@ -80,7 +80,7 @@ std::optional<std::pair<HashIndex, DigestAlgorithm>> token_index(const TimeStamp
     DigestAlgorithm alg = DigestAlgorithm::sha256;
     std::size_t i = 0;
     if (parts.size() == 4) {
-      if (!digest_from_oid(oid_from_der(der_bytes(*src, der_children(*src, parts[0]).at(0))), alg)) return std::nullopt;
+      if (!digest_from_oid(oid_from_der(der_bytes(*src, der_child(*src, parts[0], 0))), alg)) return std::nullopt;
       i = 1;
     }
     if (parts.size() - i != 3) return std::nullopt;

@@ -24,8 +24,15 @@ std::vector<ValidationReport> validate_batch(const std::vector<BatchItem>& items
           content = Content::file(item.document);
         }
         reports[i] = validate_signed_data(sd, content, trust, policy, options);
-      } catch (const Error& e) {
+      } catch (const FormatError& e) {
         reports[i] = format_failure_report(item.signature_file, e.what());
+        for (auto& s : reports[i].signatures)
+          s.validation_time = options.validation_time.value_or(
+              std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+      } catch (const Error& e) {
+        // Missing, unreadable or not a file: the caller's input, not a forged signature.
+        reports[i] = ValidationReport{};
+        reports[i].input_error = e.what();
       }
       reports[i].signature_file = item.signature_file;
       reports[i].document = item.document;

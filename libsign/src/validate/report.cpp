@@ -94,6 +94,10 @@ std::string report_to_json(const ValidationReport& report) {
   nlohmann::json j{{"signature_file", report.signature_file},
                    {"document", report.document},
                    {"indication", indication_name(report.overall())}};
+  if (!report.input_error.empty()) {
+    j["indication"] = nullptr;
+    j["input_error"] = report.input_error;
+  }
   j["signatures"] = nlohmann::json::array();
   for (const auto& s : report.signatures) j["signatures"].push_back(signature_json(s));
   make_utf8(j);
