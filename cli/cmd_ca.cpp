@@ -134,6 +134,17 @@ void ca_list(const CaArgs& a) {
   if (records.empty()) std::cout << "(no certificates issued yet)\n";
 }
 
+void ca_backup(const CaArgs& a) {
+  sign::backup_ca_directory(a.dir, a.out);
+  std::cerr << "xsign: backed up " << a.dir << " to " << a.out
+            << " (store copied with SQLite's online backup; keys as stored, still encrypted)\n";
+}
+
+void ca_restore(const CaArgs& a) {
+  sign::restore_ca_directory(a.input, a.dir);
+  std::cerr << "xsign: restored " << a.input << " into " << a.dir << "\n";
+}
+
 }  // namespace
 
 void register_ca_commands(CLI::App& app, Context&) {
@@ -215,6 +226,17 @@ void register_ca_commands(CLI::App& app, Context&) {
   list->add_option("--dir", a->dir, "CA directory")->required();
   list->add_flag("--json", a->json, "Machine-readable output");
   list->callback([a] { ca_list(*a); });
+
+  auto* backup = ca->add_subcommand(
+      "backup", "Copy a CA directory consistently, even while `xsign serve` uses it (SQLite online backup)");
+  backup->add_option("--dir", a->dir, "CA directory")->required();
+  backup->add_option("--out", a->out, "New backup directory (must not exist)")->required()->type_name("DIR");
+  backup->callback([a] { ca_backup(*a); });
+
+  auto* restore = ca->add_subcommand("restore", "Recreate a CA directory from a backup (checked before it is used)");
+  restore->add_option("backup", a->input, "Backup directory made by `xsign ca backup`")->required();
+  restore->add_option("--dir", a->dir, "CA directory to create (must not exist)")->required();
+  restore->callback([a] { ca_restore(*a); });
 }
 
 }  // namespace xsign

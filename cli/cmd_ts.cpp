@@ -25,6 +25,7 @@ struct TsArgs {
   PassphraseOptions pass;
   TrustArgs t;
   std::string at;
+  unsigned timeout = 10;
 };
 
 sign::DigestAlgorithm parse_digest(const std::string& name) {
@@ -120,7 +121,7 @@ int ocsp_check(const TsArgs& a) {
   sign::OcspRequest req;
   req.ids.push_back(sign::OcspCertId::of(cert, issuer));
   req.nonce = sign::TimeStampRequest::for_digest(sign::DigestAlgorithm::sha256, sign::Bytes(32)).nonce;
-  const auto resp = sign::OcspResponse::parse(sign::ocsp_http_query(url, req.encode(), std::chrono::seconds(10)));
+  const auto resp = sign::OcspResponse::parse(sign::ocsp_http_query(url, req.encode(), std::chrono::seconds(a.timeout)));
   if (resp.response_status != 0)
     throw sign::FormatError("the OCSP responder answered status " + std::to_string(resp.response_status));
   const auto signer = resp.verify_signer(issuer);
@@ -192,6 +193,9 @@ void register_ts_commands(CLI::App& app, Context& ctx) {
   c->add_option("--issuer", a->issuer, "Its issuer's certificate")->required();
   c->add_option("--url", a->url, "Responder URL (default: the certificate's AIA OCSP URL)");
   c->add_flag("--json", a->json, "Machine-readable output");
+  c->add_option("--timeout", a->timeout, "Total seconds for the whole exchange (connect, send, answer)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600u));
   c->callback([a, &ctx] { ctx.exit_code = ocsp_check(*a); });
 }
 

@@ -41,7 +41,8 @@ std::pair<std::string, std::string> document_and_signature(const VerifyArgs& a) 
 
 int verify(const VerifyArgs& a) {
   const auto [doc, sig] = document_and_signature(a);
-  if (!fs::exists(sig)) throw sign::NoInputError(sig + ": no such signature file");
+  std::error_code ec;
+  if (!fs::exists(sig, ec)) throw sign::NoInputError(sig + ": no such signature file" + (ec ? " (" + ec.message() + ")" : ""));
   auto setup = load_trust_setup(a.t);
   const auto& trust = setup.trust;
   const auto& policy = setup.policy;

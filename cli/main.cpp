@@ -8,6 +8,8 @@
 
 #include <botan/exceptn.h>
 
+#include <cerrno>
+#include <filesystem>
 #include <iostream>
 
 namespace {
@@ -71,6 +73,11 @@ int main(int argc, char** argv) {
     return fail(xsign::kExitIoError, e.what());
   } catch (const sign::Error& e) {
     return fail(xsign::kExitInternal, e.what(), "this is a bug in xsign; please report it");
+  } catch (const std::filesystem::filesystem_error& e) {
+    // Paths the user gave that cannot be looked at (a link loop, a permission): input, not a bug.
+    const auto code = e.code().value();
+    const bool missing = code == ENOENT || code == ELOOP || code == ENOTDIR || code == ENAMETOOLONG;
+    return fail(missing ? xsign::kExitNoInput : xsign::kExitIoError, e.what());
   } catch (const std::exception& e) {
     return fail(xsign::kExitInternal, std::string("unexpected failure: ") + e.what(),
                 "this is a bug in xsign; please report it");

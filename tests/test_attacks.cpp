@@ -3,6 +3,7 @@
 // indication and sub-indication are asserted.
 #include <catch2/catch.hpp>
 
+#include "drip_server.hpp"
 #include "hostile_pki.hpp"
 #include "support.hpp"
 
@@ -505,60 +506,6 @@ TEST_CASE("Attack 7: names cannot inject lines into the text report or break the
 }
 
 // ------------------------------------------------------------------------------- 8. fetching
-
-namespace {
-
-// A server on 127.0.0.1 that accepts connections, counts them, and drips one byte every
-// 100 ms for as long as the client stays (bounded: it stops with the object).
-class DripServer {
- public:
-  DripServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    ::listen(fd_, 64);
-    thread_ = std::thread([this] { loop(); });
-  }
-  ~DripServer() {
-    stop_ = true;
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-    for (auto& t : clients_) t.join();
-  }
-  int port() const { return port_; }
-  int connections() const { return connections_; }
-
- private:
-  void loop() {
-    while (!stop_) {
-      const int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      ++connections_;
-      clients_.emplace_back([this, c] {
-        const char* head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
-        ::send(c, head, std::strlen(head), MSG_NOSIGNAL);
-        for (int i = 0; i < 600 && !stop_; ++i) {
-          if (::send(c, "x", 1, MSG_NOSIGNAL) != 1) break;
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        ::close(c);
-      });
-    }
-  }
-  int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> connections_{0};
-  std::thread thread_;
-  std::vector<std::thread> clients_;
-};
-
-}  // namespace
 
 TEST_CASE("Attack 8: fetching is limited to the path's certificates, the policy's budget and public addresses",
           "[attack][fetch]") {

@@ -84,6 +84,19 @@ class CaStore {
 /// Opens (creating when absent) a SQLite CA store.
 std::unique_ptr<CaStore> open_sqlite_store(const std::filesystem::path& file);
 
+/// A consistent copy of a live SQLite CA store (SQLite's online backup API: committed
+/// transactions still in the WAL are included), checked with PRAGMA integrity_check.
+void backup_sqlite_store(const std::filesystem::path& from, const std::filesystem::path& to);
+
+/// Copies a CA directory (keys as they are stored, certificates, profile, services, and the
+/// store through backup_sqlite_store) to `backup_dir`, which must not exist; the copy appears
+/// whole or not at all. Safe while `xsign serve` or other commands use the CA.
+void backup_ca_directory(const std::filesystem::path& ca_dir, const std::filesystem::path& backup_dir);
+
+/// Restores a backup made by backup_ca_directory into `ca_dir`, which must not exist: the backup
+/// is checked first (store integrity, ca.pem matching chain.pem), and the directory appears whole.
+void restore_ca_directory(const std::filesystem::path& backup_dir, const std::filesystem::path& ca_dir);
+
 /// A CA directory: ca.toml (settings), ca.key (encrypted), ca.pem, chain.pem, store.sqlite.
 class CertificateAuthority {
  public:

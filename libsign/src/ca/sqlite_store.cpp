@@ -189,4 +189,52 @@ std::unique_ptr<CaStore> open_sqlite_store(const std::filesystem::path& file) {
   return std::make_unique<SqliteStore>(file);
 }
 
+void backup_sqlite_store(const std::filesystem::path& from, const std::filesystem::path& to) {
+  // The online backup API reads a consistent snapshot through SQLite itself, committed WAL
+  // frames included, while other processes (a running `xsign serve`) keep writing. Copying the
+  // file alone would lose whatever is still in store.sqlite-wal.
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  auto close_both = [&] {
+    sqlite3_close(src);
+    sqlite3_close(dst);
+  };
+  if (sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    const std::string err = src ? sqlite3_errmsg(src) : "out of memory";
+    close_both();
+    throw IoError(from.string() + ": cannot open the CA store for backup (" + err + ")");
+  }
+  sqlite3_busy_timeout(src, 5000);
+  if (sqlite3_open_v2(to.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    const std::string err = dst ? sqlite3_errmsg(dst) : "out of memory";
+    close_both();
+    throw IoError(to.string() + ": cannot create the backup store (" + err + ")");
+  }
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (!b) {
+    const std::string err = sqlite3_errmsg(dst);
+    close_both();
+    throw IoError("backup of " + from.string() + " failed (" + err + ")");
+  }
+  int rc;
+  while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(50);
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    const std::string err = sqlite3_errstr(rc);
+    close_both();
+    throw IoError("backup of " + from.string() + " failed (" + err + ")");
+  }
+  // The copy is checked before anyone relies on it.
+  std::string check;
+  sqlite3_exec(
+      dst, "PRAGMA integrity_check",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) += values[0] ? values[0] : "";
+        return 0;
+      },
+      &check, nullptr);
+  close_both();
+  if (check != "ok") throw IoError(to.string() + ": the backup store fails its integrity check (" + check + ")");
+}
+
 }  // namespace sign

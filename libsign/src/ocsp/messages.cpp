@@ -52,7 +52,10 @@ OcspCertId read_cert_id(const ByteSource& src, const DerNode& node) {
 
 // Extensions ::= SEQUENCE OF Extension; returns the nonce value's inner OCTET STRING contents.
 Bytes find_nonce(const ByteSource& src, const DerNode& extensions) {
-  for (const auto& ext : der_children(src, extensions)) {
+  if (extensions.tag != 0x30) bad("Extensions is not a SEQUENCE");
+  const auto list = der_children(src, extensions);
+  if (list.empty()) bad("empty Extensions (SIZE (1..MAX))");
+  for (const auto& ext : list) {
     const auto parts = der_children(src, ext);
     if (parts.size() < 2 || oid_from_der(der_bytes(src, parts[0])) != kNonce) continue;
     const Bytes value = der_content(src, parts.back());
