@@ -380,8 +380,10 @@ struct Tsa {
     t.extended_key_usage = {std::string(sign::oids::eku_time_stamping)};
     t.extended_key_usage_critical = true;
   })) {
-    sign::TimeStampAuthority::Config c{cert, key, {pki.ca}};
-    c.next_serial = [] { return sign::random_serial(); };
+    sign::TimeStampAuthority::Config c{.certificate = cert,
+                                       .key = key,
+                                       .chain = {pki.ca},
+                                       .next_serial = [] { return sign::random_serial(); }};
     authority = std::make_unique<sign::TimeStampAuthority>(c);
   }
 

@@ -77,7 +77,7 @@ TEST_CASE("Outputs never replace an existing file unasked, nor anything that is 
   // Symlinks, FIFOs and devices are never replaced, with or without --force.
   fs::create_symlink(c.f("t.pem"), c.f("link.pem"));
   REQUIRE(::mkfifo(c.f("fifo").c_str(), 0600) == 0);
-  for (const std::string target : {c.f("link.pem"), c.f("fifo"), std::string("/dev/full")}) {
+  for (const std::string& target : {c.f("link.pem"), c.f("fifo"), std::string("/dev/full")}) {
     const auto r = xsign("key pub " + q(c.f("t.key")) + " --force --out " + q(target));
     INFO(target << ": " << r.err);
     CHECK(r.exit_code == 64);
@@ -155,7 +155,7 @@ TEST_CASE("Bad inputs get the documented exit codes, never a hang", "[safety][cl
   // Every command that reads a key, certificate, CSR or signature: a FIFO and a link loop.
   for (const std::string bad : {"fifo", "loop-a"}) {
     const std::string p = q(c.f(bad));
-    for (const std::string cmd :
+    for (const std::string& cmd :
          {"key info " + p, "inspect " + p, "verify " + q(c.f("doc.xml")) + " " + p + " --trust " + q(c.f("root.pem")),
           "ca issue " + p + " --dir " + q(c.f("ca")) + " --profile trader",
           "trustlist verify " + p + " --trust " + q(c.f("root.pem")), "ts verify " + p + " --data " + q(c.f("doc.xml")),
@@ -250,7 +250,7 @@ TEST_CASE("Hostile requests get 4xx answers from the server, never an internal e
   CHECK(server.handle("GET", "/ocsp/%4", "").status == 400);
   CHECK(server.handle("GET", "/ocsp/!!!", "").status == 400);
   // Garbage and truncated bodies to the TSA and OCSP, unknown names, other methods.
-  for (const std::string body : {std::string(), std::string("\x30\x80", 2), std::string("\x30\x03\x02\x01", 4),
+  for (const std::string& body : {std::string(), std::string("\x30\x80", 2), std::string("\x30\x03\x02\x01", 4),
                                  std::string(1000, '\xff')}) {
     CHECK(server.handle("POST", "/tsa", body).status < 500);
     CHECK(server.handle("POST", "/ocsp", body).status < 500);

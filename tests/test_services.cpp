@@ -339,7 +339,17 @@ TEST_CASE("The server answers many concurrent clients correctly, rejects malform
   CHECK(wrong == 0);
   CHECK(rejected == 2 * 8 * 15);
   CHECK(ok == 2 * 8 * 45);
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XSIGN_TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(XSIGN_TEST_UNDER_ASAN)
+  // ASan keeps freed memory in quarantine: RSS says nothing here. The normal build checks it.
+  WARN("RSS flatness not checked under AddressSanitizer");
+#else
   CHECK(rss_second - rss_first < 4 * 1024);
+#endif
 
   SECTION("an oversized request is refused without harm") {
     httplib::Client c("127.0.0.1", s.port);
