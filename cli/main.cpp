@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       "passphrase, 66 missing input, 70 internal error, 74 I/O error.",
       "xsign"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "xsign " XSIGN_VERSION);
   // Options of the top level may follow the command (`xsign sign DOC --out F --force`).
   app.fallthrough();
   app.add_flag_callback(
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "xsign: error: " << e.what() << "\n"

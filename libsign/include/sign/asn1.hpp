@@ -1,6 +1,10 @@
 // The asn1 module: PEM armour and small helpers over Botan's DER/BER codec.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <sign/crypto.hpp>
 
 #include <chrono>

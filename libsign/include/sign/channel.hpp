@@ -3,6 +3,10 @@
 // verifier in one country accepts a signature from the other.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <sign/cms.hpp>
 #include <sign/trust.hpp>
 #include <sign/validate.hpp>

@@ -3,6 +3,10 @@
 // Trust and revocation decisions belong to the validate module.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <sign/asn1.hpp>
 #include <sign/crypto.hpp>
 #include <sign/pki.hpp>

@@ -2,6 +2,10 @@
 // It is the only part of libsign that talks to Botan or OpenSSL primitives.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <cstdint>
 #include <functional>
 #include <istream>

@@ -1,6 +1,10 @@
 // Exceptions thrown by libsign. A validation outcome is never an exception: it is data.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <stdexcept>
 #include <string>
 

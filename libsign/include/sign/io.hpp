@@ -1,6 +1,10 @@
 // File helpers shared by the library and the CLI: bounded reads and atomic writes.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>

@@ -2,6 +2,10 @@
 // creation (signed through crypto suites for every suite alike), and path validation.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <sign/crypto.hpp>
 
 #include <chrono>

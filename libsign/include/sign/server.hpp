@@ -2,6 +2,10 @@
 // certificate downloads of one or more CA directories, on cpp-httplib.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <sign/ca.hpp>
 
 #include <functional>

@@ -2,6 +2,10 @@
 // cross-certificates, CRLs) and the validation policy it applies.
 #pragma once
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#error "libsign's C++ headers need C++20 (-std=c++20); C programs use <sign/sign.h>"
+#endif
+
 #include <sign/cms.hpp>
 #include <sign/crypto.hpp>
 #include <sign/pki.hpp>

@@ -94,7 +94,11 @@ TimeStampToken request_time_stamp(const std::string& tsa_url, DigestAlgorithm al
   }
   if (resp.status > 1 || !resp.token)
     throw FormatError("the TSA at " + tsa_url + " refused: " + (resp.status_text.empty() ? "no reason given" : resp.status_text));
-  if (resp.token->info.hash != request.hash || resp.token->info.nonce != request.nonce)
+  auto value_of = [](Bytes v) {  // INTEGER values compare without leading zeros
+    while (v.size() > 1 && v[0] == 0) v.erase(v.begin());
+    return v;
+  };
+  if (resp.token->info.hash != request.hash || value_of(resp.token->info.nonce) != value_of(request.nonce))
     throw FormatError("the TSA at " + tsa_url + " answered another request (imprint or nonce differs)");
   return *resp.token;
 }

@@ -54,7 +54,10 @@ TimeStampRequest TimeStampRequest::for_digest(DigestAlgorithm alg, ByteView dige
   r.hash.assign(digest.begin(), digest.end());
   r.nonce.resize(8);
   detail::system_rng().randomize(r.nonce.data(), r.nonce.size());
-  r.nonce[0] &= 0x7f;
+  // A positive INTEGER whose first byte is not zero: the nonce reads back as the same bytes
+  // (a leading zero would be dropped by the encoding and the reply would seem to answer
+  // another request, once in 128 requests).
+  r.nonce[0] = static_cast<std::uint8_t>((r.nonce[0] & 0x7f) | 0x01);
   r.cert_req = cert_req;
   return r;
 }
