@@ -32,6 +32,9 @@ struct OcspCertId {
 struct OcspRequest {
   std::vector<OcspCertId> ids;
   Bytes nonce;  ///< empty when absent
+  /// The nonce extension's extnValue as received (RFC 8954 OCTET STRING, or the bare bytes
+  /// older clients send): a responder echoes it byte for byte.
+  Bytes nonce_extension_value;
   static OcspRequest parse(ByteView der);
   Bytes encode() const;
 };

@@ -2,6 +2,7 @@
 // must never be able to write a line of its own into a report, or break a JSON encoder.
 #include <sign/io.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace sign {
@@ -38,45 +39,34 @@ void escape_byte(std::string& out, unsigned char c) {
   out += buf;
 }
 
-}  // namespace
+// Control characters, line separators and bidirectional overrides (which can reorder what a
+// terminal shows).
+bool is_control(std::uint32_t cp) {
+  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
 
-std::string printable_text(std::string_view text) {
+// Copies text, writing invalid UTF-8 bytes (and, if asked, control characters) as "\xNN".
+std::string escaped(std::string_view text, bool controls) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     std::uint32_t cp = 0;
     const std::size_t n = utf8_sequence(text, i, cp);
-    if (n == 0) {
-      escape_byte(out, static_cast<unsigned char>(text[i++]));
-      continue;
-    }
-    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 ||
-             (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
-      // Controls, line separators and bidirectional overrides (which can reorder what a
-      // terminal shows) are written as their bytes.
-      for (std::size_t k = 0; k < n; ++k) escape_byte(out, static_cast<unsigned char>(text[i + k]));
+    if (n == 0 || (controls && is_control(cp))) {
+      for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k) escape_byte(out, static_cast<unsigned char>(text[i + k]));
     } else {
       out.append(text.substr(i, n));
     }
-    i += n;
+    i += std::max<std::size_t>(n, 1);
   }
   return out;
 }
 
-std::string valid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    std::uint32_t cp = 0;
-    const std::size_t n = utf8_sequence(text, i, cp);
-    if (n == 0) {
-      escape_byte(out, static_cast<unsigned char>(text[i++]));
-      continue;
-    }
-    out.append(text.substr(i, n));
-    i += n;
-  }
-  return out;
-}
+}  // namespace
+
+std::string printable_text(std::string_view text) { return escaped(text, true); }
+
+std::string valid_utf8(std::string_view text) { return escaped(text, false); }
 
 }  // namespace sign

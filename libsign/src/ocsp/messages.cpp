@@ -50,8 +50,9 @@ OcspCertId read_cert_id(const ByteSource& src, const DerNode& node) {
   return id;
 }
 
-// Extensions ::= SEQUENCE OF Extension; returns the nonce value's inner OCTET STRING contents.
-Bytes find_nonce(const ByteSource& src, const DerNode& extensions) {
+// Extensions ::= SEQUENCE OF Extension; returns the nonce value's inner OCTET STRING contents,
+// and in `raw` (when given) the extnValue contents exactly as received.
+Bytes find_nonce(const ByteSource& src, const DerNode& extensions, Bytes* raw = nullptr) {
   if (extensions.tag != 0x30) bad("Extensions is not a SEQUENCE");
   const auto list = der_children(src, extensions);
   if (list.empty()) bad("empty Extensions (SIZE (1..MAX))");
@@ -59,6 +60,7 @@ Bytes find_nonce(const ByteSource& src, const DerNode& extensions) {
     const auto parts = der_children(src, ext);
     if (parts.size() < 2 || oid_from_der(der_bytes(src, parts[0])) != kNonce) continue;
     const Bytes value = der_content(src, parts.back());
+    if (raw) *raw = value;
     // RFC 8954: extnValue holds an OCTET STRING; older clients put the raw bytes.
     if (value.size() >= 2 && value[0] == 0x04) {
       const auto inner = memory_source(value);
@@ -139,7 +141,7 @@ OcspRequest OcspRequest::parse(ByteView der) {
         r.ids.push_back(read_cert_id(*src, parts[0]));
       }
     } else if (f.tag == 0xa2) {
-      r.nonce = find_nonce(*src, der_child(*src, f, 0));
+      r.nonce = find_nonce(*src, der_child(*src, f, 0), &r.nonce_extension_value);
     } else {
       bad("unexpected field in TBSRequest");
     }

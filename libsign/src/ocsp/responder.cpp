@@ -64,8 +64,9 @@ Bytes OcspResponder::respond(ByteView request_der, TimePoint now) const {
   data.insert(data.end(), produced.begin(), produced.end());
   const Bytes responses = set_in_order(singles, 0x30);
   data.insert(data.end(), responses.begin(), responses.end());
-  if (!request.nonce.empty()) {
-    const Bytes ext = sequence({oid_der("1.3.6.1.5.5.7.48.1.2"), der_tlv(0x04, der_tlv(0x04, request.nonce))});
+  if (!request.nonce_extension_value.empty()) {
+    // Echoed byte for byte: a client compares the extension it sent with the one it gets back.
+    const Bytes ext = sequence({oid_der("1.3.6.1.5.5.7.48.1.2"), der_tlv(0x04, request.nonce_extension_value)});
     const Bytes exts = der_tlv(0xa1, sequence({ext}));
     data.insert(data.end(), exts.begin(), exts.end());
   }
