@@ -9,7 +9,7 @@ packages=(
   libbotan-2-dev libssl-dev openssl libengine-gost-openssl
   libcli11-dev catch2 nlohmann-json3-dev libsqlite3-dev libtomlplusplus-dev
   libcpp-httplib-dev libbenchmark-dev faketime curl
-  clang libclang-rt-14-dev help2man python3 python3-pytest
+  clang libclang-rt-14-dev help2man python3 python3-pytest dpkg-dev
 )
 
 missing=()
