@@ -46,7 +46,8 @@ SignerCheck prepare(const SignedDataView& sd, const SignerInfoView& si, const Ch
     return failed(c, Status::unsupported_algorithm,
                   "signature algorithm " + si.signature_oid + " does not fit the signer's " +
                       std::string(suite_name(*c.suite)) + " key");
-  if (si.digest_oid != digest_oid(suite_info(*c.suite).digest))
+  DigestAlgorithm named{};
+  if (!digest_from_oid(si.digest_oid, named) || named != suite_info(*c.suite).digest)
     return failed(c, Status::unsupported_algorithm,
                   "digest algorithm " + si.digest_oid + " is not the " + std::string(suite_name(*c.suite)) +
                       " suite's " + std::string(digest_name(suite_info(*c.suite).digest)));

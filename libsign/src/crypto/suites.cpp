@@ -66,6 +66,11 @@ std::string_view digest_oid(DigestAlgorithm alg) { return digest_def(alg).oid; }
 std::size_t digest_size(DigestAlgorithm alg) { return digest_def(alg).size; }
 
 bool digest_from_oid(std::string_view oid, DigestAlgorithm& out) {
+  // Chinese CMS producers (BJCA, Kinsec) write SM3 as 1.2.156.10197.1.401.2 as well.
+  if (oid == "1.2.156.10197.1.401.2") {
+    out = DigestAlgorithm::sm3;
+    return true;
+  }
   for (const auto& d : kDigests) {
     if (d.oid == oid) {
       out = d.alg;

@@ -1,5 +1,5 @@
-// OCSP nonces as clients send them: the responder echoes the request's nonce extension value
-// byte for byte (RFC 8954 OCTET STRING or the older bare form), and our client reads both.
+// Details of what national tools and other clients write: OCSP nonces in both forms (echoed
+// byte for byte, read either way) and OID variants of real CMS producers.
 #include <catch2/catch.hpp>
 
 #include "hostile_pki.hpp"
@@ -57,4 +57,54 @@ TEST_CASE("The OCSP responder echoes a request nonce byte for byte, in either fo
     req.ids.push_back(sign::OcspCertId::of(pki.signer, pki.ca));
     CHECK(sign::OcspResponse::parse(responder.respond(req.encode(), pki.now)).nonce.empty());
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OID variants real producers write (kept here with the other interop details of national tools).
+
+namespace {
+
+// The DER TLV of child `i` of the node at `der`.
+std::vector<Bytes> children_of(const Bytes& der) {
+  const auto src = sign::memory_source(der);
+  std::vector<Bytes> out;
+  for (const auto& n : sign::der_children(*src, sign::read_der_node(*src, 0, src->size()))) out.push_back(sign::der_bytes(*src, n));
+  return out;
+}
+
+Bytes wrap(std::uint8_t tag, const std::vector<Bytes>& parts) {
+  Bytes c;
+  for (const auto& p : parts) c.insert(c.end(), p.begin(), p.end());
+  return sign::der_tlv(tag, c);
+}
+
+// The same SignedData with every digestAlgorithm replaced (the signed attributes untouched).
+Bytes with_digest_algorithm(const Bytes& p7s, const Bytes& alg) {
+  auto ci = children_of(p7s);                        // type, [0]
+  auto sd = children_of(children_of(ci[1])[0]);      // version, digestAlgorithms, encap, [0] certs, signerInfos
+  sd[1] = wrap(0x31, {alg});
+  std::vector<Bytes> signers;
+  for (auto si : children_of(sd.back())) {
+    auto f = children_of(si);
+    f[2] = alg;
+    signers.push_back(wrap(0x30, f));
+  }
+  sd.back() = wrap(0x31, signers);
+  return wrap(0x30, {ci[0], wrap(0xa0, {wrap(0x30, sd)})});
+}
+
+}  // namespace
+
+TEST_CASE("SM3 written as 1.2.156.10197.1.401.2 (BJCA, Kinsec) is SM3", "[cms][interop]") {
+  HostilePki pki(Suite::sm2);
+  const std::string doc = "<Invoice>SM3 alias</Invoice>";
+  const Bytes alias = with_digest_algorithm(pki.sign(doc), sign::algorithm_der("1.2.156.10197.1.401.2"));
+  const auto report = pki.validate(alias, doc);
+  REQUIRE(report.signatures.size() == 1);
+  INFO(report.signatures[0].message);
+  CHECK(verdict_of(report.signatures[0]) == "TOTAL-PASSED");
+  CHECK(report.signatures[0].digest_algorithm == "1.2.156.10197.1.401.2");
+  // Another digest under the alias's name is still refused.
+  const Bytes wrong = with_digest_algorithm(pki.sign(doc), sign::algorithm_der("1.2.643.7.1.1.2.2"));
+  CHECK(verdict_of(pki.validate(wrong, doc).signatures[0]) == "INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE");
 }
