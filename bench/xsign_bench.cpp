@@ -145,7 +145,7 @@ struct Domain {
 
 Domain make_domain(const fs::path& dir, const std::string& profile, sign::Suite suite) {
   Domain d;
-  const auto now = std::chrono::system_clock::now() - std::chrono::hours(1);
+  const auto now = sign::now() - std::chrono::hours(1);
   sign::CertificateAuthority::InitOptions o;
   o.dir = dir / (profile + "-root");
   o.profile_path = std::string(XSIGN_SOURCE_DIR) + "/certs/" + profile + ".toml";
@@ -204,7 +204,7 @@ void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profi
   Domain d = make_domain(dir, profile, suite);
   const auto content = sign::Content::bytes(kMessage);
   sign::SignerSpec spec{d.signer_key, d.signer_cert, {d.issuing->certificate()}, {}, sign::Commitment::none,
-                        std::chrono::system_clock::now()};
+                        sign::now()};
   sign::Bytes p7s;
   auto sign_once = [&] {
     p7s.clear();
@@ -214,8 +214,8 @@ void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profi
 
   sign::TrustStore trust;
   trust.anchors = {d.root->certificate()};
-  trust.crls = {{d.root->make_crl(std::chrono::system_clock::now()), "bench"},
-                {d.issuing->make_crl(std::chrono::system_clock::now()), "bench"}};
+  trust.crls = {{d.root->make_crl(sign::now()), "bench"},
+                {d.issuing->make_crl(sign::now()), "bench"}};
   sign::ValidationPolicy policy;
   auto verify_once = [&] {
     const auto sd = sign::SignedDataView::parse(sign::memory_source(p7s));
@@ -258,7 +258,7 @@ void batch_rows(const fs::path& dir, std::size_t count) {
   const fs::path bdir = dir / "batch";
   fs::create_directories(bdir);
   sign::SignerSpec spec{d.signer_key, d.signer_cert, {d.issuing->certificate()}, {}, sign::Commitment::none,
-                        std::chrono::system_clock::now()};
+                        sign::now()};
   std::vector<sign::BatchItem> items;
   for (std::size_t i = 0; i < count; ++i) {
     const std::string doc = (bdir / ("declaration-" + std::to_string(i) + ".xml")).string();
@@ -271,8 +271,8 @@ void batch_rows(const fs::path& dir, std::size_t count) {
   }
   sign::TrustStore trust;
   trust.anchors = {d.root->certificate()};
-  trust.crls = {{d.root->make_crl(std::chrono::system_clock::now()), "bench"},
-                {d.issuing->make_crl(std::chrono::system_clock::now()), "bench"}};
+  trust.crls = {{d.root->make_crl(sign::now()), "bench"},
+                {d.issuing->make_crl(sign::now()), "bench"}};
   auto timed = [&](unsigned jobs) {
     const auto start = Clock::now();
     const auto reports = sign::validate_batch(items, trust, {}, {}, jobs);
@@ -325,8 +325,8 @@ void rss_rows(const fs::path& dir, std::size_t mib) {
   fs::create_directories(dir / "trust" / "anchors");
   fs::create_directories(dir / "trust" / "crls");
   write(dir / "trust" / "anchors" / "root.pem", d.root->certificate().pem());
-  write(dir / "trust" / "crls" / "root.crl", d.root->make_crl(std::chrono::system_clock::now()).pem());
-  write(dir / "trust" / "crls" / "issuing.crl", d.issuing->make_crl(std::chrono::system_clock::now()).pem());
+  write(dir / "trust" / "crls" / "root.crl", d.root->make_crl(sign::now()).pem());
+  write(dir / "trust" / "crls" / "issuing.crl", d.issuing->make_crl(sign::now()).pem());
   const auto chain = write(dir / "big-ca.pem", d.issuing->certificate().pem());
   for (const bool attach : {false, true}) {
     const std::string sig = big.string() + (attach ? ".attached.p7s" : ".p7s");
@@ -402,8 +402,8 @@ void server_rows(const fs::path& dir) {
   std::fprintf(stderr, "server (loopback)\n");
   Domain d = make_domain(dir / "srv", "ru", sign::Suite::gost256);
   auto& ca = *d.issuing;
-  ca.create_service("tsa", "", std::chrono::system_clock::now() - std::chrono::minutes(30));
-  ca.create_service("ocsp", "", std::chrono::system_clock::now() - std::chrono::minutes(30));
+  ca.create_service("tsa", "", sign::now() - std::chrono::minutes(30));
+  ca.create_service("ocsp", "", sign::now() - std::chrono::minutes(30));
   sign::ServerConfig config;
   config.ca_dirs = {ca.dir().string()};
   sign::Server server(config);

@@ -26,7 +26,7 @@ struct CaArgs {
 };
 
 sign::TimePoint when(const CaArgs& a) {
-  return a.at.empty() ? std::chrono::system_clock::now() : sign::parse_time(a.at);
+  return a.at.empty() ? sign::now() : sign::parse_time(a.at);
 }
 
 void add_time_option(CLI::App* cmd, CaArgs& a) {

@@ -25,7 +25,7 @@ struct ChannelArgs {
 };
 
 sign::TimePoint when(const ChannelArgs& a) {
-  return a.at.empty() ? std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) : sign::parse_time(a.at);
+  return a.at.empty() ? std::chrono::floor<std::chrono::seconds>(sign::now()) : sign::parse_time(a.at);
 }
 
 sign::SignerSpec signer_of(const ChannelArgs& a) {

@@ -73,7 +73,7 @@ sign::ServerConfig::Route validate_route(const ServeArgs& a, const sign::Passphr
               const auto content = sd.attached() ? *sd.attached_content() : sign::Content::bytes(doc);
               if (!sd.attached() && !j.contains("document")) return error("detached signature: \"document\" is required");
               auto report = sign::validate_signed_data(sd, content, *trust, *policy);
-              const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+              const auto now = std::chrono::floor<std::chrono::seconds>(sign::now());
               sign::SignerSpec spec = *ttp;
               spec.signing_time = now;
               const auto receipt = sign::issue_receipt(report, content, sig, spec, now);

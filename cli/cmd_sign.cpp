@@ -66,7 +66,7 @@ std::unique_ptr<DocumentArg> open_document(const std::string& path) {
 sign::SignerSpec load_signer(const SignArgs& a) {
   auto key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
   sign::SignerSpec s{key, sign::Certificate::load(a.cert), {}, {}, sign::Commitment::none,
-                     a.at.empty() ? std::chrono::system_clock::now() : sign::parse_time(a.at)};
+                     a.at.empty() ? sign::now() : sign::parse_time(a.at)};
   if (!a.chain.empty()) s.chain = sign::Certificate::load_all(a.chain);
   s.options.sm2_id = a.sm2_id;
   if (!a.commitment.empty()) s.commitment = sign::parse_commitment(a.commitment);

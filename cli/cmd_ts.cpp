@@ -53,7 +53,7 @@ void ts_reply(const TsArgs& a) {
                                           .next_serial = [&ca] { return ca.next_time_stamp_serial(); }};
   sign::TimeStampAuthority authority(config);
   const auto request = sign::read_file(a.input, 64 * 1024);
-  write_output(a.out, authority.respond(request, std::chrono::system_clock::now()), true);
+  write_output(a.out, authority.respond(request, sign::now()), true);
 }
 
 int ts_verify(const TsArgs& a) {

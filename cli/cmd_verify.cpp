@@ -62,7 +62,7 @@ int verify(const VerifyArgs& a) {
       const auto sig_bytes = sign::read_file(sig);
       const auto doc_content = sd.attached() ? *sd.attached_content() : *content;
       sign::apply_receipt(report, sign::verify_receipt(sign::read_file(r), doc_content, sig_bytes, trust.anchors,
-                                                       trust.intermediates, o.validation_time.value_or(std::chrono::system_clock::now()),
+                                                       trust.intermediates, o.validation_time.value_or(sign::now()),
                                                        policy));
     }
   } catch (const sign::FormatError& e) {

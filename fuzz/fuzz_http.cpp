@@ -19,7 +19,7 @@ sign::Server& server() {
     sign::CertificateAuthority::InitOptions o;
     o.dir = dir / "ca";
     o.profile_path = XSIGN_SOURCE_DIR "/certs/ru.toml";
-    o.now = std::chrono::system_clock::now();
+    o.now = sign::now();
     auto ca = sign::CertificateAuthority::init(o, nullptr);
     ca.create_service("tsa", "", o.now);
     ca.create_service("ocsp", "", o.now);

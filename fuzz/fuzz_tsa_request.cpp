@@ -11,7 +11,7 @@ const sign::TimeStampAuthority& authority() {
     sign::CertificateTemplate t;
     t.subject = sign::DistinguishedName::parse("/C=RU/CN=Fuzz TSA");
     t.public_key = key.public_key();
-    t.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+    t.not_before = sign::now() - std::chrono::hours(1);
     t.not_after = t.not_before + std::chrono::hours(24 * 365);
     t.key_usage = sign::kDigitalSignature;
     t.extended_key_usage = {std::string(sign::oids::eku_time_stamping)};
@@ -29,7 +29,7 @@ const sign::TimeStampAuthority& authority() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzzing::guarded([&] { (void)sign::TimeStampRequest::parse(fuzzing::bytes(data, size)); });
   fuzzing::guarded([&] {
-    const auto reply = authority().respond(fuzzing::bytes(data, size), std::chrono::system_clock::now());
+    const auto reply = authority().respond(fuzzing::bytes(data, size), sign::now());
     (void)sign::TimeStampResponse::parse(reply);
   });
   return 0;

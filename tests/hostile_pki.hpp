@@ -24,7 +24,7 @@ using sign::Suite;
 using sign::TimePoint;
 
 inline TimePoint test_now() {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return std::chrono::floor<std::chrono::seconds>(sign::now());
 }
 
 /// DER of a sequence of DER parts (a tiny ASN.1 writer for hostile structures).

@@ -50,7 +50,7 @@ sign::PathOptions options_for(const testing::TwoDomains& d, const std::string& a
     o.intermediates.push_back(d.cert(n));
   for (const char* n : {"ru-root.crl", "ru-issuing.crl", "cn-root.crl", "cn-issuing.crl"})
     o.crls.push_back(sign::Crl::load(d.f(n)));
-  o.validation_time = std::chrono::system_clock::now();
+  o.validation_time = sign::now();
   return o;
 }
 
@@ -182,9 +182,9 @@ TEST_CASE("Our path validation accepts domestic and cross-border paths both ways
   }
   SECTION("expired and not-yet-valid are reported at the validation time") {
     auto o = ru;
-    o.validation_time = std::chrono::system_clock::now() + std::chrono::hours(24 * 400);
+    o.validation_time = sign::now() + std::chrono::hours(24 * 400);
     CHECK(sign::validate_path(d.cert("ru-trader.pem"), o).status == S::expired);
-    o.validation_time = std::chrono::system_clock::now() - std::chrono::hours(24);
+    o.validation_time = sign::now() - std::chrono::hours(24);
     CHECK(sign::validate_path(d.cert("ru-trader.pem"), o).status == S::not_yet_valid);
   }
   SECTION("an end-entity certificate cannot act as a CA") {
@@ -193,7 +193,7 @@ TEST_CASE("Our path validation accepts domestic and cross-border paths both ways
     sign::CertificateTemplate t;
     t.subject = sign::DistinguishedName::parse("/C=RU/CN=Mallory");
     t.public_key = sign::PrivateKey::generate(sign::Suite::gost256).public_key();
-    t.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+    t.not_before = sign::now() - std::chrono::hours(1);
     t.not_after = t.not_before + std::chrono::hours(48);
     const auto trader = d.cert("ru-trader.pem");
     const auto forged = sign::issue_certificate(t, trader.subject(), trader.subject_key_id(), trader_key);
@@ -224,7 +224,7 @@ TEST_CASE("Certificates made by openssl are accepted as input", "[ca][interop]")
     CHECK(c.is_self_issued());
     sign::PathOptions o;
     o.anchors = {c};
-    o.validation_time = std::chrono::system_clock::now();
+    o.validation_time = sign::now();
     CHECK(sign::validate_path(c, o).ok());
   }
   CHECK(sign::Certificate::load(dir.file("g.pem")).public_key().suite() == sign::Suite::gost256);

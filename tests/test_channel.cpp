@@ -86,7 +86,7 @@ TEST_CASE("A trust list lets a Chinese verifier accept a Russian signature, and 
   }
   SECTION("an expired list is rejected") {
     const auto r = xsign("trustlist verify " + q(d.f("list.p7s")) + " --trust " + q(d.f("trust-cn")) + " --at " +
-                         sign::format_time(std::chrono::system_clock::now() + std::chrono::hours(24 * 60)));
+                         sign::format_time(sign::now() + std::chrono::hours(24 * 60)));
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Catch::Contains("expired"));
   }
@@ -94,7 +94,7 @@ TEST_CASE("A trust list lets a Chinese verifier accept a Russian signature, and 
 
 TEST_CASE("Withdrawn recognition breaks signatures proven only after it, not those proven before", "[channel]") {
   ListedDomains d;
-  const auto now = std::chrono::system_clock::now();
+  const auto now = sign::now();
   const auto root = sign::Certificate::load(d.f("ru-root.pem"));
   sign::TrustList list;
   list.operator_name = "Shanghai Trusted Trade CA";
@@ -144,14 +144,14 @@ TEST_CASE("A TTP receipt is accepted for its document and rejected for another",
     testing::write(d.f("other.xml"), "<Invoice><ID>SH-MOW-8</ID></Invoice>\n");
     const auto check = sign::verify_receipt(sign::read_file(d.f("receipt.p7s")), sign::Content::file(d.f("other.xml")),
                                             sign::read_file(d.f("invoice.ru.p7s")), {sign::Certificate::load(d.f("cn-root.pem"))},
-                                            {}, std::chrono::system_clock::now());
+                                            {}, sign::now());
     CHECK_FALSE(check.ok);
     CHECK_THAT(check.message, Catch::Contains("another document"));
   }
   SECTION("from a TTP the verifier does not trust") {
     const auto check = sign::verify_receipt(sign::read_file(d.f("receipt.p7s")), sign::Content::file(d.doc),
                                             sign::read_file(d.f("invoice.ru.p7s")), {sign::Certificate::load(d.f("ru-root.pem"))},
-                                            {}, std::chrono::system_clock::now());
+                                            {}, sign::now());
     CHECK_FALSE(check.ok);
     CHECK_THAT(check.message, Catch::Contains("do not trust"));
   }
@@ -180,7 +180,7 @@ TEST_CASE("POST /validate on xsign serve returns a signed receipt", "[channel][s
   CHECK(res->status == 200);
   const sign::Bytes receipt(res->body.begin(), res->body.end());
   const auto check = sign::verify_receipt(receipt, sign::Content::file(d.doc), sig, {sign::Certificate::load(d.f("cn-root.pem"))},
-                                          {}, std::chrono::system_clock::now());
+                                          {}, sign::now());
   INFO(check.message);
   CHECK(check.ok);
   CHECK(check.receipt->indication == "TOTAL-PASSED");

@@ -97,7 +97,7 @@ TEST_CASE("GOST signatures verify in openssl cms with the GOST engine, and tampe
     sign::CertificateTemplate t;
     t.subject = sign::DistinguishedName::parse("/C=RU/CN=GOST 512 signer");
     t.public_key = key.public_key();
-    t.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+    t.not_before = sign::now() - std::chrono::hours(1);
     t.not_after = t.not_before + std::chrono::hours(48);
     t.key_usage = sign::kDigitalSignature | sign::kNonRepudiation;
     t.extended_key_usage = {std::string(sign::oids::eku_email_protection)};

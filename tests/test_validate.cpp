@@ -242,7 +242,7 @@ TEST_CASE("Certificate status and constraints give the right verdict", "[validat
     sign::CertificateTemplate t;
     t.subject = sign::DistinguishedName::parse("/C=RU/O=OOO Volga Stanki/CN=Sub-signer");
     t.public_key = key.public_key();
-    t.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+    t.not_before = sign::now() - std::chrono::hours(1);
     t.not_after = t.not_before + std::chrono::hours(100);
     t.key_usage = sign::kDigitalSignature;
     testing::write(v.f("sub.pem"), sign::issue_certificate(t, trader.subject(), trader.subject_key_id(), trader_key).pem());

@@ -21,7 +21,10 @@
 
 namespace sign {
 
-using TimePoint = std::chrono::system_clock::time_point;
+/// A UTC time in whole seconds. 64-bit seconds cover every time X.509 and CMS can express
+/// (GeneralizedTime years 0000-9999, and RFC 5280's no-expiry 99991231235959Z) with no
+/// overflow; a nanosecond clock would end in 2262 and wrap silently.
+using TimePoint = std::chrono::sys_seconds;
 
 /// One PEM block: its label ("PRIVATE KEY", "CERTIFICATE", ...) and decoded DER.
 struct PemBlock {
@@ -125,5 +128,8 @@ Bytes der_content(const ByteSource& src, const DerNode& node);
 TimePoint decode_der_time(ByteView tlv);
 /// GeneralizedTime TLV (RFC 3161, RFC 6960 always use it).
 Bytes generalized_time_der(TimePoint t);
+/// Time TLV as certificates, CRLs and signing-time carry it (RFC 5280 §4.1.2.5, RFC 5652
+/// §11.3): UTCTime for 1950-2049, GeneralizedTime otherwise (99991231235959Z included).
+Bytes x509_time_der(TimePoint t);
 
 }  // namespace sign

@@ -17,11 +17,16 @@
 
 namespace sign {
 
-using TimePoint = std::chrono::system_clock::time_point;
+/// A UTC time in whole seconds. 64-bit seconds cover every time X.509 and CMS can express
+/// (GeneralizedTime years 0000-9999, and RFC 5280's no-expiry 99991231235959Z) with no
+/// overflow; a nanosecond clock would end in 2262 and wrap silently.
+using TimePoint = std::chrono::sys_seconds;
 
+/// The current time, in whole seconds.
+TimePoint now();
 /// Formats a time as ISO 8601 UTC ("2026-11-24T10:00:00Z").
 std::string format_time(TimePoint t);
-/// Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ"; throws UsageError.
+/// Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (years 0000-9999); throws UsageError.
 TimePoint parse_time(std::string_view text);
 
 // ------------------------------------------------------------------------------ names

@@ -1,6 +1,7 @@
 // DER building blocks shared by cms, tsp and ocsp.
 #include <sign/asn1.hpp>
 #include <sign/error.hpp>
+#include <sign/pki.hpp>
 
 #include <limits>
 
@@ -110,23 +111,59 @@ Bytes sequence(std::initializer_list<ByteView> parts) {
 
 Bytes der_content(const ByteSource& src, const DerNode& node) { return src.read_range(node.content(), node.length); }
 
+// UTCTime (YYMMDDHHMMSSZ; RFC 5280 §4.1.2.5.1: YY < 50 is 20YY) and GeneralizedTime
+// (YYYYMMDDHHMMSS[.f...]Z; fractions only where RFC 3161 allows them, and dropped), read
+// with the calendar of std::chrono: every year 0000-9999 (99991231235959Z included).
 TimePoint decode_der_time(ByteView tlv) {
-  try {
-    Botan::X509_Time t;
-    Botan::BER_Decoder(tlv.data(), tlv.size()).decode(t).verify_end();
-    return TimePoint(std::chrono::seconds(t.time_since_epoch()));
-  } catch (const Botan::Exception& e) {
-    throw FormatError(std::string("malformed time: ") + e.what());
+  if (tlv.size() < 2 || (tlv[0] != 0x17 && tlv[0] != 0x18) || tlv[1] >= 0x80 || tlv[1] + 2u != tlv.size())
+    throw FormatError("malformed time: not a DER UTCTime or GeneralizedTime");
+  const bool utc = tlv[0] == 0x17;
+  const std::string_view text(reinterpret_cast<const char*>(tlv.data()) + 2, tlv.size() - 2);
+  const std::size_t digits = utc ? 12 : 14;
+  if (text.size() < digits + 1 || text.back() != 'Z')
+    throw FormatError("malformed time '" + std::string(text) + "': DER times are in UTC and end with Z");
+  auto number = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') throw FormatError("malformed time '" + std::string(text) + "'");
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  std::size_t i = 0;
+  int y = utc ? number(0, 2) : number(0, 4);
+  if (utc) y += y < 50 ? 2000 : 1900;
+  i = utc ? 2 : 4;
+  const int mo = number(i, 2), d = number(i + 2, 2), h = number(i + 4, 2), mi = number(i + 6, 2), sec = number(i + 8, 2);
+  const std::string_view rest = text.substr(digits, text.size() - digits - 1);
+  if (!rest.empty()) {
+    // GeneralizedTime fractions: ".d+" with no trailing zero (X.690 §11.7).
+    if (utc || rest.size() < 2 || rest[0] != '.' || rest.back() == '0' ||
+        rest.substr(1).find_first_not_of("0123456789") != std::string_view::npos)
+      throw FormatError("malformed time '" + std::string(text) + "'");
   }
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59)
+    throw FormatError("malformed time '" + std::string(text) + "': no such date or time");
+  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
+}
+
+Bytes x509_time_der(TimePoint t) {
+  const Bytes g = generalized_time_der(t);
+  const int year = (g[2] - '0') * 1000 + (g[3] - '0') * 100 + (g[4] - '0') * 10 + (g[5] - '0');
+  if (year < 1950 || year > 2049) return g;
+  return der_tlv(0x17, ByteView(g.data() + 4, g.size() - 4));  // drop the century
 }
 
 Bytes generalized_time_der(TimePoint t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[20];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%SZ", &tm);
-  return der_tlv(0x18, ByteView(reinterpret_cast<const std::uint8_t*>(buf), std::strlen(buf)));
+  // format_time gives YYYY-MM-DDTHH:MM:SSZ; GeneralizedTime drops the separators.
+  const std::string iso = format_time(t);
+  std::string g;
+  for (char c : iso)
+    if (c != '-' && c != ':' && c != 'T') g += c;
+  if (g.size() != 15) throw UsageError("time " + iso + " is outside GeneralizedTime's years 0000-9999");
+  return der_tlv(0x18, ByteView(reinterpret_cast<const std::uint8_t*>(g.data()), g.size()));
 }
 
 }  // namespace sign

@@ -64,8 +64,8 @@ Bytes message_digest_attribute(ByteView digest) {
 
 Bytes signing_time_attribute(TimePoint t) {
   Bytes time;
-  // UTCTime through 2049, GeneralizedTime after (RFC 5652 §11.3): Botan's X509_Time does that.
-  Botan::DER_Encoder(time).encode(Botan::X509_Time(std::chrono::floor<std::chrono::seconds>(t)));
+  // UTCTime through 2049, GeneralizedTime after (RFC 5652 §11.3).
+  time = x509_time_der(t);
   return attribute(oid::signing_time, {time});
 }
 

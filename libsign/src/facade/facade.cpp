@@ -14,7 +14,7 @@ SignerSpec load(const SignerRef& r) {
   const std::string pass = r.passphrase;
   auto key = PrivateKey::load(r.key, [pass] { return pass; });
   SignerSpec s{key, Certificate::load(r.certificate), {}, {}, Commitment::none,
-               std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+               std::chrono::floor<std::chrono::seconds>(sign::now())};
   if (!r.chain.empty()) s.chain = Certificate::load_all(r.chain);
   s.options.sm2_id = r.sm2_id;
   return s;

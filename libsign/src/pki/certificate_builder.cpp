@@ -1,6 +1,7 @@
 // Creating certificates: the TBSCertificate and its extensions are encoded here and signed
 // through the issuer's crypto suite.
 #include <sign/error.hpp>
+#include <sign/asn1.hpp>
 #include <sign/pki.hpp>
 
 #include "crypto/key_impl.hpp"
@@ -233,10 +234,7 @@ Certificate issue_certificate(const CertificateTemplate& t, const DistinguishedN
       .encode(detail::to_bigint(serial))
       .encode(alg)
       .raw_bytes(issuer.der())
-      .start_cons(Botan::SEQUENCE)
-      .encode(Botan::X509_Time(t.not_before))
-      .encode(Botan::X509_Time(t.not_after))
-      .end_cons()
+      .raw_bytes(sequence({x509_time_der(t.not_before), x509_time_der(t.not_after)}))
       .raw_bytes(t.subject.der())
       .raw_bytes(t.public_key->to_der())
       .start_cons(Botan::ASN1_Tag(3), Botan::CONTEXT_SPECIFIC)

@@ -73,14 +73,14 @@ Crl Crl::create(const DistinguishedName& issuer, const Bytes& issuer_key_id, con
       .encode(static_cast<std::size_t>(1))  // v2
       .encode(alg)
       .raw_bytes(issuer.der())
-      .encode(Botan::X509_Time(this_update))
-      .encode(Botan::X509_Time(next_update));
+      .raw_bytes(x509_time_der(this_update))
+      .raw_bytes(x509_time_der(next_update));
   if (!entries.empty()) {
     enc.start_cons(Botan::SEQUENCE);
     for (const auto& e : entries) {
       enc.start_cons(Botan::SEQUENCE)
           .encode(detail::to_bigint(e.serial))
-          .encode(Botan::X509_Time(e.revocation_time));
+          .raw_bytes(x509_time_der(e.revocation_time));
       if (e.reason != RevocationReason::unspecified) {
         Bytes reason;
         Botan::DER_Encoder(reason).encode(static_cast<std::size_t>(e.reason), Botan::ENUMERATED,

@@ -1,17 +1,23 @@
+// Civil UTC time in whole seconds over std::chrono's calendar: no time_t, no struct tm, so
+// nothing overflows or depends on the platform's range for years before 1970 or after 2262.
 #include <sign/error.hpp>
 #include <sign/pki.hpp>
 
 #include <cstdio>
-#include <ctime>
 
 namespace sign {
 
+TimePoint now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
 std::string format_time(TimePoint t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{t - day};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
   return buf;
 }
 
@@ -23,16 +29,11 @@ TimePoint parse_time(std::string_view text) {
   const bool full = !date_only && str.size() == 20 &&
                     std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) == 7 &&
                     z == 'Z';
-  if ((!date_only && !full) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-    throw UsageError("time '" + str + "' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if ((!date_only && !full) || y < 0 || y > 9999 || !ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+    throw UsageError("time '" + str + "' must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC, a real date, years 0000-9999)");
+  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
 }
 
 }  // namespace sign

@@ -81,7 +81,7 @@ struct Server::Impl {
 
   const Bytes& crl_of(ServedCa& c) {
     std::lock_guard lock(c.crl_mutex);
-    const auto now = std::chrono::system_clock::now();
+    const auto now = sign::now();
     if (c.crl_der.empty() || now - c.crl_made > config.crl_cache) {
       c.crl_der = c.ca->make_crl(now).der();
       c.crl_made = now;
@@ -105,14 +105,14 @@ struct Server::Impl {
       if (!c->ocsp) continue;
       const auto& id = parsed.ids.front();
       if (!id.matches(c->ca->certificate(), id.serial)) continue;
-      return der_reply(c->ocsp->respond(request, std::chrono::system_clock::now()), "application/ocsp-response");
+      return der_reply(c->ocsp->respond(request, sign::now()), "application/ocsp-response");
     }
     return der_reply(sequence({der_tlv(0x0a, Bytes{6})}), "application/ocsp-response");  // unauthorized
   }
 
   HttpReply tsa(ServedCa* c, const std::string& body) {
     if (!c || !c->tsa) return text(404, "no time-stamping authority here");
-    const Bytes out = c->tsa->respond(Bytes(body.begin(), body.end()), std::chrono::system_clock::now());
+    const Bytes out = c->tsa->respond(Bytes(body.begin(), body.end()), sign::now());
     HttpReply r = der_reply(out, "application/timestamp-reply");
     if (TimeStampResponse::parse(out).status != 0) r.status = 400;
     return r;
@@ -208,7 +208,7 @@ struct Server::Impl {
     if (config.access_log) {
       http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
         std::ostringstream line;
-        line << format_time(std::chrono::system_clock::now()) << " " << req.remote_addr << " " << req.method << " "
+        line << format_time(sign::now()) << " " << req.remote_addr << " " << req.method << " "
              << printable_text(req.path) << " " << res.status << " " << res.body.size();
         config.access_log(line.str());
       });

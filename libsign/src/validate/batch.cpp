@@ -28,7 +28,7 @@ std::vector<ValidationReport> validate_batch(const std::vector<BatchItem>& items
         reports[i] = format_failure_report(item.signature_file, e.what());
         for (auto& s : reports[i].signatures)
           s.validation_time = options.validation_time.value_or(
-              std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+              std::chrono::floor<std::chrono::seconds>(sign::now()));
       } catch (const Error& e) {
         // Missing, unreadable or not a file: the caller's input, not a forged signature.
         reports[i] = ValidationReport{};

@@ -222,7 +222,7 @@ class Validator {
   Validator(const SignedDataView& sd, const TrustStore& trust, const ValidationPolicy& policy,
             const ValidateOptions& options, std::optional<Content> content = std::nullopt)
       : sd_(sd), trust_(trust), policy_(policy), options_(options), content_(std::move(content)), fetcher_(policy) {
-    at_ = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    at_ = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(sign::now()));
     time_source_ = options.validation_time ? "given (--at)" : "current time";
     pool_ = trust.intermediates;
     for (const auto& c : sd.certificates()) pool_.push_back(c);
