@@ -5,6 +5,7 @@
 #include <sign/io.hpp>
 
 #include "crypto/key_impl.hpp"
+#include "crypto/pairwise.hpp"
 #include "io/file_context.hpp"
 
 #include <unordered_map>
@@ -104,11 +105,16 @@ PrivateKey PrivateKey::generate(Suite suite, std::string_view curve_oid) {
                      std::string(suite_name(suite)) + "'s (see `xsign version`)");
   if (curve->info.test_only)
     throw UsageError("refusing to generate a key on the test curve " + std::string(curve->info.name));
-  if (suite == Suite::p256) return PrivateKey(detail::generate_p256_private());
-  return PrivateKey(detail::generate_botan_private(*curve));
+  PrivateKey key(suite == Suite::p256 ? detail::generate_p256_private() : detail::generate_botan_private(*curve));
+  detail::check_pairwise(key, {});
+  return key;
 }
 
-PrivateKey PrivateKey::from_pkcs8_der(ByteView der) { return PrivateKey(detail::decode_pkcs8(der)); }
+PrivateKey PrivateKey::from_pkcs8_der(ByteView der) {
+  PrivateKey key(detail::decode_pkcs8(der));
+  detail::check_pairwise(key, der);
+  return key;
+}
 
 Suite PrivateKey::suite() const { return impl_->suite(); }
 std::string PrivateKey::curve_oid() const { return std::string(impl_->curve().info.oid); }
