@@ -108,3 +108,82 @@ TEST_CASE("SM3 written as 1.2.156.10197.1.401.2 (BJCA, Kinsec) is SM3", "[cms][i
   const Bytes wrong = with_digest_algorithm(pki.sign(doc), sign::algorithm_der("1.2.643.7.1.1.2.2"));
   CHECK(verdict_of(pki.validate(wrong, doc).signatures[0]) == "INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE");
 }
+
+// ---------------------------------------------------------------------------------------------
+// CRLs as RFC 5280 allows them: nextUpdate is optional.
+
+namespace {
+
+// The CA's CRL re-made without nextUpdate, issued at `this_update`, signed again by the CA.
+sign::Crl crl_without_next_update(const HostilePki& pki, TimePoint this_update) {
+  const sign::Crl made = sign::Crl::create(pki.ca.subject(), pki.ca.subject_key_id(), pki.ca_key, 7, this_update,
+                                           this_update + std::chrono::hours(24), {});
+  auto top = children_of(made.der());
+  auto tbs = children_of(top[0]);
+  // version, signature, issuer, thisUpdate, nextUpdate, [0] extensions: drop nextUpdate.
+  REQUIRE((tbs[4][0] == 0x17 || tbs[4][0] == 0x18));
+  tbs.erase(tbs.begin() + 4);
+  const Bytes new_tbs = wrap(0x30, tbs);
+  Bytes bits{0x00};
+  const Bytes sig = pki.ca_key.sign(new_tbs);
+  bits.insert(bits.end(), sig.begin(), sig.end());
+  return sign::Crl::from_der(wrap(0x30, {new_tbs, top[1], sign::der_tlv(0x03, bits)}));
+}
+
+}  // namespace
+
+TEST_CASE("A CRL without nextUpdate is read, and used within the policy's maximum age", "[crl][interop]") {
+  for (Suite suite : {Suite::sm2, Suite::gost256}) {
+    CAPTURE(suite_label(suite));
+    HostilePki pki(suite);
+    const auto fresh = crl_without_next_update(pki, pki.now - std::chrono::hours(1));
+    CHECK_FALSE(fresh.next_update().has_value());
+    CHECK(fresh.crl_number() == 7u);
+    CHECK(fresh.verify_signature(pki.ca.public_key()));
+    const std::string doc = "<Invoice>CRL</Invoice>";
+    const Bytes p7s = pki.sign(doc);
+    auto store_with = [&](const sign::Crl& crl) {
+      sign::TrustStore t;
+      t.anchors = {pki.root};
+      t.crls = {{pki.crls[0], "root"}, {crl, "test"}};
+      return t;
+    };
+    const auto s1 = store_with(fresh);
+    CHECK(verdict_of(pki.validate(p7s, doc, {}, {}, &s1).signatures.at(0)) == "TOTAL-PASSED");
+    const auto old = crl_without_next_update(pki, pki.now - std::chrono::hours(48));
+    const auto s2 = store_with(old);
+    CHECK(verdict_of(pki.validate(p7s, doc, {}, {}, &s2).signatures.at(0)) == "INDETERMINATE/TRY_LATER");
+  }
+}
+
+TEST_CASE("CRL lookups find serials whatever their leading zeros, among many entries", "[crl]") {
+  HostilePki pki(Suite::gost256);
+  std::vector<sign::RevokedEntry> entries;
+  for (std::uint32_t i = 1; i <= 3000; ++i)
+    entries.push_back({Bytes{static_cast<std::uint8_t>(i >> 8 | 0x01), static_cast<std::uint8_t>(i & 0xff)}, pki.now,
+                       sign::RevocationReason::superseded});
+  entries.push_back({Bytes{0x00, 0x80, 0x01}, pki.now, sign::RevocationReason::key_compromise});
+  const auto crl = sign::Crl::create(pki.ca.subject(), pki.ca.subject_key_id(), pki.ca_key, 9, pki.now,
+                                     pki.now + std::chrono::hours(1), entries);
+  const auto parsed = sign::Crl::from_der(crl.der());
+  CHECK(parsed.entries().size() == 3001);
+  for (const auto& e : entries) {
+    const auto* found = parsed.find(e.serial);
+    REQUIRE(found);
+    CHECK(found->reason == e.reason);
+  }
+  CHECK(parsed.find(Bytes{0x80, 0x01}));  // the same serial without its leading zero
+  CHECK_FALSE(parsed.find(Bytes{0x7f, 0x7f, 0x7f}));
+}
+
+TEST_CASE("Real national CRLs (China's SM2 roots, 2022) parse and their signatures verify", "[crl][interop][corpus]") {
+  const std::string dir = XSIGN_SOURCE_DIR "/../shared/corpus/sm2-gmssl-nrcac/";
+  for (const std::string name : {"ROOTCA", "Civil_Servant_ROOT", "Device_ROOT"}) {
+    CAPTURE(name);
+    const auto crl = sign::Crl::load(dir + "crl_" + name + ".crl");
+    const auto root = sign::Certificate::load(dir + "rootca_" + name + ".pem");
+    CHECK(crl.issuer() == root.subject());
+    CHECK(crl.verify_signature(root.public_key()));
+    CHECK(crl.this_update() < sign::parse_time("2022-05-06"));
+  }
+}

@@ -277,6 +277,7 @@ class Crl {
   std::optional<TimePoint> next_update_;
   std::optional<std::uint64_t> crl_number_;
   std::vector<RevokedEntry> entries_;
+  std::vector<std::size_t> index_;  ///< entries_ positions ordered by serial, for find()
 };
 
 // --------------------------------------------------------------------- path validation

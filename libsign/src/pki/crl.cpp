@@ -4,6 +4,9 @@
 #include <sign/io.hpp>
 #include <sign/pki.hpp>
 
+#include <algorithm>
+#include <functional>
+
 #include "io/file_context.hpp"
 #include "pki/signature.hpp"
 
@@ -40,10 +43,6 @@ std::string fold(std::string_view s) {
   for (char c : s)
     if (c != '_' && c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-TimePoint to_time_point(const Botan::X509_Time& t) {
-  return TimePoint(std::chrono::seconds(t.time_since_epoch()));
 }
 
 }  // namespace
@@ -112,25 +111,118 @@ Crl Crl::create(const DistinguishedName& issuer, const Bytes& issuer_key_id, con
   return from_der(detail::assemble_signed(tbs, alg, detail::sign_tbs(issuer_key, tbs)));
 }
 
+namespace {
+
+[[noreturn]] void bad_crl(const std::string& what) { throw FormatError("malformed CRL: " + what); }
+
+void expect_tag(const DerNode& n, std::uint8_t tag, const char* what) {
+  if (n.tag != tag) bad_crl(std::string(what) + " has the wrong type");
+}
+
+Bytes unsigned_bytes(Bytes v) {
+  while (v.size() > 1 && v[0] == 0) v.erase(v.begin());
+  return v;
+}
+
+// Extensions we act on; any other critical one (delta CRL indicator, issuing distribution
+// point, an indirect CRL's certificateIssuer) means a CRL we cannot interpret: refused.
+void read_crl_extensions(const ByteSource& src, const DerNode& list, const std::function<void(const std::string&, const Bytes&)>& use,
+                         std::initializer_list<std::string_view> known) {
+  expect_tag(list, 0x30, "Extensions");
+  for (const auto& ext : der_children(src, list)) {
+    expect_tag(ext, 0x30, "Extension");
+    const auto parts = der_children(src, ext);
+    if (parts.size() < 2 || parts.size() > 3) bad_crl("an extension has an OID, an optional critical flag and a value");
+    const std::string oid = oid_from_der(der_bytes(src, parts[0]));
+    const bool critical = parts.size() == 3 && der_content(src, parts[1]) != Bytes{0};
+    expect_tag(parts.back(), 0x04, "extnValue");
+    const bool understood = std::find(known.begin(), known.end(), oid) != known.end();
+    if (!understood && critical) bad_crl("critical extension " + oid + " is not supported");
+    if (understood) use(oid, der_content(src, parts.back()));
+  }
+}
+
+}  // namespace
+
+// Parsed with the asn1 module's strict DER reader (RFC 5280 §5.1): nextUpdate is optional,
+// times cover years 0000-9999, and the entries are indexed by serial for O(log n) lookups.
 Crl Crl::from_der(ByteView der) {
   Crl c;
-  try {
-    Botan::X509_CRL crl(std::vector<std::uint8_t>(der.begin(), der.end()));
-    c.tbs_ = crl.tbs_data();
-    c.signature_ = crl.signature();
-    c.sig_alg_oid_ = crl.signature_algorithm().get_oid().to_string();
-    c.issuer_ = DistinguishedName::from_der(detail::name_der(crl.issuer_dn().get_bits()));
-    c.this_update_ = to_time_point(crl.this_update());
-    if (crl.next_update().time_is_set()) c.next_update_ = to_time_point(crl.next_update());
-    if (crl.extensions().extension_set(Botan::OID("2.5.29.20"))) c.crl_number_ = crl.crl_number();
-    c.aki_ = crl.authority_key_id();
-    for (const auto& e : crl.get_revoked())
-      c.entries_.push_back({e.serial_number(), to_time_point(e.expire_time()),
-                            static_cast<RevocationReason>(e.reason_code())});
-  } catch (const Botan::Exception& e) {
-    throw FormatError(std::string("malformed CRL: ") + e.what());
-  }
   c.der_.assign(der.begin(), der.end());
+  const auto src = memory_source(c.der_);
+  const DerNode root = read_der_node(*src, 0, src->size());
+  if (root.end() != src->size()) bad_crl("trailing bytes after the CRL");
+  expect_tag(root, 0x30, "CertificateList");
+  const auto top = der_children(*src, root);
+  if (top.size() != 3) bad_crl("a CRL has three parts");
+  expect_tag(top[0], 0x30, "TBSCertList");
+  expect_tag(top[1], 0x30, "signatureAlgorithm");
+  expect_tag(top[2], 0x03, "signature");
+  c.tbs_ = der_bytes(*src, top[0]);
+  c.sig_alg_oid_ = oid_from_der(der_bytes(*src, der_child(*src, top[1], 0)));
+  c.signature_ = der_content(*src, top[2]);
+  if (c.signature_.empty() || c.signature_[0] != 0) bad_crl("signature BIT STRING with unused bits");
+  c.signature_.erase(c.signature_.begin());
+
+  const auto f = der_children(*src, top[0]);
+  std::size_t i = 0;
+  if (i < f.size() && f[i].tag == 0x02) {
+    if (der_content(*src, f[i]) != Bytes{1}) bad_crl("unsupported CRL version");
+    ++i;
+  }
+  if (f.size() < i + 3) bad_crl("TBSCertList is too short");
+  expect_tag(f[i], 0x30, "signature (TBS)");
+  if (der_bytes(*src, f[i]) != der_bytes(*src, top[1]))
+    bad_crl("the signature algorithm outside the TBSCertList differs from the one inside it");
+  c.issuer_ = DistinguishedName::from_der(der_bytes(*src, f[i + 1]));
+  c.this_update_ = decode_der_time(der_bytes(*src, f[i + 2]));
+  i += 3;
+  if (i < f.size() && (f[i].tag == 0x17 || f[i].tag == 0x18)) c.next_update_ = decode_der_time(der_bytes(*src, f[i++]));
+  if (i < f.size() && f[i].tag == 0x30) {
+    for (const auto& entry : der_children(*src, f[i])) {
+      expect_tag(entry, 0x30, "revoked certificate entry");
+      const auto e = der_children(*src, entry);
+      if (e.size() < 2 || e.size() > 3) bad_crl("a revoked entry has a serial, a date and optional extensions");
+      expect_tag(e[0], 0x02, "revoked serial number");
+      RevokedEntry r;
+      r.serial = unsigned_bytes(der_content(*src, e[0]));
+      r.revocation_time = decode_der_time(der_bytes(*src, e[1]));
+      if (e.size() == 3)
+        read_crl_extensions(*src, e[2], [&](const std::string& oid, const Bytes& value) {
+          if (oid != "2.5.29.21") return;  // reasonCode ENUMERATED
+          if (value.size() != 3 || value[0] != 0x0a || value[1] != 1) bad_crl("malformed reasonCode");
+          r.reason = static_cast<RevocationReason>(value[2]);
+        }, {"2.5.29.21", "2.5.29.24"});  // reasonCode, invalidityDate
+      c.entries_.push_back(std::move(r));
+    }
+    ++i;
+  }
+  if (i < f.size() && f[i].tag == 0xa0) {
+    read_crl_extensions(*src, der_child(*src, f[i], 0), [&](const std::string& oid, const Bytes& value) {
+      const auto vsrc = memory_source(value);
+      const DerNode v = read_der_node(*vsrc, 0, vsrc->size());
+      if (oid == "2.5.29.20") {  // cRLNumber
+        expect_tag(v, 0x02, "cRLNumber");
+        const Bytes n = unsigned_bytes(der_content(*vsrc, v));
+        if (n.size() > 8) bad_crl("cRLNumber larger than 64 bits");
+        std::uint64_t number = 0;
+        for (auto b : n) number = (number << 8) | b;
+        c.crl_number_ = number;
+      } else if (oid == "2.5.29.35") {  // authorityKeyIdentifier
+        expect_tag(v, 0x30, "authorityKeyIdentifier");
+        for (const auto& part : der_children(*vsrc, v))
+          if (part.tag == 0x80) c.aki_ = der_content(*vsrc, part);
+      }
+    }, {"2.5.29.20", "2.5.29.35"});
+    ++i;
+  }
+  if (i != f.size()) bad_crl("unexpected fields in TBSCertList");
+  c.index_.resize(c.entries_.size());
+  for (std::size_t k = 0; k < c.index_.size(); ++k) c.index_[k] = k;
+  std::sort(c.index_.begin(), c.index_.end(), [&](std::size_t a, std::size_t b) {
+    const Bytes &x = c.entries_[a].serial, &y = c.entries_[b].serial;
+    return x.size() != y.size() ? x.size() < y.size() : x < y;
+  });
   return c;
 }
 
@@ -144,9 +236,12 @@ Crl Crl::load(const std::string& path) {
 std::string Crl::pem() const { return pem_encode(der_, kLabel); }
 
 const RevokedEntry* Crl::find(const Bytes& serial) const {
-  for (const auto& e : entries_)
-    if (e.serial == serial) return &e;
-  return nullptr;
+  const Bytes key = unsigned_bytes(serial);
+  auto less = [](const Bytes& x, const Bytes& y) { return x.size() != y.size() ? x.size() < y.size() : x < y; };
+  const auto it = std::lower_bound(index_.begin(), index_.end(), key,
+                                   [&](std::size_t k, const Bytes& v) { return less(entries_[k].serial, v); });
+  if (it == index_.end() || entries_[*it].serial != key) return nullptr;
+  return &entries_[*it];
 }
 
 bool Crl::verify_signature(const PublicKey& issuer_key) const {
