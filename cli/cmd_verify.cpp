@@ -148,6 +148,8 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   vb->add_option("--at", b->at, "Validate as of this UTC time");
   vb->add_flag("--fetch", b->t.fetch, "Fetch CRLs and OCSP responses");
   vb->add_flag("--json", b->json, "A JSON array of reports");
+  vb->footer("Exit codes: 1 if any file failed, else 66 if a file could not be read (INPUT-ERROR), else 2 if any "
+             "is not proven, else 0.");
   vb->callback([b, &ctx] { ctx.exit_code = verify_batch(*b); });
 
   auto a = std::make_shared<VerifyArgs>();
