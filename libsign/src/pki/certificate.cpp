@@ -7,6 +7,7 @@
 #include <sign/pki.hpp>
 
 #include "io/file_context.hpp"
+#include "pki/extensions.hpp"
 #include "pki/signature.hpp"
 
 #include <algorithm>
@@ -245,7 +246,7 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
   expect(top[0], 0x30, "TBSCertificate");
   impl->tbs = der_bytes(*src, top[0]);
   expect(top[1], 0x30, "signatureAlgorithm");
-  impl->sig_alg_oid = oid_from_der(der_bytes(*src, non_empty_children(*src, top[1], "signatureAlgorithm")[0]));
+  impl->sig_alg_oid = oid_from_der(der_bytes(*src, der_child(*src, top[1], 0)));
   expect(top[2], 0x03, "signature");
   impl->signature = der_content(*src, top[2]);
   if (impl->signature.empty() || impl->signature[0] != 0) bad("signature BIT STRING with unused bits");
@@ -273,31 +274,16 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
   impl->public_key = PublicKey::from_der(der_bytes(*src, f[i + 5]));
   for (std::size_t k = i + 6; k < f.size(); ++k) {
     if (f[k].tag != 0xa3) continue;  // issuer/subject unique IDs are ignored
-    std::set<std::string> seen;
     const auto wrapper = non_empty_children(*src, f[k], "extensions [3]");
     if (wrapper.size() != 1) bad("extensions [3] must hold one SEQUENCE");
-    expect(wrapper[0], 0x30, "Extensions");
-    for (const auto& ext : non_empty_children(*src, wrapper[0], "Extensions")) {
-      expect(ext, 0x30, "Extension");
-      const auto parts = der_children(*src, ext);
-      if (parts.size() < 2 || parts.size() > 3) bad("an extension has an OID, an optional critical flag and a value");
-      const std::string oid = oid_from_der(der_bytes(*src, parts[0]));
-      if (!seen.insert(oid).second) bad("extension " + oid + " appears twice");
-      bool critical = false;
-      if (parts.size() == 3) {
-        expect(parts[1], 0x01, "extension critical flag");
-        const Bytes flag = der_content(*src, parts[1]);
-        if (flag.size() != 1) bad("extension critical flag is not a BOOLEAN");
-        critical = flag[0] != 0;
-      }
-      expect(parts.back(), 0x04, "extnValue");
-      if (!understood(oid)) {
-        if (critical) impl->unknown_critical.push_back(oid);
+    for (const auto& ext : detail::read_extensions(*src, wrapper[0], "certificate")) {
+      if (!understood(ext.oid)) {
+        if (ext.critical) impl->unknown_critical.push_back(ext.oid);
         continue;
       }
-      parse_extension(oid, der_content(*src, parts.back()), *impl);
-      if (oid == "2.5.29.30" && critical && impl->name_constraints_unprocessed)
-        impl->unknown_critical.push_back(oid + " (name forms other than directoryName)");
+      parse_extension(ext.oid, ext.value, *impl);
+      if (ext.oid == "2.5.29.30" && ext.critical && impl->name_constraints_unprocessed)
+        impl->unknown_critical.push_back(ext.oid + " (name forms other than directoryName)");
     }
   }
   return impl;

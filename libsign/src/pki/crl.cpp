@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "io/file_context.hpp"
+#include "pki/extensions.hpp"
 #include "pki/signature.hpp"
 
 #include <botan/asn1_time.h>
@@ -128,17 +129,10 @@ Bytes unsigned_bytes(Bytes v) {
 // point, an indirect CRL's certificateIssuer) means a CRL we cannot interpret: refused.
 void read_crl_extensions(const ByteSource& src, const DerNode& list, const std::function<void(const std::string&, const Bytes&)>& use,
                          std::initializer_list<std::string_view> known) {
-  expect_tag(list, 0x30, "Extensions");
-  for (const auto& ext : der_children(src, list)) {
-    expect_tag(ext, 0x30, "Extension");
-    const auto parts = der_children(src, ext);
-    if (parts.size() < 2 || parts.size() > 3) bad_crl("an extension has an OID, an optional critical flag and a value");
-    const std::string oid = oid_from_der(der_bytes(src, parts[0]));
-    const bool critical = parts.size() == 3 && der_content(src, parts[1]) != Bytes{0};
-    expect_tag(parts.back(), 0x04, "extnValue");
-    const bool understood = std::find(known.begin(), known.end(), oid) != known.end();
-    if (!understood && critical) bad_crl("critical extension " + oid + " is not supported");
-    if (understood) use(oid, der_content(src, parts.back()));
+  for (const auto& ext : detail::read_extensions(src, list, "CRL")) {
+    const bool understood = std::find(known.begin(), known.end(), ext.oid) != known.end();
+    if (!understood && ext.critical) bad_crl("critical extension " + ext.oid + " is not supported");
+    if (understood) use(ext.oid, ext.value);
   }
 }
 
