@@ -27,12 +27,28 @@ inline TimePoint test_now() {
   return std::chrono::floor<std::chrono::seconds>(sign::now());
 }
 
-/// DER of a sequence of DER parts (a tiny ASN.1 writer for hostile structures).
-inline Bytes seq(const std::vector<Bytes>& parts) {
+// A tiny ASN.1 editor for hostile structures.
+/// The DER TLVs of the children of the constructed element `der`.
+inline std::vector<Bytes> children_of(const Bytes& der) {
+  const auto src = sign::memory_source(der);
+  std::vector<Bytes> out;
+  for (const auto& n : sign::der_children(*src, sign::read_der_node(*src, 0, src->size())))
+    out.push_back(sign::der_bytes(*src, n));
+  return out;
+}
+/// The contents of the TLV `der`.
+inline Bytes content_of(const Bytes& der) {
+  const auto src = sign::memory_source(der);
+  return sign::der_content(*src, sign::read_der_node(*src, 0, src->size()));
+}
+/// DER of `parts` concatenated under `tag`.
+inline Bytes wrap(std::uint8_t tag, const std::vector<Bytes>& parts) {
   Bytes content;
   for (const auto& p : parts) content.insert(content.end(), p.begin(), p.end());
-  return sign::der_tlv(0x30, content);
+  return sign::der_tlv(tag, content);
 }
+/// DER of a SEQUENCE of DER parts.
+inline Bytes seq(const std::vector<Bytes>& parts) { return wrap(0x30, parts); }
 
 /// One certificate template with what every test needs; `edit` bends it.
 using Edit = std::function<void(CertificateTemplate&)>;

@@ -64,20 +64,6 @@ TEST_CASE("The OCSP responder echoes a request nonce byte for byte, in either fo
 
 namespace {
 
-// The DER TLV of child `i` of the node at `der`.
-std::vector<Bytes> children_of(const Bytes& der) {
-  const auto src = sign::memory_source(der);
-  std::vector<Bytes> out;
-  for (const auto& n : sign::der_children(*src, sign::read_der_node(*src, 0, src->size()))) out.push_back(sign::der_bytes(*src, n));
-  return out;
-}
-
-Bytes wrap(std::uint8_t tag, const std::vector<Bytes>& parts) {
-  Bytes c;
-  for (const auto& p : parts) c.insert(c.end(), p.begin(), p.end());
-  return sign::der_tlv(tag, c);
-}
-
 // The same SignedData with every digestAlgorithm replaced (the signed attributes untouched).
 Bytes with_digest_algorithm(const Bytes& p7s, const Bytes& alg) {
   auto ci = children_of(p7s);                        // type, [0]

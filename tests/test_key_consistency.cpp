@@ -6,33 +6,20 @@
 #include <sign/crypto.hpp>
 #include <sign/error.hpp>
 
+#include "hostile_pki.hpp"
 #include "support.hpp"
 
 using sign::Bytes;
 
 namespace {
 
-std::vector<Bytes> children(const Bytes& der) {
-  const auto src = sign::memory_source(der);
-  std::vector<Bytes> out;
-  for (const auto& n : sign::der_children(*src, sign::read_der_node(*src, 0, src->size()))) out.push_back(sign::der_bytes(*src, n));
-  return out;
-}
-
-Bytes content_of(const Bytes& tlv) {
-  const auto src = sign::memory_source(tlv);
-  return sign::der_content(*src, sign::read_der_node(*src, 0, src->size()));
-}
-
-Bytes seq(std::uint8_t tag, const std::vector<Bytes>& parts) {
-  Bytes c;
-  for (const auto& p : parts) c.insert(c.end(), p.begin(), p.end());
-  return sign::der_tlv(tag, c);
-}
+using testing::children_of;
+using testing::content_of;
+using testing::wrap;
 
 // subjectPublicKey bits of a key.
 Bytes public_bits(const sign::PrivateKey& k) {
-  const Bytes bits = content_of(children(k.public_key().to_der())[1]);
+  const Bytes bits = content_of(children_of(k.public_key().to_der())[1]);
   return Bytes(bits.begin() + 1, bits.end());
 }
 
@@ -45,13 +32,13 @@ TEST_CASE("A key file carrying another key's public key is refused, in every sui
     const auto b = sign::PrivateKey::generate(suite);
     const Bytes good = a.to_pkcs8_der();
     CHECK(sign::PrivateKey::from_pkcs8_der(good).public_key() == a.public_key());
-    auto f = children(good);  // version, algorithm, privateKey [, attributes] [, publicKey]
+    auto f = children_of(good);  // version, algorithm, privateKey [, attributes] [, publicKey]
 
     // RFC 5958 v2 with [1] publicKey: A's own is accepted, B's is refused.
     auto with_public = [&](const Bytes& bits) {
       Bytes pub{0x00};
       pub.insert(pub.end(), bits.begin(), bits.end());
-      return seq(0x30, {sign::integer_der(Bytes{1}), f[1], f[2], sign::der_tlv(0x81, pub)});
+      return wrap(0x30, {sign::integer_der(Bytes{1}), f[1], f[2], sign::der_tlv(0x81, pub)});
     };
     if (suite == sign::Suite::p256) {
       // OpenSSL 3.0, which holds P-256 keys, reads only PKCS#8 v1: a v2 key is refused outright.
@@ -68,7 +55,7 @@ TEST_CASE("A key file carrying another key's public key is refused, in every sui
 
     // RFC 5915 ECPrivateKey [1] publicKey (SM2 and P-256 keys carry one, as OpenSSL writes them).
     if (suite == sign::Suite::sm2 || suite == sign::Suite::p256) {
-      auto ec = children(content_of(f[2]));  // version, privateKey [, [0] parameters] [, [1] publicKey]
+      auto ec = children_of(content_of(f[2]));  // version, privateKey [, [0] parameters] [, [1] publicKey]
       const bool has_public = std::any_of(ec.begin(), ec.end(), [](const Bytes& x) { return x[0] == 0xa1; });
       REQUIRE(has_public);
       for (auto& x : ec)
@@ -78,7 +65,7 @@ TEST_CASE("A key file carrying another key's public key is refused, in every sui
           pub.insert(pub.end(), bits.begin(), bits.end());
           x = sign::der_tlv(0xa1, sign::der_tlv(0x03, pub));
         }
-      const Bytes bad = seq(0x30, {f[0], f[1], sign::der_tlv(0x04, seq(0x30, ec))});
+      const Bytes bad = wrap(0x30, {f[0], f[1], sign::der_tlv(0x04, wrap(0x30, ec))});
       CHECK_THROWS_AS(sign::PrivateKey::from_pkcs8_der(bad), sign::FormatError);
       // And through the CLI: key info and signing refuse it with exit 65.
       testing::TempDir dir;
@@ -98,7 +85,7 @@ TEST_CASE("GOST keys whose scalar starts with 0x30 load (not mistaken for a stru
   for (int i = 0; i < 3000 && seen < 2; ++i) {
     const auto k = sign::PrivateKey::generate(sign::Suite::gost256);
     const Bytes der = k.to_pkcs8_der();
-    const Bytes scalar = content_of(children(der)[2]);
+    const Bytes scalar = content_of(children_of(der)[2]);
     if (scalar.empty() || scalar[0] != 0x30) continue;
     ++seen;
     CHECK(sign::PrivateKey::from_pkcs8_der(der).public_key() == k.public_key());

@@ -108,7 +108,7 @@ TEST_CASE("A failed time-stamped signing leaves no output, and the retry works",
   CHECK(c.leftovers().empty());
 }
 
-TEST_CASE("ca backup keeps revocations still in the WAL of a running server; ca restore brings them back",
+TEST_CASE("ca backup keeps revocations still in the WAL of a running server, and ca restore brings them back",
           "[safety][ca]") {
   SmallCa c;
   const int port = testing::free_port();

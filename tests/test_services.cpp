@@ -188,13 +188,15 @@ TEST_CASE("Our OCSP client gets the same answers from openssl ocsp -index as res
   testing::run("kill " + pid.out + " 2>/dev/null");
 }
 
-TEST_CASE("CAdES-LT validates offline; revocation after the time-stamp keeps it valid, before fails it",
+TEST_CASE("CAdES-LT validates offline, and revocation after the time-stamp keeps it valid, before fails it",
           "[tsp][validate]") {
   Services s;
   const std::string doc = s.f("contract.xml");
   testing::write(doc, "<Contract><No>SH-MOW-2026/19</No></Contract>\n");
   std::filesystem::create_directories(s.f("trust/anchors"));
   std::filesystem::copy_file(s.f("ru-root.pem"), s.f("trust/anchors/root.pem"));
+  // The test's CA serves CRLs and OCSP on 127.0.0.1: a verifier's policy must allow that.
+  testing::write(s.f("trust/policy.toml"), "fetch_private_addresses = true\n");
   const std::string signer = " --key " + q(s.f("ru-trader.key")) + " --cert " + q(s.f("ru-trader.pem")) + " --chain " +
                              q(s.f("ru-issuing.pem"));
   s.run_ok("sign " + q(doc) + signer + " --level T --tsa " + q(s.url("/tsa/ru-issuing")) + " --out " + q(s.f("t.p7s")));

@@ -46,7 +46,7 @@ TEST_CASE("Out-of-range and malformed times are clear errors", "[time]") {
   for (const auto& m : malformed) CHECK_THROWS_AS(sign::decode_der_time(m), sign::FormatError);
 }
 
-TEST_CASE("A root valid to 2300 and a certificate without expiry validate; --at 2300 is 2300", "[time]") {
+TEST_CASE("A root valid to 2300 and a certificate without expiry validate, and --at 2300 is 2300", "[time]") {
   HostilePki pki(Suite::gost256, [](CertificateTemplate& t) { t.not_after = sign::parse_time("9999-12-31T23:59:59Z"); },
                  [](CertificateTemplate& t) { t.not_after = sign::parse_time("2300-01-01"); });
   CHECK(pki.ca.not_after() == sign::parse_time("9999-12-31T23:59:59Z"));
