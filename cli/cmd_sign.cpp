@@ -351,6 +351,7 @@ int do_inspect(const SignArgs& a) {
   }
   nlohmann::json j{{"file", a.input},
                    {"oid_style", sd.oid_style() == sign::OidStyle::gmt ? "gmt" : "pkcs7"},
+                   {"encoding", sd.ber_encoded() ? "ber" : "der"},
                    {"content", {{"attached", sd.attached()}, {"type", sd.econtent_type()}}}};
   if (content) j["content"]["size"] = content->source->size();
   j["content"]["checked"] = content.has_value();
@@ -367,7 +368,8 @@ int do_inspect(const SignArgs& a) {
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << a.input << ": SignedData, " << (sd.attached() ? "attached" : "detached") << " content ("
-              << (sd.oid_style() == sign::OidStyle::gmt ? "GM/T 0010 OIDs" : "PKCS #7 OIDs") << ")";
+              << (sd.oid_style() == sign::OidStyle::gmt ? "GM/T 0010 OIDs" : "PKCS #7 OIDs")
+              << (sd.ber_encoded() ? ", BER" : ", DER") << ")";
     if (content) std::cout << ", " << content->source->size() << " bytes";
     std::cout << "\n" << sd.certificates().size() << " certificate(s):\n";
     for (const auto& c : j["certificates"])

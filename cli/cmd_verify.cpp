@@ -28,19 +28,24 @@ struct VerifyArgs {
 };
 
 // `verify DOC` (signature DOC.p7s), `verify DOC.p7s` (document beside it or attached),
-// or `verify DOC SIG`.
-std::pair<std::string, std::string> document_and_signature(const VerifyArgs& a) {
+// or `verify DOC SIG`. `named`: the user named the document (not guessed from SIG's name).
+struct DocumentAndSignature {
+  std::string doc, sig;
+  bool named = true;
+};
+
+DocumentAndSignature document_and_signature(const VerifyArgs& a) {
   if (a.files.size() == 2) return {a.files[0], a.files[1]};
   const std::string& f = a.files[0];
   if (f.size() > 4 && f.ends_with(".p7s")) {
     const std::string stem = f.substr(0, f.size() - 4);
-    return {fs::exists(stem) ? stem : "", f};
+    return {fs::exists(stem) ? stem : "", f, false};
   }
   return {f, f + ".p7s"};
 }
 
 int verify(const VerifyArgs& a) {
-  const auto [doc, sig] = document_and_signature(a);
+  auto [doc, sig, named] = document_and_signature(a);
   std::error_code ec;
   if (!fs::exists(sig, ec)) throw sign::NoInputError(sig + ": no such signature file" + (ec ? " (" + ec.message() + ")" : ""));
   auto setup = load_trust_setup(a.t);
@@ -56,7 +61,10 @@ int verify(const VerifyArgs& a) {
     if (!sd.attached() && doc.empty())
       throw sign::UsageError(sig + " is a detached signature: name the document too (xsign verify DOC " + sig + ")");
     std::optional<sign::Content> content;
-    if (!sd.attached()) content = sign::Content::file(doc);
+    // A document the user named beside an attached signature is compared with the attached
+    // one; a guessed one (SIG without .p7s) is not used at all.
+    if (!sd.attached() || named) content = sign::Content::file(doc);
+    else doc.clear();
     report = sign::validate_signed_data(sd, content, trust, policy, o);
     for (const auto& r : a.receipts) {
       const auto sig_bytes = sign::read_file(sig);
@@ -70,7 +78,7 @@ int verify(const VerifyArgs& a) {
     report = sign::format_failure_report(sig, e.what());
   }
   report.signature_file = sig;
-  report.document = doc;
+  report.document = doc;  // empty when the signature's own attached document was checked
   std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report));
   switch (report.overall()) {
     case sign::Indication::total_passed: return kExitOk;

@@ -56,6 +56,9 @@ bool looks_like_pem(ByteView data);
 /// Random-access bytes: a file (read with pread) or memory.
 class ByteSource {
  public:
+  ByteSource();
+  ByteSource(const ByteSource&) = delete;
+  ByteSource& operator=(const ByteSource&) = delete;
   virtual ~ByteSource() = default;
   virtual std::uint64_t size() const = 0;
   /// Reads exactly `out.size()` bytes at `offset`; throws FormatError past the end.
@@ -65,6 +68,12 @@ class ByteSource {
   /// Streams [offset, offset + length) in chunks.
   void stream_range(std::uint64_t offset, std::uint64_t length,
                     const std::function<void(ByteView)>& sink) const;
+
+ private:
+  friend struct BerLengthMemo;
+  // Content lengths of indefinite-length BER elements already measured, by offset: each is
+  // found once by walking to its end-of-contents octets, not once per enclosing element.
+  std::shared_ptr<void> ber_lengths_;
 };
 
 /// ByteSource over a file; throws NoInputError / IoError naming it.
@@ -75,20 +84,48 @@ std::shared_ptr<const ByteSource> memory_source(Bytes data);
 /// Largest DER object (other than streamed content) read into memory.
 inline constexpr std::uint64_t kMaxDerObjectBytes = 64u * 1024u * 1024u;
 
-/// One DER TLV: where it is and what it says.
+/// One DER (or BER) TLV: where it is and what it says.
 struct DerNode {
   std::uint8_t tag = 0;        ///< identifier octet (class, constructed bit, number < 31)
   std::uint64_t offset = 0;    ///< of the identifier octet
   std::uint64_t header = 0;    ///< identifier + length octets
-  std::uint64_t length = 0;    ///< content length
+  std::uint64_t length = 0;    ///< content length (without end-of-contents octets)
+  bool ber = false;            ///< read by the BER reader: its children are read as BER too
+  bool indefinite = false;     ///< BER indefinite length: two end-of-contents octets follow
   std::uint64_t content() const { return offset + header; }
-  std::uint64_t end() const { return offset + header + length; }
+  std::uint64_t end() const { return offset + header + length + (indefinite ? 2 : 0); }
   bool constructed() const { return (tag & 0x20) != 0; }
 };
 
 /// Reads the TLV header at `offset`, which must end by `limit`. Strict DER: single-octet
 /// tags, definite minimal lengths; indefinite lengths and overlong encodings are FormatError.
 DerNode read_der_node(const ByteSource& src, std::uint64_t offset, std::uint64_t limit);
+
+/// Reads the TLV at `offset` as BER (X.690 §8): indefinite lengths on constructed elements
+/// and non-minimal length octets are accepted. An indefinite element is measured by walking
+/// its children to the end-of-contents octets (nesting bounded, results memoised in `src`).
+/// The node and, through der_children, its descendants are marked `ber`.
+DerNode read_ber_node(const ByteSource& src, std::uint64_t offset, std::uint64_t limit);
+
+/// True when the element and everything inside it is in definite, minimal-length form
+/// (the DER length rules; what RFC 5652 requires of signed attributes).
+bool is_der_encoded(const ByteSource& src, const DerNode& node);
+
+/// The same value in definite-length form: indefinite lengths made definite, lengths minimal,
+/// constructed OCTET STRINGs and character strings joined into one primitive. Element order is
+/// kept. DER input comes back unchanged. FormatError on input that is not BER.
+Bytes ber_to_der(ByteView ber);
+
+/// Where the bytes of an OCTET STRING are: one range for the primitive form, one per segment
+/// for BER's constructed form (nested segments flattened, in order).
+struct ByteRange {
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+std::vector<ByteRange> octet_string_ranges(const ByteSource& src, const DerNode& node);
+
+/// A source that reads the given ranges of another as one contiguous run of bytes.
+std::shared_ptr<const ByteSource> ranges_source(std::shared_ptr<const ByteSource> inner, std::vector<ByteRange> ranges);
 
 /// The children of a constructed node, in order (bounded count).
 std::vector<DerNode> der_children(const ByteSource& src, const DerNode& parent);

@@ -87,7 +87,10 @@ struct SignerInfoView {
   Commitment commitment() const;
 };
 
-/// A parsed SignedData (strict DER, bounded sizes); the content stays in its source.
+/// A parsed SignedData (bounded sizes); the content stays in its source. The outer structure
+/// may be BER (indefinite lengths, a constructed eContent OCTET STRING), as RFC 5652 allows;
+/// signed attributes must be DER. SignerInfos are held in DER form, so that a file rewritten
+/// by cosign, countersign or extend is DER throughout.
 class SignedDataView {
  public:
   /// Parses a .p7s (DER or PEM "CMS"/"PKCS7") from a source.
@@ -96,7 +99,9 @@ class SignedDataView {
 
   OidStyle oid_style() const { return style_; }
   std::string econtent_type() const { return econtent_type_; }
-  bool attached() const { return content_length_.has_value(); }
+  bool attached() const { return content_attached_; }
+  /// True when the file uses BER forms (indefinite lengths, non-minimal lengths, segments).
+  bool ber_encoded() const { return ber_encoded_; }
   /// The attached document (a window onto the source), or nullopt for detached.
   std::optional<Content> attached_content() const;
   const std::vector<Certificate>& certificates() const { return certificates_; }
@@ -115,8 +120,9 @@ class SignedDataView {
   OidStyle style_ = OidStyle::pkcs7;
   int version_ = 1;
   std::string econtent_type_;
-  std::uint64_t content_offset_ = 0;
-  std::optional<std::uint64_t> content_length_;
+  bool content_attached_ = false;
+  std::vector<ByteRange> content_ranges_;  ///< where the eContent bytes are (one range unless BER segments)
+  bool ber_encoded_ = false;
   std::vector<Bytes> digest_algorithm_ders_;
   std::vector<Bytes> certificate_ders_;
   std::vector<Certificate> certificates_;

@@ -140,9 +140,10 @@ std::vector<DerNode> der_children(const ByteSource& src, const DerNode& parent) 
     throw FormatError("expected a constructed DER element at offset " + std::to_string(parent.offset));
   std::vector<DerNode> out;
   std::uint64_t pos = parent.content();
-  while (pos < parent.end()) {
+  const std::uint64_t end = parent.content() + parent.length;  // before any end-of-contents octets
+  while (pos < end) {
     if (out.size() >= kMaxChildren) throw FormatError("too many elements in one DER structure");
-    out.push_back(read_der_node(src, pos, parent.end()));
+    out.push_back(parent.ber ? read_ber_node(src, pos, end) : read_der_node(src, pos, end));
     pos = out.back().end();
   }
   return out;
@@ -158,7 +159,7 @@ DerNode der_child(const ByteSource& src, const DerNode& parent, std::size_t inde
 }
 
 Bytes der_bytes(const ByteSource& src, const DerNode& node) {
-  return src.read_range(node.offset, node.header + node.length);
+  return src.read_range(node.offset, node.end() - node.offset);
 }
 
 Bytes der_header(std::uint8_t tag, std::uint64_t length) {

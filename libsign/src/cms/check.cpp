@@ -159,10 +159,33 @@ std::vector<SignerCheck> check_signatures(const SignedDataView& sd, const std::o
       direct[i] = results[i].certificate->public_key().verifier(o.sign_options);
     }
   }
+  // A document given beside an attached one must be the same bytes: otherwise a verdict on the
+  // attached document would read as a verdict on the file the user named.
+  const ByteSource* given = attached && content ? content->source.get() : nullptr;
+  std::optional<std::uint64_t> differs_at;
+  if (given && given->size() != doc->source->size()) differs_at = std::min(given->size(), doc->source->size());
+  std::uint64_t position = 0;
+  Bytes other;
   doc->source->stream_range(0, doc->source->size(), [&](ByteView chunk) {
     for (auto& [alg, d] : digests) d.update(chunk);
     for (auto& [i, v] : direct) v->update(chunk);
+    if (given && !differs_at) {
+      other.resize(chunk.size());
+      given->read(position, other);
+      if (!std::equal(chunk.begin(), chunk.end(), other.begin()))
+        differs_at = position + static_cast<std::uint64_t>(
+                                    std::mismatch(chunk.begin(), chunk.end(), other.begin()).first - chunk.begin());
+    }
+    position += chunk.size();
   });
+  if (differs_at) {
+    for (auto& c : results)
+      if (c.ok())
+        c = failed(c, Status::hash_failure,
+                   "the document given is not the one attached to the signature (they differ at byte " +
+                       std::to_string(*differs_at) + "); the attached document is what was signed");
+    return results;
+  }
   std::map<DigestAlgorithm, Bytes> finished;
   for (auto& [alg, d] : digests) finished[alg] = d.finish();
 

@@ -61,13 +61,15 @@ namespace cms_detail {
 SignerInfoView parse_signer_info(ByteView der, int depth) {
   if (depth > kMaxCounterSignatureDepth) malformed("countersignatures nested too deeply");
   const auto src = memory_source(Bytes(der.begin(), der.end()));
-  const DerNode root = read_der_node(*src, 0, src->size());
+  // BER is allowed in a SignerInfo except for its signed attributes, checked below.
+  const DerNode root = read_ber_node(*src, 0, src->size());
   if (root.end() != src->size()) malformed("trailing bytes after SignerInfo");
   expect(root, 0x30, "SignerInfo");
   const auto f = der_children(*src, root);
   if (f.size() < 5) malformed("SignerInfo has " + std::to_string(f.size()) + " fields, at least 5 expected");
   SignerInfoView s;
-  s.der.assign(der.begin(), der.end());
+  // Held (and written again) in DER; the signed part is unchanged by that, being DER already.
+  s.der = ber_to_der(der);
   expect(f[0], 0x02, "SignerInfo version");
   const Bytes version = src->read_range(f[0].content(), f[0].length);
   s.version = version.size() == 1 ? version[0] : -1;
@@ -76,7 +78,7 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
     const auto ias = der_children(*src, f[1]);
     if (ias.size() != 2) malformed("issuerAndSerialNumber must have two fields");
     expect(ias[1], 0x02, "serial number");
-    s.sid_issuer = DistinguishedName::from_der(der_bytes(*src, ias[0]));
+    s.sid_issuer = DistinguishedName::from_der(ber_to_der(der_bytes(*src, ias[0])));
     Bytes serial = src->read_range(ias[1].content(), ias[1].length);
     while (serial.size() > 1 && serial[0] == 0) serial.erase(serial.begin());
     s.sid_serial = serial;
@@ -88,6 +90,10 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
   s.digest_oid = algorithm_oid(*src, f[2]);
   std::size_t i = 3;
   if (f[i].tag == 0xa0) {
+    // RFC 5652 §5.3/§5.4: signed attributes are DER, and the signature is over that DER.
+    // A BER form here would be hashed differently by different verifiers: refused.
+    if (!is_der_encoded(*src, f[i]))
+      malformed("the signed attributes are not DER-encoded (RFC 5652 §5.3 requires DER for them)");
     Bytes content = src->read_range(f[i].content(), f[i].length);
     s.signed_attrs_der = der_tlv(0x31, content);
     DerNode as_set = f[i];
@@ -112,6 +118,9 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
   for (const auto& a : s.unsigned_attrs)
     if (a.oid == oid::countersignature)
       for (const auto& v : a.values) s.counter_signatures.push_back(parse_signer_info(v, depth + 1));
+  // Unsigned values in DER too (after the countersignatures' own DER checks above).
+  for (auto& a : s.unsigned_attrs)
+    for (auto& v : a.values) v = ber_to_der(v);
   return s;
 }
 
@@ -277,8 +286,10 @@ std::shared_ptr<const ByteSource> unwrap_pem(std::shared_ptr<const ByteSource> s
 }  // namespace
 
 std::optional<Content> SignedDataView::attached_content() const {
-  if (!content_length_) return std::nullopt;
-  return Content{std::make_shared<WindowSource>(source_, content_offset_, *content_length_)};
+  if (!content_attached_) return std::nullopt;
+  if (content_ranges_.size() == 1)
+    return Content{std::make_shared<WindowSource>(source_, content_ranges_[0].offset, content_ranges_[0].length)};
+  return Content{ranges_source(source_, content_ranges_)};
 }
 
 SignedDataView SignedDataView::load(const std::string& path) {
@@ -294,7 +305,8 @@ SignedDataView SignedDataView::parse(std::shared_ptr<const ByteSource> source) {
   const ByteSource& src = *source;
   SignedDataView v;
   v.source_ = source;
-  const DerNode ci = read_der_node(src, 0, src.size());
+  // BER from here down (RFC 5652 §1.2); the signed attributes are checked for DER apart.
+  const DerNode ci = read_ber_node(src, 0, src.size());
   if (ci.end() != src.size()) malformed("trailing bytes after ContentInfo");
   expect(ci, 0x30, "ContentInfo");
   const auto ci_parts = der_children(src, ci);
@@ -315,7 +327,7 @@ SignedDataView SignedDataView::parse(std::shared_ptr<const ByteSource> source) {
   if (version.size() != 1 || version[0] > 5) malformed("unsupported SignedData version");
   v.version_ = version[0];
   expect(f[1], 0x31, "digestAlgorithms");
-  for (const auto& d : der_children(src, f[1])) v.digest_algorithm_ders_.push_back(der_bytes(src, d));
+  for (const auto& d : der_children(src, f[1])) v.digest_algorithm_ders_.push_back(ber_to_der(der_bytes(src, d)));
 
   expect(f[2], 0x30, "encapContentInfo");
   const auto encap = der_children(src, f[2]);
@@ -326,10 +338,11 @@ SignedDataView SignedDataView::parse(std::shared_ptr<const ByteSource> source) {
     expect(encap[1], 0xa0, "eContent");
     const auto octets = der_children(src, encap[1]);
     if (octets.size() != 1) malformed("eContent must hold one OCTET STRING");
-    if (octets[0].tag == 0x24) malformed("constructed (BER) eContent is not supported; re-encode as DER");
-    expect(octets[0], 0x04, "eContent");
-    v.content_offset_ = octets[0].content();
-    v.content_length_ = octets[0].length;
+    if (octets[0].tag != 0x24) expect(octets[0], 0x04, "eContent");
+    // Primitive, or BER segments (ViPNet, CryptoPro, `openssl cms -stream`) read in place.
+    v.content_ranges_ = octet_string_ranges(src, octets[0]);
+    if (v.content_ranges_.empty()) v.content_ranges_.push_back({octets[0].content(), 0});
+    v.content_attached_ = true;
   }
 
   std::size_t i = 3;
@@ -349,6 +362,7 @@ SignedDataView SignedDataView::parse(std::shared_ptr<const ByteSource> source) {
   if (i + 1 != f.size()) malformed("SignedData must end with signerInfos");
   expect(f[i], 0x31, "signerInfos");
   for (const auto& s : der_children(src, f[i])) v.signers_.push_back(cms_detail::parse_signer_info(der_bytes(src, s)));
+  v.ber_encoded_ = !is_der_encoded(src, ci);
   return v;
 }
 
