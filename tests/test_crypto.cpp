@@ -46,6 +46,8 @@ std::string verify_cmd(Suite s, const std::string& pub, const std::string& sig,
       return "dgst -md_gost12_512 -verify " + q(pub) + " -signature " + q(sig) + " " + q(doc);
     case Suite::p256:
       return "dgst -sha256 -verify " + q(pub) + " -signature " + q(sig) + " " + q(doc);
+    case Suite::gost2001:
+      return "dgst -md_gost94 -verify " + q(pub) + " -signature " + q(sig) + " " + q(doc);
   }
   return {};
 }
@@ -363,6 +365,7 @@ TEST_CASE("Signatures interoperate with openssl in both directions", "[crypto][i
       case Suite::gost256: return "dgst -md_gost12_256 -sign " + q(key) + " -out " + q(sig) + " " + q(doc);
       case Suite::gost512: return "dgst -md_gost12_512 -sign " + q(key) + " -out " + q(sig) + " " + q(doc);
       case Suite::p256: return "dgst -sha256 -sign " + q(key) + " -out " + q(sig) + " " + q(doc);
+      case Suite::gost2001: return "dgst -md_gost94 -sign " + q(key) + " -out " + q(sig) + " " + q(doc);
     }
     return std::string();
   };

@@ -42,8 +42,8 @@ std::vector<PemBlock> pem_decode_all(std::string_view text);
 /// DER of every block whose label is one of `labels`; FormatError when there is none.
 std::vector<Bytes> pem_blocks_labelled(std::string_view text, std::initializer_list<std::string_view> labels);
 
-/// The DER objects of a file that is either PEM (blocks with one of `labels`) or one DER
-/// object. Errors name the file.
+/// The DER objects of a file that is PEM (blocks with one of `labels`), one DER object, or
+/// one object in bare base64 (no armour, as Windows tools export). Errors name the file.
 std::vector<Bytes> read_der_objects(const std::string& path, std::initializer_list<std::string_view> labels);
 
 /// True when the bytes look like PEM text rather than DER.

@@ -24,7 +24,15 @@ using ByteView = std::span<const std::uint8_t>;
 // Suites and digests
 
 /// A signature suite: one name each, everywhere (CLI, API, JSON).
-enum class Suite { sm2, gost256, gost512, p256 };
+enum class Suite {
+  sm2,
+  gost256,
+  gost512,
+  p256,
+  /// GOST R 34.10-2001 with GOST R 34.11-94: verification only, for archived signatures and
+  /// the CA certificates still published (signing with it ended 2019-12-31, FSB).
+  gost2001,
+};
 
 /// A message digest algorithm.
 enum class DigestAlgorithm {
@@ -33,6 +41,7 @@ enum class DigestAlgorithm {
   streebog512,
   sha256,
   sha1,  ///< only where protocols demand it (OCSP CertID); never for signatures
+  gost94,  ///< GOST R 34.11-94 (CryptoPro parameters), of GOST R 34.10-2001 signatures only
 };
 
 /// Static facts about a suite: its name, domain and the OIDs it writes.
@@ -45,6 +54,7 @@ struct SuiteInfo {
   std::string_view signature_oid;   ///< signature-with-digest OID (certificates, CMS)
   DigestAlgorithm digest;           ///< the suite's digest
   std::string_view default_curve_oid;  ///< curve / parameter set of newly generated keys
+  bool verify_only = false;         ///< never used to create keys or signatures
 };
 
 /// Facts about one suite.

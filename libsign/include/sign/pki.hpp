@@ -134,8 +134,12 @@ class Certificate {
  public:
   static Certificate from_der(ByteView der);
   static Certificate from_pem(std::string_view pem);
-  /// All certificates in a PEM or DER file.
+  /// All certificates in a file: PEM (CERTIFICATE, PKCS7 or CMS blocks), one DER certificate,
+  /// or a DER PKCS#7 bundle (.p7b, BER allowed). FormatError on anything unusable.
   static std::vector<Certificate> load_all(const std::string& path);
+  /// The same, but a certificate that cannot be used (an unknown algorithm, garbage, a
+  /// certificate xsign cannot read) is skipped and described in `skipped` ("PATH: which, why").
+  static std::vector<Certificate> load_usable(const std::string& path, std::vector<std::string>& skipped);
   /// The first certificate in a file.
   static Certificate load(const std::string& path);
 

@@ -50,10 +50,16 @@ struct ValidationPolicy {
   std::size_t fetch_max_bytes = 16u * 1024 * 1024;  ///< total bytes of all fetches of one validation
   std::size_t fetch_max_requests = 16;            ///< fetches per validation
   bool fetch_private_addresses = false;           ///< fetch from loopback / private / link-local addresses
+  /// GOST R 34.10-2001 (keys and certificate signatures) is acceptable for a signature judged
+  /// before this time: its time-stamp, or the validation time (--at) without one. The FSB ended
+  /// signing with 2001 on 2019-12-31. nullopt: never (unless "gost2001" is in accepted_suites).
+  std::optional<TimePoint> gost2001_until = TimePoint{std::chrono::sys_days{std::chrono::year{2020} / 1 / 1}};
 
   /// Loads a policy file (TOML); unknown fields are errors naming the field.
   static ValidationPolicy load(const std::string& path);
   bool accepts(Suite s) const;
+  /// accepts(s), and GOST R 34.10-2001 for a signature judged at `at` < gost2001_until.
+  bool accepts(Suite s, TimePoint at) const;
 };
 
 std::string_view revocation_mode_name(ValidationPolicy::Revocation r);
@@ -138,6 +144,8 @@ struct TrustStore {
   std::optional<ValidationPolicy> policy;  ///< policy.toml of a trust directory, if any
   /// Signed trust lists (lists/*.p7s), checked when used: (file, bytes).
   std::vector<std::pair<std::string, Bytes>> trust_lists;
+  /// What was skipped while loading (unusable certificates and CRLs), one line each, naming it.
+  std::vector<std::string> warnings;
 
   /// A PEM bundle of anchors, or a trust directory: anchors/, certs/, crls/, lists/, policy.toml.
   static TrustStore load(const std::string& path);

@@ -7,6 +7,9 @@
 #include <botan/base64.h>
 #include <botan/exceptn.h>
 
+#include <cctype>
+#include <optional>
+
 namespace sign {
 
 std::string pem_encode(ByteView der, std::string_view label) {
@@ -60,8 +63,32 @@ std::vector<Bytes> pem_blocks_labelled(std::string_view text, std::initializer_l
   return out;
 }
 
+namespace {
+
+// Base64 without PEM armour, as Windows tools and web pages export certificates and bundles:
+// the whole file is base64 (and whitespace) and decodes to a DER SEQUENCE.
+std::optional<Bytes> bare_base64(ByteView data) {
+  if (data.empty() || data[0] == 0x30 || data.size() > kMaxDerObjectBytes) return std::nullopt;
+  std::string b64;
+  for (const std::uint8_t c : data) {
+    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
+    if (!std::isalnum(c) && c != '+' && c != '/' && c != '=') return std::nullopt;
+    b64 += static_cast<char>(c);
+  }
+  try {
+    const auto der = Botan::base64_decode(b64);
+    if (der.empty() || der[0] != 0x30) return std::nullopt;
+    return Bytes(der.begin(), der.end());
+  } catch (const Botan::Exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 std::vector<Bytes> read_der_objects(const std::string& path, std::initializer_list<std::string_view> labels) {
   Bytes data = read_file(path);
+  if (auto der = bare_base64(data)) return {std::move(*der)};
   if (!looks_like_pem(data)) return {std::move(data)};
   return detail::with_file_context(path, [&] {
     return pem_blocks_labelled({reinterpret_cast<const char*>(data.data()), data.size()}, labels);

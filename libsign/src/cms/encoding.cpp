@@ -19,7 +19,7 @@ void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra) {
 }
 
 Bytes digest_algorithm_for(Suite suite) {
-  const bool gost = suite == Suite::gost256 || suite == Suite::gost512;
+  const bool gost = suite == Suite::gost256 || suite == Suite::gost512 || suite == Suite::gost2001;
   return algorithm_der(digest_oid(suite_info(suite).digest), gost);
 }
 
@@ -32,8 +32,9 @@ Bytes signature_algorithm_for(Suite suite, OidStyle style) {
       // RFC 4490 / the GOST engine: the key algorithm OID, with NULL parameters.
       return algorithm_der(suite_info(suite).key_oid, true);
     case Suite::p256: return algorithm_der(suite_info(suite).signature_oid);
+    case Suite::gost2001: break;
   }
-  throw InternalError("unknown suite");
+  throw UsageError("GOST R 34.10-2001 keys verify archived signatures only: sign with gost256 or gost512");
 }
 
 bool signature_oid_fits(std::string_view oid, Suite suite) {
@@ -42,7 +43,8 @@ bool signature_oid_fits(std::string_view oid, Suite suite) {
   switch (suite) {
     case Suite::sm2: return oid == oid::sm2_gm_signature || oid == oid::ec_public_key;
     case Suite::gost256:
-    case Suite::gost512: return oid == info.key_oid;
+    case Suite::gost512:
+    case Suite::gost2001: return oid == info.key_oid;
     case Suite::p256: return oid == oid::ec_public_key;
   }
   return false;

@@ -154,14 +154,15 @@ std::unique_ptr<Botan::Public_Key> make_botan_public_key(const CurveDef& curve, 
 
 class BotanPublicKey final : public PublicKeyImpl {
  public:
-  BotanPublicKey(const CurveDef& curve, const Botan::PointGFp& point)
+  BotanPublicKey(const CurveDef& curve, const Botan::PointGFp& point, bool gost2001 = false)
       : curve_(curve),
+        suite_(gost2001 ? Suite::gost2001 : curve.info.suite),
         botan_key_(make_botan_public_key(curve, point)),
         point_(point),
         point_bytes_(point_bytes(point)),
-        spki_(encode_spki(curve, point_bytes_)) {}
+        spki_(encode_spki(curve, point_bytes_, gost2001)) {}
 
-  Suite suite() const override { return curve_.info.suite; }
+  Suite suite() const override { return suite_; }
   const CurveDef& curve() const override { return curve_; }
   const Bytes& spki_der() const override { return spki_; }
   const Bytes& point() const override { return point_bytes_; }
@@ -170,12 +171,13 @@ class BotanPublicKey final : public PublicKeyImpl {
                                      const SignOptions& options) const override {
     if (is_gost(curve_))
       return std::make_unique<GostVerifier>(std::move(self), botan_group(curve_), point_,
-                                            suite_info(curve_.info.suite).digest, botan_key_.get());
+                                            suite_info(suite_).digest, botan_key_.get());
     return std::make_unique<Sm2Verifier>(std::move(self), *botan_key_, options.sm2_id);
   }
 
  private:
   const CurveDef& curve_;
+  Suite suite_;
   std::unique_ptr<Botan::Public_Key> botan_key_;
   Botan::PointGFp point_;
   Bytes point_bytes_;
@@ -238,8 +240,8 @@ Botan::PointGFp decode_point(const CurveDef& curve, ByteView sec1_point) {
 
 }  // namespace
 
-std::shared_ptr<const PublicKeyImpl> make_botan_public(const CurveDef& curve, ByteView sec1_point) {
-  return std::make_shared<BotanPublicKey>(curve, decode_point(curve, sec1_point));
+std::shared_ptr<const PublicKeyImpl> make_botan_public(const CurveDef& curve, ByteView sec1_point, bool gost2001) {
+  return std::make_shared<BotanPublicKey>(curve, decode_point(curve, sec1_point), gost2001);
 }
 
 std::shared_ptr<const PrivateKeyImpl> make_botan_private(

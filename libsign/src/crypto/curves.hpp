@@ -39,6 +39,7 @@ inline constexpr std::string_view sm2_botan_key = "1.2.156.10197.1.301.1";  // B
 inline constexpr std::string_view p256_curve = "1.2.840.10045.3.1.7";
 inline constexpr std::string_view gost256_key = "1.2.643.7.1.1.1.1";
 inline constexpr std::string_view gost512_key = "1.2.643.7.1.1.1.2";
+inline constexpr std::string_view gost2001_key = "1.2.643.2.2.19";
 inline constexpr std::string_view pbes2 = "1.2.840.113549.1.5.13";
 }  // namespace oid
 

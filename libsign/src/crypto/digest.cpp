@@ -38,6 +38,8 @@ Digest::Digest(DigestAlgorithm alg) : alg_(alg), impl_(std::make_unique<Impl>())
       break;
     case DigestAlgorithm::sha256: impl_->init_evp(EVP_sha256()); break;
     case DigestAlgorithm::sha1: impl_->init_evp(EVP_sha1()); break;
+    // Botan's GOST 34.11 uses the CryptoPro S-boxes (1.2.643.2.2.30.1), as CryptoPro CSP does.
+    case DigestAlgorithm::gost94: impl_->botan = Botan::HashFunction::create_or_throw("GOST-R-34.11-94"); break;
   }
 }
 

@@ -19,11 +19,12 @@ namespace {
 Botan::OID to_oid(std::string_view s) { return Botan::OID(std::string(s)); }
 
 bool is_gost_key_oid(const std::string& oid) {
-  return oid == oid::gost256_key || oid == oid::gost512_key;
+  return oid == oid::gost256_key || oid == oid::gost512_key || oid == oid::gost2001_key;
 }
 
+// The curve family a GOST key OID allows: 2001 keys live on the 256-bit (CryptoPro) curves.
 Suite gost_suite_for(const std::string& key_oid) {
-  return key_oid == oid::gost256_key ? Suite::gost256 : Suite::gost512;
+  return key_oid == oid::gost512_key ? Suite::gost512 : Suite::gost256;
 }
 
 std::vector<std::uint8_t> gost_key_params(const CurveDef& curve) {
@@ -36,7 +37,17 @@ std::vector<std::uint8_t> gost_key_params(const CurveDef& curve) {
   return params;
 }
 
-Botan::AlgorithmIdentifier key_algorithm(const CurveDef& curve) {
+Botan::AlgorithmIdentifier key_algorithm(const CurveDef& curve, bool gost2001 = false) {
+  if (gost2001) {
+    // RFC 4491: GostR3410-2001-PublicKeyParameters { publicKeyParamSet, digestParamSet }.
+    std::vector<std::uint8_t> params;
+    Botan::DER_Encoder(params)
+        .start_cons(Botan::SEQUENCE)
+        .encode(to_oid(curve.info.oid))
+        .encode(to_oid("1.2.643.2.2.30.1"))
+        .end_cons();
+    return Botan::AlgorithmIdentifier(to_oid(oid::gost2001_key), params);
+  }
   if (curve.info.suite == Suite::gost256 || curve.info.suite == Suite::gost512)
     return Botan::AlgorithmIdentifier(to_oid(suite_info(curve.info.suite).key_oid),
                                       gost_key_params(curve));
@@ -89,14 +100,19 @@ const CurveDef& curve_from_params(const std::string& key_oid,
   return *curve;
 }
 
-std::shared_ptr<const PublicKeyImpl> make_public(const CurveDef& curve, ByteView sec1_point) {
+std::shared_ptr<const PublicKeyImpl> make_public(const CurveDef& curve, ByteView sec1_point, bool gost2001 = false) {
   if (curve.info.suite == Suite::p256) return make_p256_public(sec1_point);
-  return make_botan_public(curve, sec1_point);
+  return make_botan_public(curve, sec1_point, gost2001);
+}
+
+// GOST R 34.10-2001 keys are on the CryptoPro parameter sets only (RFC 4357 §10).
+bool is_2001_param_set(std::string_view curve_oid) {
+  return curve_oid.starts_with("1.2.643.2.2.35.") || curve_oid.starts_with("1.2.643.2.2.36.");
 }
 
 }  // namespace
 
-Bytes encode_spki(const CurveDef& curve, ByteView sec1_point) {
+Bytes encode_spki(const CurveDef& curve, ByteView sec1_point, bool gost2001) {
   std::vector<std::uint8_t> key_bits;
   if (is_gost(curve)) {
     const std::size_t n = field_bytes(curve);
@@ -115,7 +131,7 @@ Bytes encode_spki(const CurveDef& curve, ByteView sec1_point) {
   Bytes spki;
   Botan::DER_Encoder(spki)
       .start_cons(Botan::SEQUENCE)
-      .encode(key_algorithm(curve))
+      .encode(key_algorithm(curve, gost2001))
       .encode(key_bits, Botan::BIT_STRING)
       .end_cons();
   return spki;
@@ -162,7 +178,11 @@ std::shared_ptr<const PublicKeyImpl> decode_spki(ByteView der) {
   auto y = reversed<Bytes>(le, n, n);
   sec1.insert(sec1.end(), x.begin(), x.end());
   sec1.insert(sec1.end(), y.begin(), y.end());
-  return make_public(*curve, sec1);
+  const bool gost2001 = key_oid == oid::gost2001_key;
+  if (gost2001 && !is_2001_param_set(curve->info.oid))
+    throw FormatError("GOST R 34.10-2001 key on parameter set " + std::string(curve->info.oid) +
+                      ", which is not a CryptoPro 2001 parameter set");
+  return make_public(*curve, sec1, gost2001);
 }
 
 Botan::secure_vector<std::uint8_t> encode_pkcs8(const CurveDef& curve,
@@ -211,6 +231,9 @@ std::shared_ptr<const PrivateKeyImpl> decode_pkcs8(ByteView der) {
   }
   if (version > 1) throw FormatError("unsupported PKCS#8 version " + std::to_string(version));
   const std::string key_oid = alg.get_oid().to_string();
+  if (key_oid == oid::gost2001_key)
+    throw FormatError("GOST R 34.10-2001 private keys are not accepted: signing with them ended on 2019-12-31 "
+                      "(xsign verifies 2001 signatures of archives; sign with a GOST R 34.10-2012 key)");
   if (!is_gost_key_oid(key_oid) && key_oid != oid::ec_public_key && key_oid != oid::sm2_botan_key)
     throw FormatError("unsupported private key algorithm " + key_oid);
 

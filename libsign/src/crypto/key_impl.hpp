@@ -45,7 +45,8 @@ namespace detail {
 Botan::RandomNumberGenerator& system_rng();
 
 // Botan backend (SM2, GOST).
-std::shared_ptr<const PublicKeyImpl> make_botan_public(const CurveDef& curve, ByteView sec1_point);
+/// `gost2001`: a GOST R 34.10-2001 key (suite gost2001, GOST R 34.11-94 digest) on a CryptoPro curve.
+std::shared_ptr<const PublicKeyImpl> make_botan_public(const CurveDef& curve, ByteView sec1_point, bool gost2001 = false);
 std::shared_ptr<const PrivateKeyImpl> make_botan_private(const CurveDef& curve,
                                                          const Botan::secure_vector<std::uint8_t>& scalar_be);
 std::shared_ptr<const PrivateKeyImpl> generate_botan_private(const CurveDef& curve);
@@ -56,7 +57,7 @@ std::shared_ptr<const PrivateKeyImpl> make_p256_private_from_pkcs8(ByteView pkcs
 std::shared_ptr<const PrivateKeyImpl> generate_p256_private();
 
 // Encodings shared by both backends (key_codec.cpp).
-Bytes encode_spki(const CurveDef& curve, ByteView sec1_point);
+Bytes encode_spki(const CurveDef& curve, ByteView sec1_point, bool gost2001 = false);
 std::shared_ptr<const PublicKeyImpl> decode_spki(ByteView der);
 Botan::secure_vector<std::uint8_t> encode_pkcs8(const CurveDef& curve,
                                                 const Botan::secure_vector<std::uint8_t>& scalar_be,

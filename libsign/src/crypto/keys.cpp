@@ -98,6 +98,9 @@ bool PublicKey::operator==(const PublicKey& other) const {
 PrivateKey::PrivateKey(std::shared_ptr<const PrivateKeyImpl> impl) : impl_(std::move(impl)) {}
 
 PrivateKey PrivateKey::generate(Suite suite, std::string_view curve_oid) {
+  if (suite_info(suite).verify_only)
+    throw UsageError(std::string(suite_info(suite).description) +
+                     ": no new keys (signing with GOST R 34.10-2001 ended on 2019-12-31); use gost256 or gost512");
   const std::string_view oid = curve_oid.empty() ? suite_info(suite).default_curve_oid : curve_oid;
   const auto* curve = detail::find_curve(oid);
   if (!curve || curve->info.suite != suite)

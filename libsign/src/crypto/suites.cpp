@@ -8,7 +8,7 @@
 namespace sign {
 namespace {
 
-constexpr std::array<SuiteInfo, 4> kSuites{{
+constexpr std::array<SuiteInfo, 5> kSuites{{
     {Suite::sm2, "sm2", "CN", "SM2 signature with SM3 (GM/T 0003, GM/T 0009 ID)",
      "1.2.840.10045.2.1", "1.2.156.10197.1.501", DigestAlgorithm::sm3, "1.2.156.10197.1.301"},
     {Suite::gost256, "gost256", "RU", "GOST R 34.10-2012 256-bit with Streebog-256",
@@ -17,6 +17,8 @@ constexpr std::array<SuiteInfo, 4> kSuites{{
      "1.2.643.7.1.1.1.2", "1.2.643.7.1.1.3.3", DigestAlgorithm::streebog512, "1.2.643.7.1.2.1.2.1"},
     {Suite::p256, "p256", "international", "ECDSA on NIST P-256 with SHA-256",
      "1.2.840.10045.2.1", "1.2.840.10045.4.3.2", DigestAlgorithm::sha256, "1.2.840.10045.3.1.7"},
+    {Suite::gost2001, "gost2001", "RU", "GOST R 34.10-2001 with GOST R 34.11-94 (verification of archives only)",
+     "1.2.643.2.2.19", "1.2.643.2.2.3", DigestAlgorithm::gost94, "1.2.643.2.2.35.1", true},
 }};
 
 struct DigestDef {
@@ -26,12 +28,13 @@ struct DigestDef {
   std::size_t size;
 };
 
-constexpr std::array<DigestDef, 5> kDigests{{
+constexpr std::array<DigestDef, 6> kDigests{{
     {DigestAlgorithm::sm3, "SM3", "1.2.156.10197.1.401", 32},
     {DigestAlgorithm::streebog256, "Streebog-256", "1.2.643.7.1.1.2.2", 32},
     {DigestAlgorithm::streebog512, "Streebog-512", "1.2.643.7.1.1.2.3", 64},
     {DigestAlgorithm::sha256, "SHA-256", "2.16.840.1.101.3.4.2.1", 32},
     {DigestAlgorithm::sha1, "SHA-1", "1.3.14.3.2.26", 20},
+    {DigestAlgorithm::gost94, "GOST R 34.11-94", "1.2.643.2.2.9", 32},
 }};
 
 const DigestDef& digest_def(DigestAlgorithm alg) {

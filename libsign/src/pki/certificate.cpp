@@ -7,6 +7,7 @@
 #include <sign/pki.hpp>
 
 #include "io/file_context.hpp"
+#include "pki/certificate_file.hpp"
 #include "pki/extensions.hpp"
 #include "pki/signature.hpp"
 
@@ -319,15 +320,20 @@ Certificate Certificate::from_pem(std::string_view pem) {
 }
 
 std::vector<Certificate> Certificate::load_all(const std::string& path) {
-  const auto objects = read_der_objects(path, {"CERTIFICATE"});
-  return detail::with_file_context(path, [&] {
-    std::vector<Certificate> out;
-    for (const auto& der : objects) out.push_back(from_der(der));
-    return out;
-  });
+  std::vector<std::string> skipped;
+  auto out = detail::with_file_context(path, [&] { return detail::certificates_in_file(path, &skipped, true); });
+  return out;
 }
 
-Certificate Certificate::load(const std::string& path) { return load_all(path).front(); }
+std::vector<Certificate> Certificate::load_usable(const std::string& path, std::vector<std::string>& skipped) {
+  return detail::certificates_in_file(path, &skipped, false);
+}
+
+Certificate Certificate::load(const std::string& path) {
+  auto all = load_all(path);
+  if (all.empty()) throw FormatError(path + ": holds no certificate");
+  return all.front();
+}
 
 const Bytes& Certificate::der() const { return impl_->der; }
 std::string Certificate::pem() const { return pem_encode(impl_->der, "CERTIFICATE"); }

@@ -18,6 +18,7 @@ std::optional<Suite> suite_for_signature_oid(std::string_view oid) {
     if (s.signature_oid == oid) return s.suite;
   if (oid == "1.2.643.7.1.1.1.1") return Suite::gost256;
   if (oid == "1.2.643.7.1.1.1.2") return Suite::gost512;
+  if (oid == "1.2.643.2.2.19") return Suite::gost2001;  // the key OID, as RFC 4490 CMS writes it
   return std::nullopt;
 }
 

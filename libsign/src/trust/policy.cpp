@@ -39,6 +39,11 @@ bool ValidationPolicy::accepts(Suite s) const {
   return std::find(accepted_suites.begin(), accepted_suites.end(), s) != accepted_suites.end();
 }
 
+bool ValidationPolicy::accepts(Suite s, TimePoint at) const {
+  if (s == Suite::gost2001 && gost2001_until && at < *gost2001_until) return true;
+  return accepts(s);
+}
+
 ValidationPolicy ValidationPolicy::load(const std::string& path) {
   toml::table t;
   try {
@@ -58,6 +63,18 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
           p.accepted_suites.push_back(parse_suite(s));
         } catch (const UsageError& e) {
           bad(path, e.what());
+        }
+      }
+    } else if (key == "gost2001_until") {
+      const auto v = node.value<std::string>();
+      if (!v) bad(path, "'gost2001_until' must be a date (\"2020-01-01\") or \"never\"");
+      if (*v == "never") {
+        p.gost2001_until.reset();
+      } else {
+        try {
+          p.gost2001_until = parse_time(*v);
+        } catch (const Error&) {
+          bad(path, "'gost2001_until' must be a date (\"2020-01-01\") or \"never\"");
         }
       }
     } else if (key == "min_key_bits") {

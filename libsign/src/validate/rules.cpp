@@ -59,16 +59,17 @@ std::optional<Verdict> signer_constraints(const Certificate& cert, const Validat
   return std::nullopt;
 }
 
-std::optional<Verdict> algorithm_policy(const std::vector<Certificate>& path, const ValidationPolicy& policy) {
+std::optional<Verdict> algorithm_policy(const std::vector<Certificate>& path, const ValidationPolicy& policy,
+                                        TimePoint judged_at) {
   for (const auto& c : path) {
     const auto& key = c.public_key();
     const auto& curve = curve_info(key.curve_oid());
-    if (!policy.accepts(key.suite()) || curve.test_only || key.bits() < policy.min_key_bits)
+    if (!policy.accepts(key.suite(), judged_at) || curve.test_only || key.bits() < policy.min_key_bits)
       return Verdict{Ind::indeterminate, Sub::crypto_constraints_failure_no_poe,
                      "the key of '" + c.subject().to_string() + "' (" + std::string(suite_name(key.suite())) + ", " +
                          std::string(curve.name) + ") is not accepted by the validation policy"};
     const auto sig = c.signature_suite();
-    if (!sig || !policy.accepts(*sig))
+    if (!sig || !policy.accepts(*sig, judged_at))
       return Verdict{Ind::indeterminate, Sub::crypto_constraints_failure_no_poe,
                      "the signature algorithm " + c.signature_algorithm_oid() + " on '" + c.subject().to_string() +
                          "' is not accepted by the validation policy"};

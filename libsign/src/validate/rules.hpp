@@ -27,7 +27,10 @@ Verdict from_crypto(const SignerCheck& c);
 /// keyUsage and extendedKeyUsage of the signer's certificate.
 std::optional<Verdict> signer_constraints(const Certificate& cert, const ValidationPolicy& policy);
 /// Suites, curves and key sizes of every certificate of a path.
-std::optional<Verdict> algorithm_policy(const std::vector<Certificate>& path, const ValidationPolicy& policy);
+/// Keys and certificate signatures of the path against the policy, for a signature judged at
+/// `judged_at` (its proof of existence, or the validation time).
+std::optional<Verdict> algorithm_policy(const std::vector<Certificate>& path, const ValidationPolicy& policy,
+                                        TimePoint judged_at);
 /// Path validation's outcome as a verdict.
 Verdict from_path(const PathResult& r);
 /// Whether a cross-border path is recognized; sets `cross_border`.

@@ -469,12 +469,20 @@ class Validator {
               "the signature does not bind its signer's certificate (no signingCertificateV2 attribute, required by "
               "CAdES-B, ETSI EN 319 122-1 §5.2.2): any certificate for the same key would verify, so the signer's "
               "identity is not established"};
-    if (!policy_.accepts(cert.public_key().suite()))
-      return {Ind::indeterminate, Sub::crypto_constraints_failure_no_poe, "suite " + r.suite + " is not accepted by the validation policy"};
     if (auto v = signer_constraints(cert, policy_)) return *v;
 
     const auto poe = proof_of_existence(si, r);
     const TimePoint valid_at = poe.value_or(at_);
+    if (!policy_.accepts(cert.public_key().suite(), valid_at)) {
+      std::string why = "suite " + r.suite + " is not accepted by the validation policy";
+      if (cert.public_key().suite() == Suite::gost2001)
+        why += policy_.gost2001_until
+                   ? " for a signature judged at " + format_time(valid_at) + ": GOST R 34.10-2001 is acceptable only "
+                     "for signatures proven to exist before " + format_time(*policy_.gost2001_until) +
+                     " (gost2001_until; a time-stamp from before then is the proof)"
+                   : " (gost2001_until = \"never\")";
+      return {Ind::indeterminate, Sub::crypto_constraints_failure_no_poe, why};
+    }
     PathOptions po;
     po.anchors = trust_.anchors;
     // Foreign CAs a trust list grants at the time the signature must be valid at.
@@ -507,7 +515,7 @@ class Validator {
         return {Ind::total_failed, Sub::expired, path.message + ", before the time-stamp of " + format_time(*poe)};
       return from_path(path);
     }
-    if (auto v = algorithm_policy(path.path, policy_)) return *v;
+    if (auto v = algorithm_policy(path.path, policy_, valid_at)) return *v;
     if (auto v = revocation(path.path, valid_at, poe.has_value(), r)) return *v;
     std::string message = !r.vouched_by.empty() ? "the signature is valid; its signer's CA is recognized by " + r.vouched_by
                           : r.cross_border  ? "the signature is valid; its signer is recognized through a cross-certificate"

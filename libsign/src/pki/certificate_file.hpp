@@ -1,0 +1,16 @@
+// Internal: reading every certificate a file holds, whatever the container.
+#pragma once
+
+#include <sign/pki.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sign::detail {
+
+/// Certificates of a PEM file (CERTIFICATE, PKCS7, CMS blocks), a DER certificate or a DER
+/// PKCS#7 certificate bundle. `strict`: the first unusable one is a FormatError; otherwise it
+/// is skipped and described in `skipped`.
+std::vector<Certificate> certificates_in_file(const std::string& path, std::vector<std::string>* skipped, bool strict);
+
+}  // namespace sign::detail
