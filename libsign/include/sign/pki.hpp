@@ -145,6 +145,9 @@ class Certificate {
 
   const Bytes& der() const;
   std::string pem() const;
+  /// The extnValue contents of an extension, known or not (raw: private extensions of real
+  /// CAs are not always DER), or nullopt when absent.
+  std::optional<Bytes> extension(std::string_view oid) const;
   const DistinguishedName& subject() const;
   const DistinguishedName& issuer() const;
   const Bytes& serial() const;
@@ -201,6 +204,25 @@ Bytes key_identifier(const PublicKey& key);
 
 /// 20 random bytes with the top bit clear and non-zero first byte: a positive serial of 159 bits.
 Bytes random_serial();
+
+// ------------------------------------------------------- national qualified-certificate profiles
+
+/// One field of a national certificate profile, by the name the profile gives it.
+struct ProfileField {
+  std::string name;   ///< "subjectSignTool", "issuerSignTool", "class", "IdentifyCode", ...
+  std::string value;  ///< printable text (non-text values in hex)
+};
+
+/// The profile fields a certificate carries beyond its subject's identifiers: the Russian
+/// qualified profile (FSB order No. 795: subjectSignTool, issuerSignTool, the KC1-KC3/KV/KA class
+/// policies 1.2.643.100.113.x) and the Chinese GM/T 0015 private extensions (IdentifyCode,
+/// InsuranceNumber, ICRegistrationNumber, OrganizationCode, TaxationNumber).
+std::vector<ProfileField> profile_fields(const Certificate& cert);
+
+/// What the Russian qualified profile requires that `cert` lacks, one item each (empty when
+/// complete): subjectSignTool, issuerSignTool, a class policy, and the subject's identity
+/// (SNILS for a person, OGRN with INNLE or INN for an organisation, OGRNIP for an entrepreneur).
+std::vector<std::string> missing_ru_qualified_fields(const Certificate& cert);
 
 // ------------------------------------------------------------------------------- CSRs
 

@@ -50,6 +50,9 @@ struct ValidationPolicy {
   std::size_t fetch_max_bytes = 16u * 1024 * 1024;  ///< total bytes of all fetches of one validation
   std::size_t fetch_max_requests = 16;            ///< fetches per validation
   bool fetch_private_addresses = false;           ///< fetch from loopback / private / link-local addresses
+  /// "ru": the signer's certificate must follow the Russian qualified profile (FSB order
+  /// No. 795; see missing_ru_qualified_fields). Empty: no national profile is required.
+  std::string qualified_profile;
   /// GOST R 34.10-2001 (keys and certificate signatures) is acceptable for a signature judged
   /// before this time: its time-stamp, or the validation time (--at) without one. The FSB ended
   /// signing with 2001 on 2019-12-31. nullopt: never (unless "gost2001" is in accepted_suites).

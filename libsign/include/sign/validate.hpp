@@ -81,6 +81,9 @@ struct SignatureReport {
   std::string message;  ///< one sentence a person can act on
   std::string signer;   ///< subject of the signing certificate
   std::map<std::string, std::string> identifiers;  ///< INN, OGRN, USCC, ...
+  /// National profile fields of the signer's certificate: subjectSignTool, issuerSignTool, class
+  /// (KC1..), GM/T 0015 IdentifyCode, OrganizationCode, ...
+  std::map<std::string, std::string> profile;
   std::string signer_domain;
   std::optional<TimePoint> claimed_signing_time;
   TimePoint validation_time{};

@@ -38,6 +38,7 @@ struct Certificate::Impl {
   std::optional<unsigned> require_explicit_policy, inhibit_policy_mapping, inhibit_any_policy;
   std::vector<std::string> unknown_critical;
   bool name_constraints_unprocessed = false;
+  std::vector<std::pair<std::string, Bytes>> extensions;  ///< every extension: OID, extnValue contents
 };
 
 namespace {
@@ -278,6 +279,7 @@ std::shared_ptr<const Certificate::Impl> parse(ByteView der) {
     const auto wrapper = non_empty_children(*src, f[k], "extensions [3]");
     if (wrapper.size() != 1) bad("extensions [3] must hold one SEQUENCE");
     for (const auto& ext : detail::read_extensions(*src, wrapper[0], "certificate")) {
+      impl->extensions.emplace_back(ext.oid, ext.value);
       if (!understood(ext.oid)) {
         if (ext.critical) impl->unknown_critical.push_back(ext.oid);
         continue;
@@ -336,6 +338,11 @@ Certificate Certificate::load(const std::string& path) {
 }
 
 const Bytes& Certificate::der() const { return impl_->der; }
+std::optional<Bytes> Certificate::extension(std::string_view oid) const {
+  for (const auto& [id, value] : impl_->extensions)
+    if (id == oid) return value;
+  return std::nullopt;
+}
 std::string Certificate::pem() const { return pem_encode(impl_->der, "CERTIFICATE"); }
 const DistinguishedName& Certificate::subject() const { return impl_->subject; }
 const DistinguishedName& Certificate::issuer() const { return impl_->issuer; }

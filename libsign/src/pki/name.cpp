@@ -31,6 +31,8 @@ constexpr AttrDef kAttrs[] = {
     {"OU", "2.5.4.11", Botan::UTF8_STRING},
     {"CN", "2.5.4.3", Botan::UTF8_STRING},
     {"title", "2.5.4.12", Botan::UTF8_STRING},
+    {"SN", "2.5.4.4", Botan::UTF8_STRING},   // surname (FSB order No. 795 for persons)
+    {"GN", "2.5.4.42", Botan::UTF8_STRING},  // givenName: first name and patronymic
     {"serialNumber", "2.5.4.5", Botan::PRINTABLE_STRING},
     {"organizationIdentifier", "2.5.4.97", Botan::UTF8_STRING},
     {"emailAddress", "1.2.840.113549.1.9.1", Botan::IA5_STRING},
@@ -144,7 +146,7 @@ DistinguishedName DistinguishedName::parse(std::string_view text) {
       dn.attributes_.push_back({key, value});
     } else {
       throw UsageError("unknown subject attribute '" + key +
-                       "' (known: C ST L street O OU CN title serialNumber "
+                       "' (known: C ST L street O OU CN title SN GN serialNumber "
                        "organizationIdentifier emailAddress INN INNLE OGRN OGRNIP SNILS USCC)");
     }
   }

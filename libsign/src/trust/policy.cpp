@@ -65,6 +65,10 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
           bad(path, e.what());
         }
       }
+    } else if (key == "qualified_profile") {
+      const auto v = node.value<std::string>();
+      if (!v || (*v != "ru" && *v != "none")) bad(path, "'qualified_profile' must be \"ru\" or \"none\"");
+      p.qualified_profile = *v == "none" ? "" : *v;
     } else if (key == "gost2001_until") {
       const auto v = node.value<std::string>();
       if (!v) bad(path, "'gost2001_until' must be a date (\"2020-01-01\") or \"never\"");

@@ -15,7 +15,7 @@ nlohmann::json signature_json(const SignatureReport& s) {
                    {"sub_indication", s.sub_indication == SubIndication::none ? nlohmann::json(nullptr)
                                                                              : nlohmann::json(sub_indication_name(s.sub_indication))},
                    {"message", s.message},
-                   {"signer", {{"subject", s.signer}, {"domain", s.signer_domain}, {"identifiers", s.identifiers}}},
+                   {"signer", {{"subject", s.signer}, {"domain", s.signer_domain}, {"identifiers", s.identifiers}, {"profile", s.profile}}},
                    {"validation_time", {{"time", format_time(s.validation_time)}, {"source", s.validation_time_source}}},
                    {"algorithms", {{"suite", s.suite}, {"digest", s.digest_algorithm}, {"signature", s.signature_algorithm}}},
                    {"cross_border", s.cross_border},
@@ -117,6 +117,7 @@ void signature_text(std::ostringstream& out, const SignatureReport& s, const std
   if (!s.signer.empty()) {
     out << in << "signer:     " << P(s.signer) << "\n";
     for (const auto& [k, v] : s.identifiers) out << in << "            " << P(k) << " " << P(v) << "\n";
+    for (const auto& [k, v] : s.profile) out << in << "            " << P(k) << " " << P(v) << "\n";
   }
   if (s.claimed_signing_time) out << in << "signed at:  " << format_time(*s.claimed_signing_time) << " (claimed by the signer)\n";
   out << in << "checked at: " << format_time(s.validation_time) << " (" << P(s.validation_time_source) << ")\n";

@@ -80,6 +80,7 @@ class Validator {
     if (check.certificate) {
       r.signer = check.certificate->subject().to_string();
       r.identifiers = national_identifiers(check.certificate->subject());
+      for (const auto& f : profile_fields(*check.certificate)) r.profile[f.name] = f.value;
       r.signer_domain = domain_of(*check.certificate);
       r.suite = std::string(suite_name(check.certificate->public_key().suite()));
     }
@@ -470,6 +471,14 @@ class Validator {
               "CAdES-B, ETSI EN 319 122-1 §5.2.2): any certificate for the same key would verify, so the signer's "
               "identity is not established"};
     if (auto v = signer_constraints(cert, policy_)) return *v;
+    if (policy_.qualified_profile == "ru")
+      if (const auto missing = missing_ru_qualified_fields(cert); !missing.empty()) {
+        std::string list;
+        for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+        return {Ind::indeterminate, Sub::chain_constraints_failure,
+                "the signer's certificate is not a Russian qualified certificate (FSB order No. 795 profile, "
+                "required by the validation policy): it lacks " + list};
+      }
 
     const auto poe = proof_of_existence(si, r);
     const TimePoint valid_at = poe.value_or(at_);
