@@ -195,21 +195,69 @@ void add_archive_time_stamps(const SignArgs& a, Scratch& work) {
   }
 }
 
+// CAdES-X Long Type 1 on every signer (TS 101 733 §6.3.5, §6.3.6): a signature time-stamp
+// where there is none, then complete-certificate-references, complete-revocation-references,
+// the CAdES-C-time-stamp over the signature, its time-stamp and the references, and the values
+// themselves (certificate-values, revocation-values), added in one rewrite per signer.
+void add_x_long_type_1(const SignArgs& a, Scratch& work) {
+  add_time_stamps(work, a.tsa);
+  const auto setup = load_trust_setup(a.t);
+  auto sd = sign::SignedDataView::load(work.path());
+  for (std::size_t i = 0; i < sd.signers().size(); ++i) {
+    std::vector<std::string> problems;
+    const auto data = sign::collect_complete_validation_data(sd, i, setup.trust, setup.policy, setup.options, problems);
+    if (!problems.empty()) {
+      std::string all;
+      for (const auto& p : problems) all += "\n  " + p;
+      throw sign::UsageError("cannot collect the complete validation data of signer " + std::to_string(i + 1) + ":" +
+                             all + "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
+    }
+    const auto alg = sign::suite_info(data.path.front().public_key().suite()).digest;
+    const auto values = sign::cades_c_values(data, alg);
+    // The CAdES-C-time-stamp covers the references as they will be written.
+    sign::SignerInfoView with_refs = sd.signers()[i];
+    with_refs.unsigned_attrs.push_back({std::string(sign::oids::complete_certificate_refs), {values.certificate_refs}});
+    with_refs.unsigned_attrs.push_back({std::string(sign::oids::complete_revocation_refs), {values.revocation_refs}});
+    const auto token = sign::request_time_stamp(a.tsa, alg, sign::esc_time_stamp_input(with_refs));
+    work.rewrite([&](const auto& sink) {
+      sign::add_unsigned_attributes(sd, i,
+                                    {{std::string(sign::oids::complete_certificate_refs), values.certificate_refs},
+                                     {std::string(sign::oids::complete_revocation_refs), values.revocation_refs},
+                                     {std::string(sign::oids::esc_time_stamp), token.der},
+                                     {std::string(sign::oids::certificate_values), values.certificate_values},
+                                     {std::string(sign::oids::revocation_values), values.revocation_values}},
+                                    sink);
+    });
+    sd = sign::SignedDataView::load(work.path());
+    std::cerr << "xsign: signer " << i + 1 << " is CAdES-X Long Type 1: " << data.path.size() - 1
+              << " CA certificate(s) referenced, CAdES-C-time-stamp at " << sign::format_time(token.info.gen_time) << "\n";
+  }
+  // The time-stamping authorities' paths and revocation data too, in the SignedData (as for
+  // LT), so that the time-stamps can be checked offline as well.
+  const auto tsa_data = sign::collect_validation_data(sd, setup.trust, setup.policy, setup.options, false);
+  if (!tsa_data.problems.empty())
+    throw sign::UsageError("cannot collect the validation data of the time-stamps: " + tsa_data.problems.front());
+  work.rewrite([&](const auto& sink) {
+    sign::add_validation_data(sd, tsa_data.certificates, tsa_data.crls, tsa_data.ocsp_responses, sink);
+  });
+}
+
 void do_extend(const SignArgs& a) {
   const std::string out = a.out.empty() ? a.input : a.out;
   const auto overwrite = overwrite_for(a, out);
-  if (a.to == "T" || a.to == "LTA") {
+  if (a.to == "T" || a.to == "LTA" || a.to == "XL1") {
     if (a.tsa.empty()) throw sign::UsageError("--to " + a.to + " needs --tsa URL");
     check_output(out, overwrite);
     (void)sign::SignedDataView::load(a.input);  // a malformed input fails before the copy
     Scratch work(out);
     fs::copy_file(a.input, work.path(), fs::copy_options::overwrite_existing);
     if (a.to == "T") add_time_stamps(work, a.tsa);
+    else if (a.to == "XL1") add_x_long_type_1(a, work);
     else add_archive_time_stamps(a, work);
     work.publish(out, a.pem, overwrite);
     return;
   }
-  if (a.to != "LT") throw sign::UsageError("--to must be T, LT or LTA");
+  if (a.to != "LT") throw sign::UsageError("--to must be T, LT, XL1 or LTA");
   const auto sd = sign::SignedDataView::load(a.input);
   const auto setup = load_trust_setup(a.t);
   const auto data = sign::collect_validation_data(sd, setup.trust, setup.policy, setup.options);
@@ -235,20 +283,22 @@ void do_sign(const SignArgs& a) {
                              "`, or use --force / --out");
   }
   const auto overwrite = new_output_policy();
-  if (a.level != "B" && a.level != "T") throw sign::UsageError("--level must be B or T (then `xsign extend --to LT`)");
-  if (a.level == "T" && a.tsa.empty()) throw sign::UsageError("--level T needs --tsa URL");
-  if (a.level == "T" && (out.empty() || out == "-")) throw sign::UsageError("--level T writes a file: give --out");
+  if (a.level != "B" && a.level != "T" && a.level != "XL1")
+    throw sign::UsageError("--level must be B, T or XL1 (or B/T, then `xsign extend --to LT`)");
+  if (a.level != "B" && a.tsa.empty()) throw sign::UsageError("--level " + a.level + " needs --tsa URL");
+  if (a.level != "B" && (out.empty() || out == "-")) throw sign::UsageError("--level " + a.level + " writes a file: give --out");
   check_output(out, overwrite);  // before the passphrase is asked and the document read
   const auto signer = load_signer(a);
   auto doc = open_document(a.input);
   sign::SignOutputOptions options;
   options.attached = a.attach;
   options.oid_style = a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7;
-  if (a.level == "T") {
-    // The output appears only once the time-stamp is in it.
+  if (a.level != "B") {
+    // The output appears only once the time-stamp (and for XL1 the validation data) is in it.
     Scratch work(out);
     work.rewrite([&](const auto& sink) { sign::sign_document(doc->content, signer, options, sink); });
-    add_time_stamps(work, a.tsa);
+    if (a.level == "T") add_time_stamps(work, a.tsa);
+    else add_x_long_type_1(a, work);
     work.publish(out, a.pem, overwrite);
   } else {
     SignatureOutput output(out, a.pem, overwrite);
@@ -405,8 +455,15 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_option("--out", a->out, "Signature file (default DOC.p7s; stdout for stdin)")->type_name("FILE");
   s->add_flag("--attach", a->attach, "Embed the document in the signature");
   s->add_flag("--gm-oids", a->gm_oids, "Use GM/T 0010 content-type OIDs (for GmSSL)");
-  s->add_option("--level", a->level, "B (default) or T: add a signature time-stamp from --tsa");
+  s->add_option("--level", a->level,
+                "B (default); T: add a signature time-stamp from --tsa; XL1: CAdES-X Long Type 1 (time-stamp, complete "
+                "validation data from --trust/--crl/--fetch, CAdES-C-time-stamp)");
   s->add_option("--tsa", a->tsa, "Time-stamping authority URL, e.g. http://127.0.0.1:8080/tsa");
+  s->add_option("--trust", a->t.trust, "Trust store the signer's path must reach (for XL1)");
+  s->add_option("--policy", a->t.policy, "Validation policy (for XL1)");
+  s->add_option("--untrusted", a->t.untrusted, "More intermediate certificates (for XL1; repeatable)");
+  s->add_option("--crl", a->t.crls, "CRLs to embed (for XL1; repeatable)");
+  s->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates (for XL1)");
   add_signer_options(s, *a);
   s->callback([a] { do_sign(*a); });
 
@@ -424,13 +481,14 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   add_signer_options(k, *a);
   k->callback([a] { do_countersign(*a); });
 
-  auto* e = app.add_subcommand("extend", "Raise a signature's level: T (time-stamp), LT (embed validation data), LTA (archive time-stamp)");
+  auto* e = app.add_subcommand("extend", "Raise a signature's level: T (time-stamp), LT (embed validation data), "
+                                         "XL1 (CAdES-X Long Type 1), LTA (archive time-stamp)");
   e->add_option("signature", a->input, "Signature file (.p7s)")->required();
-  e->add_option("--to", a->to, "T, LT or LTA")->required();
+  e->add_option("--to", a->to, "T, LT, XL1 or LTA")->required();
   e->add_option("--content", a->content, "The signed document, for LTA of a detached signature (default: SIG without .p7s)");
-  e->add_option("--tsa", a->tsa, "Time-stamping authority URL (for T)");
-  e->add_option("--trust", a->t.trust, "Trust store the paths must reach (for LT)");
-  e->add_option("--policy", a->t.policy, "Validation policy (for LT)");
+  e->add_option("--tsa", a->tsa, "Time-stamping authority URL (for T, XL1, LTA)");
+  e->add_option("--trust", a->t.trust, "Trust store the paths must reach (for LT, XL1)");
+  e->add_option("--policy", a->t.policy, "Validation policy (for LT, XL1)");
   e->add_option("--untrusted", a->t.untrusted, "More intermediate or cross-certificates (repeatable)");
   e->add_option("--crl", a->t.crls, "CRLs to embed (repeatable)");
   e->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates");

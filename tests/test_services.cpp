@@ -368,3 +368,122 @@ TEST_CASE("The server answers many concurrent clients correctly, rejects malform
     CHECK_THAT(s.server->log(), Catch::Contains("SIGTERM received, shutting down"));
   }
 }
+
+namespace {
+
+// The same signature with signer 1's unsigned attribute `oid` replaced by `value` (or dropped
+// when value is empty): the signed part untouched.
+sign::Bytes with_unsigned_attribute(const sign::SignedDataView& sd, std::string_view oid, const sign::Bytes& value) {
+  const auto& si = sd.signers()[0];
+  sign::SignerInfoView changed = si;
+  std::vector<sign::Bytes> attrs;
+  for (const auto& a : si.unsigned_attrs) {
+    if (a.oid == oid && value.empty()) continue;
+    const auto values = a.oid == oid ? std::vector<sign::Bytes>{value} : a.values;
+    attrs.push_back(sign::sequence({sign::oid_der(a.oid), sign::set_in_order(values, 0x31)}));
+  }
+  const auto src = sign::memory_source(si.der);
+  sign::Bytes content;
+  for (const auto& f : sign::der_children(*src, sign::read_der_node(*src, 0, src->size()))) {
+    if (f.tag == 0xa1) continue;
+    const auto b = sign::der_bytes(*src, f);
+    content.insert(content.end(), b.begin(), b.end());
+  }
+  const auto unsigned_set = sign::set_in_order(attrs, 0xa1);
+  content.insert(content.end(), unsigned_set.begin(), unsigned_set.end());
+  sign::cms_detail::SignedDataParts p;
+  p.digest_algorithms = sd.digest_algorithm_ders();
+  p.econtent_type = sd.econtent_type();
+  p.certificates = sd.certificate_ders();
+  p.crls = sd.crl_ders();
+  p.signer_infos = {sign::der_tlv(0x30, content)};
+  sign::Bytes out;
+  sign::cms_detail::write_signed_data(p, [&](sign::ByteView c) { out.insert(out.end(), c.begin(), c.end()); });
+  return out;
+}
+
+void save_bytes(const std::string& path, const sign::Bytes& b) {
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+}  // namespace
+
+TEST_CASE("CAdES-X Long Type 1: made by sign and extend, validated offline, checked by OpenSSL", "[tsp][validate][xl1]") {
+  Services s;
+  const std::string doc = s.f("contract.xml");
+  testing::write(doc, "<Contract><No>SH-MOW-2026/21</No></Contract>\n");
+  std::filesystem::create_directories(s.f("trust/anchors"));
+  std::filesystem::copy_file(s.f("ru-root.pem"), s.f("trust/anchors/root.pem"));
+  testing::write(s.f("trust/policy.toml"), "fetch_private_addresses = true\n");
+  const std::string signer = " --key " + q(s.f("ru-trader.key")) + " --cert " + q(s.f("ru-trader.pem")) + " --chain " +
+                             q(s.f("ru-issuing.pem"));
+  const std::string tsa = " --tsa " + q(s.url("/tsa/ru-issuing"));
+  s.run_ok("sign " + q(doc) + signer + " --level XL1" + tsa + " --trust " + q(s.f("trust")) + " --fetch --out " +
+           q(s.f("x.p7s")));
+  s.run_ok("sign " + q(doc) + signer + " --out " + q(s.f("b.p7s")));
+  s.run_ok("extend " + q(s.f("b.p7s")) + " --to XL1" + tsa + " --trust " + q(s.f("trust")) + " --fetch --out " +
+           q(s.f("bx.p7s")));
+  s.server->stop();
+
+  for (const std::string f : {"x.p7s", "bx.p7s"}) {
+    CAPTURE(f);
+    const auto r = xsign("verify " + q(doc) + " " + q(s.f(f)) + " --trust " + q(s.f("trust")) + " --json");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("\"level\": \"XL1\"") && Catch::Contains("\"x_time_stamp\""));
+    // OpenSSL (GOST engine) parses the whole structure.
+    const auto printed = testing::openssl_gost("cms -cmsout -print -inform DER -in " + q(s.f(f)));
+    CHECK(printed.exit_code == 0);
+    CHECK_THAT(printed.out, Catch::Contains("1.2.840.113549.1.9.16.2.25") || Catch::Contains("id-aa-ets-escTimeStamp"));
+  }
+
+  const auto sd = sign::SignedDataView::load(s.f("x.p7s"));
+  const auto& si = sd.signers()[0];
+  std::vector<std::string> oids;
+  for (const auto& a : si.unsigned_attrs) oids.push_back(a.oid);
+  CHECK(oids == std::vector<std::string>{std::string(sign::oids::signature_time_stamp),
+                                         std::string(sign::oids::complete_certificate_refs),
+                                         std::string(sign::oids::complete_revocation_refs),
+                                         std::string(sign::oids::esc_time_stamp),
+                                         std::string(sign::oids::certificate_values),
+                                         std::string(sign::oids::revocation_values)});
+  CHECK(sign::cades_reference_problem(sd, si).empty());
+
+  SECTION("both time-stamps verify in openssl ts -verify over the bytes TS 101 733 names") {
+    const auto esc = std::find_if(si.unsigned_attrs.begin(), si.unsigned_attrs.end(),
+                                  [](const sign::CmsAttribute& a) { return a.oid == sign::oids::esc_time_stamp; });
+    save_bytes(s.f("esc.tst"), esc->values[0]);
+    save_bytes(s.f("esc-input.bin"), sign::esc_time_stamp_input(si));
+    save_bytes(s.f("sig.tst"), si.unsigned_attrs[0].values[0]);
+    save_bytes(s.f("sig-input.bin"), si.signature);
+    for (const auto& [token, data] : {std::pair{"esc.tst", "esc-input.bin"}, std::pair{"sig.tst", "sig-input.bin"}}) {
+      const auto v = testing::openssl_gost("ts -verify -token_in -in " + q(s.f(token)) + " -data " + q(s.f(data)) +
+                                           " -CAfile " + q(s.f("ru-root.pem")) + " -untrusted " + q(s.f("ru-issuing.pem")));
+      INFO(token << ": " << v.out << v.err);
+      CHECK(v.exit_code == 0);
+    }
+    // Over anything else, no.
+    save_bytes(s.f("other.bin"), si.signature);
+    CHECK(testing::openssl_gost("ts -verify -token_in -in " + q(s.f("esc.tst")) + " -data " + q(s.f("other.bin")) +
+                                " -CAfile " + q(s.f("ru-root.pem")) + " -untrusted " + q(s.f("ru-issuing.pem")))
+              .exit_code != 0);
+  }
+  SECTION("a changed reference breaks the CAdES-C-time-stamp; missing values break the references") {
+    auto refs = std::find_if(si.unsigned_attrs.begin(), si.unsigned_attrs.end(), [](const sign::CmsAttribute& a) {
+                  return a.oid == sign::oids::complete_certificate_refs;
+                })->values[0];
+    refs[refs.size() - 1] ^= 0x01;  // the last byte of the last serial number
+    save_bytes(s.f("refs.p7s"), with_unsigned_attribute(sd, sign::oids::complete_certificate_refs, refs));
+    const auto r = xsign("verify " + q(doc) + " " + q(s.f("refs.p7s")) + " --trust " + q(s.f("trust")) + " --json");
+    INFO(r.out);
+    CHECK_THAT(r.out, !Catch::Contains("\"level\": \"XL1\"") && Catch::Contains("CAdES-C-time-stamp not valid"));
+
+    save_bytes(s.f("novalues.p7s"), with_unsigned_attribute(sd, sign::oids::revocation_values, {}));
+    const auto nv = sign::SignedDataView::load(s.f("novalues.p7s"));
+    // The SignedData still carries the TSA's data, not the signer's CRL/OCSP response.
+    const auto problem = sign::cades_reference_problem(nv, nv.signers()[0]);
+    CHECK_THAT(problem, Catch::Contains("revocation reference"));
+    const auto r2 = xsign("verify " + q(doc) + " " + q(s.f("novalues.p7s")) + " --trust " + q(s.f("trust")) + " --json");
+    CHECK_THAT(r2.out, !Catch::Contains("\"level\": \"XL1\"") && Catch::Contains("not established"));
+  }
+}

@@ -140,6 +140,12 @@ void cosign(const SignedDataView& existing, const std::optional<Content>& conten
 void add_unsigned_attribute(const SignedDataView& existing, std::size_t index, std::string_view oid,
                             const std::vector<Bytes>& values, const std::function<void(ByteView)>& sink);
 
+/// Adds several unsigned attributes (OID, one DER value each, in order) to signer `index` in
+/// one rewrite, keeping every signature valid.
+void add_unsigned_attributes(const SignedDataView& existing, std::size_t index,
+                             const std::vector<std::pair<std::string, Bytes>>& attributes,
+                             const std::function<void(ByteView)>& sink);
+
 /// Adds certificates and CRLs / OCSP responses (revocation values) to a SignedData.
 void add_validation_data(const SignedDataView& existing, const std::vector<Bytes>& certificates,
                          const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses,

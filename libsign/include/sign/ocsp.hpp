@@ -55,6 +55,8 @@ struct OcspSingleResponse {
 struct OcspResponse {
   int response_status = 6;  ///< 0 successful, 1 malformedRequest, 2 internalError, 3 tryLater, 5 sigRequired, 6 unauthorized
   Bytes der;
+  Bytes basic_der;         ///< the BasicOCSPResponse (what CAdES revocation-values carry)
+  Bytes responder_id_der;  ///< ResponderID as encoded ([1] byName or [2] byKey)
   Bytes tbs, signature;
   std::string signature_oid;
   TimePoint produced_at{};
@@ -62,6 +64,8 @@ struct OcspResponse {
   std::vector<OcspSingleResponse> responses;
   std::vector<Certificate> certificates;
   static OcspResponse parse(ByteView der);
+  /// Wraps a BasicOCSPResponse (from CAdES revocation-values) as a successful OCSPResponse.
+  static Bytes wrap_basic(ByteView basic_der);
   /// The responder certificate that signed this response (delegated, carrying OCSPSigning
   /// and issued by `issuer`, or the issuer itself), or nullopt when the signature does not verify.
   std::optional<Certificate> verify_signer(const Certificate& issuer) const;

@@ -19,6 +19,12 @@ namespace oids {
 inline constexpr std::string_view tst_info = "1.2.840.113549.1.9.16.1.4";
 inline constexpr std::string_view signature_time_stamp = "1.2.840.113549.1.9.16.2.14";
 inline constexpr std::string_view archive_time_stamp_v3 = "0.4.0.1733.2.4";
+// CAdES-C and CAdES-X (ETSI TS 101 733 §6.2-6.4, EN 319 122-2).
+inline constexpr std::string_view complete_certificate_refs = "1.2.840.113549.1.9.16.2.21";
+inline constexpr std::string_view complete_revocation_refs = "1.2.840.113549.1.9.16.2.22";
+inline constexpr std::string_view certificate_values = "1.2.840.113549.1.9.16.2.23";
+inline constexpr std::string_view revocation_values = "1.2.840.113549.1.9.16.2.24";
+inline constexpr std::string_view esc_time_stamp = "1.2.840.113549.1.9.16.2.25";
 inline constexpr std::string_view ats_hash_index_v3 = "0.4.0.19122.1.5";
 }  // namespace oids
 
@@ -120,5 +126,45 @@ Bytes archive_time_stamp_input(const SignedDataView& sd, std::size_t index, cons
 /// must name only elements still present, and its imprint must match the recomputed input.
 TimeStampCheck check_archive_time_stamp(const SignedDataView& sd, std::size_t index, const Content& document,
                                         const TimeStampToken& token, const std::vector<Certificate>& extra = {});
+
+// ---------------------------------------------------------------- CAdES-C and CAdES-X Long Type 1
+
+/// The complete validation data of one signer: its certification path and, for each
+/// certificate below the anchor, the revocation data that vouched for it (a CRL or an OCSP
+/// response, full OCSPResponse DER).
+struct CompleteValidationData {
+  std::vector<Certificate> path;             ///< signer first, trust anchor last
+  std::vector<std::optional<Bytes>> crls;    ///< per path[i], i < path.size() - 1
+  std::vector<std::optional<Bytes>> ocsp;    ///< per path[i], i < path.size() - 1
+};
+
+/// The four attribute values CAdES-C and X-L add (each one DER value).
+struct CadesCValues {
+  Bytes certificate_refs;   ///< CompleteCertificateRefs: the CA certificates of the path
+  Bytes revocation_refs;    ///< CompleteRevocationRefs: one CrlOcspRef for the signer, then one per CA
+  Bytes certificate_values; ///< CertificateValues: those CA certificates
+  Bytes revocation_values;  ///< RevocationValues: the CRLs and BasicOCSPResponses referenced
+};
+
+/// Encodes the references and values for `data`, hashing with `alg` (OtherHashAlgAndValue).
+CadesCValues cades_c_values(const CompleteValidationData& data, DigestAlgorithm alg);
+
+/// The bytes a CAdES-C-time-stamp (X Long Type 1, id-aa-ets-escTimeStamp) covers for a signer
+/// (TS 101 733 §6.3.5): its signature value, then attrType || attrValues of each
+/// signature-time-stamp, complete-certificate-references and complete-revocation-references,
+/// in that order. FormatError when the signer has no references.
+Bytes esc_time_stamp_input(const SignerInfoView& si);
+
+/// Why the references of a CAdES-C signer do not match the values it (or the SignedData)
+/// carries, or empty when every referenced certificate, CRL and OCSP response is present
+/// with the hash given.
+std::string cades_reference_problem(const SignedDataView& sd, const SignerInfoView& si);
+
+/// The certificates, CRLs and (full) OCSP responses of a signer's certificate-values and
+/// revocation-values attributes.
+struct CadesValues {
+  std::vector<Bytes> certificates, crls, ocsp_responses;
+};
+CadesValues cades_values(const SignerInfoView& si);
 
 }  // namespace sign

@@ -9,6 +9,7 @@
 
 #include <sign/cms.hpp>
 #include <sign/trust.hpp>
+#include <sign/tsp.hpp>
 
 #include <map>
 #include <optional>
@@ -97,7 +98,9 @@ struct SignatureReport {
   std::vector<RevocationEvidence> revocation;
   std::optional<TimeStampEvidence> time_stamp;
   std::vector<TimeStampEvidence> archive_time_stamps;
-  std::string level;  ///< "B", "T", "LT", "LTA" (what the signature carries)
+  /// The CAdES-C-time-stamp of a CAdES-X Long Type 1 signature, when one is valid.
+  std::optional<TimeStampEvidence> x_time_stamp;
+  std::string level;  ///< "B", "T", "LT", "XL1" (CAdES-X Long Type 1), "LTA" (what the signature carries)
   std::vector<std::string> warnings;
   /// RFC 5652 §11.4 countersignatures on this signature, each validated like a signature
   /// (index = their order on this signer).
@@ -141,8 +144,18 @@ struct ValidationData {
   std::vector<Bytes> certificates, crls, ocsp_responses;
   std::vector<std::string> problems;  ///< what could not be found (the caller decides)
 };
+/// `signers` = false: only the time-stamp authorities' paths (CAdES-X-L carries the signers' own
+/// data in its certificate-values and revocation-values).
 ValidationData collect_validation_data(const SignedDataView& sd, const TrustStore& trust,
-                                       const ValidationPolicy& policy, const ValidateOptions& options = {});
+                                       const ValidationPolicy& policy, const ValidateOptions& options = {},
+                                       bool signers = true);
+
+/// Signer `index`'s path and the revocation data for each of its certificates, as CAdES-C and
+/// X-L reference and carry them (TS 101 733 §6.2.1-6.2.2); what cannot be found goes to
+/// `problems` (the caller decides).
+CompleteValidationData collect_complete_validation_data(const SignedDataView& sd, std::size_t index,
+                                                        const TrustStore& trust, const ValidationPolicy& policy,
+                                                        const ValidateOptions& options, std::vector<std::string>& problems);
 
 /// One signed file of a batch: the signature, and the document (empty when attached).
 struct BatchItem {

@@ -170,6 +170,17 @@ void add_unsigned_attribute(const SignedDataView& existing, std::size_t index, s
   rewrite(std::move(p), existing, sink);
 }
 
+void add_unsigned_attributes(const SignedDataView& existing, std::size_t index,
+                             const std::vector<std::pair<std::string, Bytes>>& attributes,
+                             const std::function<void(ByteView)>& sink) {
+  if (index >= existing.signers().size()) throw UsageError("there is no signer " + std::to_string(index + 1));
+  SignedDataParts p = parts_of(existing);
+  Bytes info = existing.signers()[index].der;
+  for (const auto& [oid, value] : attributes) info = with_unsigned_value(parse_signer_info(info), oid, value);
+  p.signer_infos[index] = info;
+  rewrite(std::move(p), existing, sink);
+}
+
 void add_validation_data(const SignedDataView& existing, const std::vector<Bytes>& certificates,
                          const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses,
                          const std::function<void(ByteView)>& sink) {

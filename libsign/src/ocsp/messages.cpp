@@ -151,6 +151,11 @@ OcspRequest OcspRequest::parse(ByteView der) {
   return r;
 }
 
+Bytes OcspResponse::wrap_basic(ByteView basic_der) {
+  const Bytes bytes = sequence({oid_der(kBasic), der_tlv(0x04, basic_der)});
+  return sequence({Bytes{0x0a, 0x01, 0x00}, der_tlv(0xa0, bytes)});
+}
+
 OcspResponse OcspResponse::parse(ByteView der) {
   OcspResponse r;
   r.der.assign(der.begin(), der.end());
@@ -169,6 +174,7 @@ OcspResponse OcspResponse::parse(ByteView der) {
   const auto rb = der_children(*src, der_child(*src, top[1], 0));
   if (rb.size() != 2 || oid_from_der(der_bytes(*src, rb[0])) != kBasic) bad("not a basic OCSP response");
   const Bytes basic_der = der_content(*src, rb[1]);
+  r.basic_der = basic_der;
   const auto b = memory_source(basic_der);
   const auto basic = der_children(*b, read_der_node(*b, 0, b->size()));
   if (basic.size() < 3) bad("BasicOCSPResponse is too short");
@@ -184,8 +190,10 @@ OcspResponse OcspResponse::parse(ByteView der) {
 
   for (const auto& f : der_children(*b, basic[0])) {
     if (f.tag == 0x18) r.produced_at = decode_der_time(der_bytes(*b, f));
-    else if (f.tag == 0xa1 && r.responses.empty() && f.constructed()) {
-      // [1] is responderID byName before the responses, responseExtensions after them.
+    else if ((f.tag == 0xa1 || f.tag == 0xa2) && r.responses.empty() && f.constructed()) {
+      // [1] byName / [2] byKey is the responderID before the responses; [1] after them is
+      // responseExtensions.
+      if (r.responder_id_der.empty()) r.responder_id_der = der_bytes(*b, f);
       continue;
     } else if (f.tag == 0x30) {
       for (const auto& single : der_children(*b, f)) {

@@ -25,6 +25,9 @@ nlohmann::json signature_json(const SignatureReport& s) {
                    {"warnings", s.warnings}};
   j["claimed_signing_time"] = s.claimed_signing_time ? nlohmann::json(format_time(*s.claimed_signing_time)) : nlohmann::json(nullptr);
   j["commitment"] = s.commitment.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.commitment);
+  if (s.x_time_stamp)
+    j["x_time_stamp"] = {{"valid", s.x_time_stamp->valid}, {"message", s.x_time_stamp->message}, {"tsa", s.x_time_stamp->tsa},
+                         {"time", s.x_time_stamp->time ? nlohmann::json(format_time(*s.x_time_stamp->time)) : nlohmann::json(nullptr)}};
   if (s.time_stamp) {
     j["time_stamp"] = {{"valid", s.time_stamp->valid}, {"message", s.time_stamp->message}, {"tsa", s.time_stamp->tsa},
                        {"time", s.time_stamp->time ? nlohmann::json(format_time(*s.time_stamp->time)) : nlohmann::json(nullptr)}};
@@ -121,7 +124,9 @@ void signature_text(std::ostringstream& out, const SignatureReport& s, const std
   }
   if (s.claimed_signing_time) out << in << "signed at:  " << format_time(*s.claimed_signing_time) << " (claimed by the signer)\n";
   out << in << "checked at: " << format_time(s.validation_time) << " (" << P(s.validation_time_source) << ")\n";
-  if (!s.level.empty()) out << in << "level:      CAdES-" << P(s.level) << "\n";
+  if (s.level == "XL1") out << in << "level:      CAdES-X Long Type 1 (XL1)\n";
+  else if (!s.level.empty()) out << in << "level:      CAdES-" << P(s.level) << "\n";
+  if (s.x_time_stamp) out << in << "CAdES-C-time-stamp: " << P(s.x_time_stamp->message) << "\n";
   if (!s.suite.empty()) out << in << "algorithm:  " << P(s.suite) << " (digest " << P(s.digest_algorithm) << ")\n";
   if (!s.commitment.empty()) out << in << "commitment: " << P(s.commitment) << "\n";
   if (s.time_stamp)

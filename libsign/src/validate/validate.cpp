@@ -89,7 +89,9 @@ class Validator {
           "no signingCertificateV2 attribute: the signer's certificate is not bound to the signature, so the identity "
           "shown is unbound (any certificate for the same key would verify); accepted because the validation policy "
           "sets require_signing_certificate = false");
+    absorb_cades_values(si);
     const Verdict v = decide(check, si, r);
+    if (check.ok()) x_long_type_1(si, r);
     if (check.ok() && top_index) archive_time_stamps(*top_index, si, r);
     // Warnings raised while fetching during this signer's validation.
     for (auto it = warnings_.begin() + static_cast<std::ptrdiff_t>(known_warnings); it != warnings_.end(); ++it)
@@ -124,6 +126,18 @@ class Validator {
 
   /// Adds the path of `cert` and revocation values for it to `out`.
   void collect(const Certificate& cert, const std::vector<Certificate>& extra_pool, ValidationData& out) {
+    const auto data = complete(cert, extra_pool, out.problems);
+    for (std::size_t i = 0; i < data.path.size(); ++i) {
+      append_unique(out.certificates, data.path[i].der());
+      if (i < data.ocsp.size() && data.ocsp[i]) append_unique(out.ocsp_responses, *data.ocsp[i]);
+      if (i < data.crls.size() && data.crls[i]) append_unique(out.crls, *data.crls[i]);
+    }
+  }
+
+  /// The path of `cert` (signer first) and, for each certificate below the anchor, the OCSP
+  /// response or CRL that vouches for it now; what is missing goes to `problems`.
+  CompleteValidationData complete(const Certificate& cert, const std::vector<Certificate>& extra_pool,
+                                  std::vector<std::string>& problems) {
     PathOptions po;
     po.anchors = trust_.anchors;
     po.intermediates = pool_;
@@ -131,20 +145,67 @@ class Validator {
     po.validation_time = at_;
     po.clock_skew = policy_.clock_skew;
     const auto path = validate_path(cert, po);
+    CompleteValidationData data;
     if (!path.ok()) {
-      out.problems.push_back("'" + cert.subject().to_string() + "': " + path.message);
+      problems.push_back("'" + cert.subject().to_string() + "': " + path.message);
+      return data;
+    }
+    data.path = path.path;
+    data.crls.resize(path.path.size() - 1);
+    data.ocsp.resize(path.path.size() - 1);
+    std::vector<std::string> notes;
+    for (std::size_t i = 0; i + 1 < path.path.size(); ++i) {
+      if (const auto o = ocsp_for(path.path[i], path.path[i + 1], at_, false, notes)) {
+        data.ocsp[i] = o->response->der;
+      } else if (const CrlSource* crl = crl_for(path.path[i], path.path[i + 1])) {
+        data.crls[i] = crl->crl.der();
+      } else {
+        problems.push_back("no revocation information for '" + path.path[i].subject().to_string() + "'");
+      }
+    }
+    return data;
+  }
+
+  /// certificate-values and revocation-values of a CAdES-X-L signer join the evidence at hand
+  /// (like the SignedData's own certificates and CRLs: each proves itself by its signature).
+  void absorb_cades_values(const SignerInfoView& si) {
+    try {
+      auto values = cades_values(si);
+      for (const auto& c : values.certificates) pool_.push_back(Certificate::from_der(c));
+      for (const auto& c : values.crls) crl_sources_.push_back({Crl::from_der(c), "in the signature's revocation-values"});
+      for (const auto& o : values.ocsp_responses) add_ocsp(o, "in the signature's revocation-values");
+    } catch (const FormatError& e) {
+      warnings_.push_back(std::string("CAdES-X-L values were ignored: ") + e.what());
+    }
+  }
+
+  /// CAdES-X Long Type 1: the references match the values, and the CAdES-C-time-stamp over the
+  /// signature, its time-stamp and the references is valid.
+  void x_long_type_1(const SignerInfoView& si, SignatureReport& r) {
+    const bool has_esc = std::any_of(si.unsigned_attrs.begin(), si.unsigned_attrs.end(),
+                                     [](const CmsAttribute& a) { return a.oid == oids::esc_time_stamp; });
+    if (!has_esc) return;
+    if (const auto problem = cades_reference_problem(sd_, si); !problem.empty()) {
+      add_warning(r, "CAdES-X Long Type 1 not established: " + problem);
       return;
     }
-    std::vector<std::string> notes;
-    for (std::size_t i = 0; i < path.path.size(); ++i) {
-      append_unique(out.certificates, path.path[i].der());
-      if (i + 1 == path.path.size()) break;
-      if (const auto o = ocsp_for(path.path[i], path.path[i + 1], at_, false, notes)) {
-        append_unique(out.ocsp_responses, o->response->der);
-      } else if (const CrlSource* crl = crl_for(path.path[i], path.path[i + 1])) {
-        append_unique(out.crls, crl->crl.der());
-      } else {
-        out.problems.push_back("no revocation information for '" + path.path[i].subject().to_string() + "'");
+    Bytes input;
+    try {
+      input = esc_time_stamp_input(si);
+    } catch (const FormatError& e) {
+      add_warning(r, std::string("CAdES-X Long Type 1 not established: ") + e.what());
+      return;
+    }
+    for (const auto& a : si.unsigned_attrs) {
+      if (a.oid != oids::esc_time_stamp) continue;
+      for (const auto& token : a.values) {
+        const auto ev = time_stamp_evidence(token, input);
+        if (ev.valid) {
+          if (r.time_stamp && r.time_stamp->valid) r.level = "XL1";
+          r.x_time_stamp = ev;
+          return;
+        }
+        add_warning(r, "CAdES-C-time-stamp not valid: " + ev.message);
       }
     }
   }
@@ -563,12 +624,25 @@ class Validator {
 
 }  // namespace
 
+CompleteValidationData collect_complete_validation_data(const SignedDataView& sd, std::size_t index,
+                                                        const TrustStore& trust, const ValidationPolicy& policy,
+                                                        const ValidateOptions& options, std::vector<std::string>& problems) {
+  if (index >= sd.signers().size()) throw UsageError("there is no signer " + std::to_string(index + 1));
+  Validator validator(sd, trust, policy, options);
+  const auto cert = sd.find_signer_certificate(sd.signers()[index], options.extra_certificates);
+  if (!cert) {
+    problems.push_back("the certificate of signer " + std::to_string(index + 1) + " is not available");
+    return {};
+  }
+  return validator.complete(*cert, {}, problems);
+}
+
 ValidationData collect_validation_data(const SignedDataView& sd, const TrustStore& trust, const ValidationPolicy& policy,
-                                       const ValidateOptions& options) {
+                                       const ValidateOptions& options, bool signers) {
   Validator validator(sd, trust, policy, options);
   ValidationData out;
   for (std::size_t i = 0; i < sd.signers().size(); ++i) {
-    if (const auto cert = sd.find_signer_certificate(sd.signers()[i], options.extra_certificates))
+    if (const auto cert = sd.find_signer_certificate(sd.signers()[i], options.extra_certificates); cert && signers)
       validator.collect(*cert, {}, out);
     for (const auto& [tsa, token_certs] : Validator::tsa_certificates(sd.signers()[i])) validator.collect(tsa, token_certs, out);
   }
