@@ -39,6 +39,11 @@ for d in ru cn; do
   printf '\002%s' "$(cat "$d.tsq" | base64 -w0)" > "$out/http/$d-ocsp-get" || true
   { printf '\000'; cat "$d.tsq"; } > "$out/http/$d-tsa-post"
 done
+# BER SignedData as `openssl cms -stream` writes it (indefinite lengths, segmented eContent).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=ber -keyout ber.key \
+  -out ber.pem 2>/dev/null
+openssl cms -sign -stream -binary -nodetach -cades -outform DER -in doc.xml -signer ber.pem -inkey ber.key \
+  -out "$out/cms/ber-stream.der" 2>/dev/null || true
 # OCSP request and response from openssl against the Russian CA's responder data.
 openssl ocsp -issuer ru-root.pem -cert ru.pem -reqout "$out/ocsp_request/ru.der" -no_nonce 2>/dev/null
 openssl ocsp -issuer cn-root.pem -cert cn.pem -reqout "$out/ocsp_request/cn-nonce.der" 2>/dev/null
