@@ -1,4 +1,4 @@
-// Every file of ../shared/corpus (real signatures, certificates and CRLs made by other tools)
+// Every file of tests/corpus (a copy of ../shared/corpus: real signatures, certificates and CRLs made by other tools)
 // with the right answer PROVENANCE.md gives for it.
 #include <catch2/catch.hpp>
 
@@ -15,7 +15,7 @@ using namespace testing;
 
 namespace {
 
-const std::string kCorpus = XSIGN_SOURCE_DIR "/../shared/corpus/";
+const std::string kCorpus = XSIGN_SOURCE_DIR "/tests/corpus/";
 std::string corpus(const std::string& rel) { return kCorpus + rel; }
 
 sign::Content content_of_file(const std::string& rel) { return sign::Content::file(corpus(rel)); }

@@ -12,7 +12,7 @@ using namespace testing;
 
 namespace {
 
-const std::string kCorpus = XSIGN_SOURCE_DIR "/../shared/corpus/";
+const std::string kCorpus = XSIGN_SOURCE_DIR "/tests/corpus/";
 
 sign::ValidationPolicy ru_qualified() {
   sign::ValidationPolicy p;
