@@ -1,5 +1,6 @@
 // The server module (used by `xsign serve`): HTTP endpoints for the TSA, OCSP, CRL and CA
-// certificate downloads of one or more CA directories, on cpp-httplib.
+// certificate downloads of one or more CA directories, behind an event-driven HTTP/1.1 edge
+// that holds every client to deadlines and limits (docs/services.md).
 #pragma once
 
 #if !defined(__cplusplus) || __cplusplus < 202002L
@@ -19,7 +20,14 @@ struct ServerConfig {
   std::vector<std::string> ca_dirs;
   PassphraseProvider passphrase;        ///< for CA and service keys (asked once at start-up)
   std::size_t max_request_bytes = 64 * 1024;
-  std::chrono::seconds io_timeout{5};
+  std::chrono::seconds io_timeout{30};        ///< to send an answer (a client that does not read is dropped)
+  std::chrono::seconds header_timeout{10};    ///< from connect (or the previous answer) to the end of the headers: 408
+  std::chrono::seconds body_timeout{30};      ///< from the end of the headers to the end of the body: 408
+  std::size_t max_header_bytes = 16 * 1024;  ///< request line and headers: 431
+  std::size_t max_headers = 64;              ///< header fields: 431
+  std::size_t max_connections = 1024;        ///< open connections in total (more get 503 and are closed)
+  std::size_t max_connections_per_client = 256;  ///< open connections per client address
+  std::size_t workers = 0;                   ///< request handlers; 0 = 2 per core, at least 4
   std::chrono::seconds crl_cache{60};   ///< a CRL is re-issued at most this often
   std::function<void(const std::string&)> access_log;  ///< one line per request
   /// Extra routes (e.g. POST /validate from the channel): path -> handler(body) -> {status, type, body}.

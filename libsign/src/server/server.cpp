@@ -1,5 +1,6 @@
-// HTTP endpoints on cpp-httplib's thread pool. Every handler works on immutable state or
-// state behind a lock, bounds its input, and answers a malformed request with HTTP 400.
+// HTTP endpoints behind the edge of http_edge.cpp (which reads requests under deadlines and
+// limits, then hands complete ones to a worker pool). Every handler works on immutable state
+// or state behind a lock, bounds its input, and answers a malformed request with HTTP 400.
 #include <sign/asn1.hpp>
 #include <sign/error.hpp>
 #include <sign/ocsp.hpp>
@@ -7,9 +8,10 @@
 #include <sign/io.hpp>
 #include <sign/tsp.hpp>
 
+#include "server/http_edge.hpp"
+
 #include <botan/base64.h>
 #include <botan/exceptn.h>
-#include <httplib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -62,10 +64,48 @@ struct ServedCa {
 
 }  // namespace
 
+namespace detail {
+
+// The edge in front of a server: the limits of its configuration, the largest body of each
+// endpoint (enforced while reading), every complete request to Server::handle. (In
+// sign::detail so that its closures stay out of the library's exported symbols.)
+std::unique_ptr<HttpEdge> make_http_edge(Server& server, const ServerConfig& config) {
+  HttpLimits limits;
+  limits.max_header_bytes = config.max_header_bytes;
+  limits.max_headers = config.max_headers;
+  limits.header_deadline = config.header_timeout;
+  limits.body_deadline = config.body_timeout;
+  limits.write_deadline = config.io_timeout;
+  limits.max_connections = config.max_connections;
+  limits.max_connections_per_client = config.max_connections_per_client;
+  limits.workers = config.workers;
+  std::vector<std::pair<std::string, std::size_t>> route_limits;
+  for (const auto& r : config.post_routes) route_limits.emplace_back(r.path, r.max_bytes);
+  auto body_limit = [route_limits, max = config.max_request_bytes](const std::string& method, const std::string& path) {
+    if (method != "POST") return std::size_t{0};
+    for (const auto& [p, limit] : route_limits)
+      if (p == path) return limit;
+    return max;
+  };
+  std::function<void(const HttpRequest&, const HttpReply&)> log;
+  if (config.access_log)
+    log = [access_log = config.access_log](const HttpRequest& req, const HttpReply& reply) {
+      std::ostringstream line;
+      line << format_time(sign::now()) << " " << req.client << " " << printable_text(req.method) << " "
+           << printable_text(req.path) << " " << reply.status << " " << reply.body.size();
+      access_log(line.str());
+    };
+  return std::make_unique<HttpEdge>(
+      limits, body_limit, [&server](const HttpRequest& req) { return server.handle(req.method, req.path, req.body); },
+      std::move(log));
+}
+
+}  // namespace detail
+
 struct Server::Impl {
   ServerConfig config;
   std::vector<std::unique_ptr<ServedCa>> cas;
-  httplib::Server http;
+  std::unique_ptr<detail::HttpEdge> http;
 
   ServedCa* by_name(const std::string& name) {
     for (auto& c : cas)
@@ -186,34 +226,6 @@ struct Server::Impl {
     }
   }
 
-  void routes() {
-    auto serve = [this](const httplib::Request& req, httplib::Response& res) {
-      const HttpReply r = handle(req.method, req.path, req.body);
-      res.status = r.status;
-      res.set_content(r.body, r.content_type);
-    };
-    http.Get(R"(/.*)", serve);
-    http.Post(R"(/.*)", serve);
-    http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      const HttpReply r = text(500, "internal error");
-      res.status = r.status;
-      res.set_content(r.body, r.content_type);
-    });
-    // Only SO_REUSEADDR: cpp-httplib's default also sets SO_REUSEPORT, which lets a second
-    // server bind a port in use and share its requests (two OCSP answers for one certificate).
-    http.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    if (config.access_log) {
-      http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-        std::ostringstream line;
-        line << format_time(sign::now()) << " " << req.remote_addr << " " << req.method << " "
-             << printable_text(req.path) << " " << res.status << " " << res.body.size();
-        config.access_log(line.str());
-      });
-    }
-  }
 };
 
 Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) {
@@ -249,25 +261,16 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) {
     served->ocsp = std::make_unique<OcspResponder>(std::move(oc));
     impl_->cas.push_back(std::move(served));
   }
-  std::size_t largest = impl_->config.max_request_bytes;
-  for (const auto& r : impl_->config.post_routes) largest = std::max(largest, r.max_bytes);
-  impl_->http.set_payload_max_length(largest + 1);
-  impl_->http.set_read_timeout(impl_->config.io_timeout);
-  impl_->http.set_write_timeout(impl_->config.io_timeout);
-  impl_->routes();
+  impl_->http = detail::make_http_edge(*this, impl_->config);
 }
 
 Server::~Server() = default;
 
-int Server::bind(const std::string& host, int port) {
-  const int bound = port == 0 ? impl_->http.bind_to_any_port(host) : (impl_->http.bind_to_port(host, port) ? port : -1);
-  if (bound < 0) throw IoError("cannot listen on " + host + ":" + std::to_string(port) + " (in use, or not an address of this host)");
-  return bound;
-}
+int Server::bind(const std::string& host, int port) { return impl_->http->bind(host, port); }
 
-void Server::run() { impl_->http.listen_after_bind(); }
+void Server::run() { impl_->http->run(); }
 
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() { impl_->http->stop(); }
 
 HttpReply Server::handle(const std::string& method, const std::string& path, const std::string& body) {
   return impl_->handle(method, path, body);
