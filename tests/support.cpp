@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <csignal>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -123,6 +124,64 @@ CommandResult openssl_plain(const std::string& args) {
     return p.string();
   }();
   return run("OPENSSL_CONF=" + q(path) + " openssl " + args);
+}
+
+RawClient::RawClient(int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+RawClient::~RawClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool RawClient::send(const std::string& data) {
+  std::size_t done = 0;
+  while (fd_ >= 0 && done < data.size()) {
+    const ssize_t n = ::send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return fd_ >= 0;
+}
+
+bool RawClient::readable(int wait_ms) {
+  pollfd p{fd_, POLLIN, 0};
+  return fd_ >= 0 && ::poll(&p, 1, wait_ms) > 0;
+}
+
+std::string RawClient::read_some(std::size_t max) {
+  std::string out(max, '\0');
+  const ssize_t n = fd_ >= 0 ? ::recv(fd_, out.data(), max, 0) : -1;
+  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return out;
+}
+
+std::string RawClient::read_all(int quiet_ms) {
+  std::string out;
+  while (readable(quiet_ms)) {
+    const std::string part = read_some(65536);
+    if (part.empty()) break;
+    out += part;
+  }
+  return out;
+}
+
+std::string http_status(const std::string& response) { return response.substr(0, std::min<std::size_t>(12, response.size())); }
+
+long rss_kib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
 }
 
 }  // namespace testing

@@ -64,6 +64,34 @@ class ServeProcess {
   int pid_ = 0;
 };
 
+/// A plain TCP connection to 127.0.0.1, for speaking (or misspeaking) HTTP by hand.
+class RawClient {
+ public:
+  explicit RawClient(int port);
+  ~RawClient();
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+  /// False once the server has closed the connection (or `deadline_ms` passed while blocked).
+  bool send(const std::string& data);
+  /// Everything that arrives until the server closes or `quiet_ms` pass without a byte.
+  std::string read_all(int quiet_ms = 2000);
+  /// True when a byte (or the end) can be read within `wait_ms`.
+  bool readable(int wait_ms);
+  /// One read of what is there now (at most `max` bytes).
+  std::string read_some(std::size_t max = 4096);
+  int fd() const { return fd_; }
+  bool connected() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+/// The status line's first 12 characters ("HTTP/1.1 200"), or what there is.
+std::string http_status(const std::string& response);
+
+/// Resident memory of a process in KiB (-1 when unknown).
+long rss_kib(int pid);
+
 /// Whole file as a string / written from a string.
 std::string read(const std::string& path);
 void write(const std::string& path, const std::string& content);

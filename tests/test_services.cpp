@@ -17,6 +17,7 @@
 #include <thread>
 
 using testing::q;
+using testing::rss_kib;
 using testing::xsign;
 
 namespace {
@@ -39,13 +40,6 @@ struct Services : testing::TwoDomains {
   std::string url(const std::string& path) const { return server->url(path); }
 };
 
-long rss_kib(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
 
 }  // namespace
 
@@ -486,4 +480,81 @@ TEST_CASE("CAdES-X Long Type 1: made by sign and extend, validated offline, chec
     const auto r2 = xsign("verify " + q(doc) + " " + q(s.f("novalues.p7s")) + " --trust " + q(s.f("trust")) + " --json");
     CHECK_THAT(r2.out, !Catch::Contains("\"level\": \"XL1\"") && Catch::Contains("not established"));
   }
+}
+
+TEST_CASE("Under 64 slowloris clients and 10 chunked 100 MB uploads, health, TSA and OCSP keep answering", "[server][load]") {
+  Services s;
+  const int port = s.port;
+  const int pid = s.server->pid();
+  const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
+  const auto issuing = sign::Certificate::load(s.f("ru-issuing.pem"));
+  const sign::Bytes doc_hash = sign::digest_bytes(sign::DigestAlgorithm::streebog256, sign::Bytes{'x'});
+  const sign::Bytes tsq = sign::TimeStampRequest::for_digest(sign::DigestAlgorithm::streebog256, doc_hash).encode();
+  sign::OcspRequest ocsp_request;
+  ocsp_request.ids.push_back(sign::OcspCertId::of(trader, issuing));
+  const sign::Bytes ocspq = ocsp_request.encode();
+  auto post = [](const std::string& path, const std::string& type, const sign::Bytes& body) {
+    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + type + "\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body.begin(), body.end());
+  };
+  const std::vector<std::string> probes{"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                        post("/tsa/ru-issuing", "application/timestamp-query", tsq),
+                                        post("/ocsp", "application/ocsp-request", ocspq)};
+
+  std::atomic<bool> running{true};
+  std::vector<std::thread> attackers;
+  // 64 slowloris clients: half a request, then a byte a second; reconnect when dropped.
+  for (int i = 0; i < 4; ++i)
+    attackers.emplace_back([&] {
+      std::vector<std::unique_ptr<testing::RawClient>> conns;
+      while (running) {
+        while (conns.size() < 16) {
+          conns.push_back(std::make_unique<testing::RawClient>(port));
+          conns.back()->send("POST /tsa HTTP/1.1\r\nX-Slow: ");
+        }
+        for (auto& c : conns)
+          if (!c->send("a")) c = std::make_unique<testing::RawClient>(port);
+        for (int k = 0; k < 10 && running; ++k) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  // 10 clients each sending a 100 MB chunked body to the TSA, again and again.
+  std::atomic<std::uint64_t> upload_bytes{0};
+  for (int i = 0; i < 10; ++i)
+    attackers.emplace_back([&] {
+      const std::string chunk = "10000\r\n" + std::string(0x10000, 'u') + "\r\n";  // 64 KiB
+      while (running) {
+        testing::RawClient c(port);
+        if (!c.send("POST /tsa HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")) continue;
+        for (std::uint64_t sent = 0; running && sent < 100u * 1024 * 1024; sent += 0x10000) {
+          if (!c.send(chunk)) break;
+          upload_bytes += 0x10000;
+        }
+      }
+    });
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int asked = 0, answered = 0;
+  long max_rss = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+  while (std::chrono::steady_clock::now() < end) {
+    const std::string& probe = probes[static_cast<std::size_t>(asked) % probes.size()];
+    ++asked;
+    const auto start = std::chrono::steady_clock::now();
+    testing::RawClient c(port);
+    std::string reply;
+    if (c.send(probe)) reply = c.read_all(1000);
+    if (testing::http_status(reply) == "HTTP/1.1 200" && std::chrono::steady_clock::now() - start < std::chrono::seconds(1))
+      ++answered;
+    max_rss = std::max(max_rss, rss_kib(pid));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  running = false;
+  for (auto& t : attackers) t.join();
+  INFO(answered << "/" << asked << " probes answered within 1 s; server RSS at most " << max_rss << " KiB; "
+                << upload_bytes / (1024 * 1024) << " MiB of uploads sent");
+  CHECK(asked >= 20);  // a probe every ~100 ms for 8 s, fewer on a loaded machine
+  CHECK(answered * 100 >= asked * 95);
+  CHECK(max_rss > 0);
+  CHECK(max_rss < 100 * 1024);  // docs/services.md: under 100 MB under this attack
+  CHECK(upload_bytes > 100u * 1024 * 1024);  // the attack really ran
 }

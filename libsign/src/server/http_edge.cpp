@@ -37,7 +37,7 @@ using Clock = std::chrono::steady_clock;
 
 // Bytes a refused upload may still send us after the answer (so that the client reads the
 // answer instead of a reset), and for how long.
-constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;  // more than loopback socket buffers hold
 constexpr std::chrono::milliseconds kLinger{2000};
 // Request bodies and read buffers of all connections together.
 constexpr std::size_t kMaxBufferedTotal = 256u * 1024 * 1024;
