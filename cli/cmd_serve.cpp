@@ -24,6 +24,8 @@ struct ServeArgs {
   std::string ttp_key, ttp_cert, ttp_chain, trust;
   std::string listen = "127.0.0.1:8080";
   std::size_t max_request = 64 * 1024;
+  std::size_t max_connections = 1024, max_per_client = 256, workers = 0;
+  unsigned header_timeout = 10, body_timeout = 30;
   bool quiet = false;
   PassphraseOptions pass;
 };
@@ -99,6 +101,11 @@ void serve(const ServeArgs& a) {
     return cached;
   };
   config.max_request_bytes = a.max_request;
+  config.max_connections = a.max_connections;
+  config.max_connections_per_client = a.max_per_client;
+  config.header_timeout = std::chrono::seconds(a.header_timeout);
+  config.body_timeout = std::chrono::seconds(a.body_timeout);
+  config.workers = a.workers;
   static std::mutex log_mutex;
   if (!a.quiet)
     config.access_log = [](const std::string& line) {
@@ -140,7 +147,17 @@ void register_serve_command(CLI::App& app, Context&) {
   auto* s = app.add_subcommand("serve", "Serve TSA, OCSP and CRLs of CA directories over HTTP");
   s->add_option("--ca", a->ca_dirs, "CA directory to serve (repeatable)")->required();
   s->add_option("--listen", a->listen, "HOST:PORT to listen on (port 0 = any free port)")->capture_default_str();
-  s->add_option("--max-request-bytes", a->max_request, "Largest TSA/OCSP request accepted")->capture_default_str();
+  s->add_option("--max-request-bytes", a->max_request, "Largest TSA/OCSP request accepted (413 beyond, checked while reading)")
+      ->capture_default_str();
+  s->add_option("--max-connections", a->max_connections, "Open connections in total (more get 503)")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  s->add_option("--max-per-client", a->max_per_client, "Open connections per client address (more get 503)")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  s->add_option("--header-timeout", a->header_timeout, "Seconds for a request's line and headers to arrive (408)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  s->add_option("--body-timeout", a->body_timeout, "Seconds for a request body to arrive (408)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  s->add_option("--workers", a->workers, "Request handler threads (0 = 2 per core, at least 4)")->capture_default_str();
   s->add_flag("--quiet", a->quiet, "No access log on stderr");
   s->add_option("--ttp-key", a->ttp_key, "Enable POST /validate: the TTP's key");
   s->add_option("--ttp-cert", a->ttp_cert, "The TTP's certificate");
