@@ -10,11 +10,15 @@
 #include <sign/pki.hpp>
 
 #include "drip_server.hpp"
+#include "io/http.hpp"
 #include "support.hpp"
 
 #include <sys/stat.h>
 
 #include <chrono>
+#include <thread>
+
+#include <httplib.h>
 #include <filesystem>
 
 using testing::q;
@@ -212,6 +216,30 @@ TEST_CASE("Network calls have a total deadline: ocsp check against a dripping re
   CHECK(r.exit_code == 74);
   CHECK_THAT(r.err, Catch::Contains("deadline"));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(6));
+}
+
+TEST_CASE("The HTTP client follows a bounded number of GET redirects, within one deadline", "[safety][net]") {
+  httplib::Server server;
+  server.Get("/a", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/b", 302); });
+  server.Get("/b", [](const httplib::Request&, httplib::Response& res) { res.set_content("crl bytes", "application/pkix-crl"); });
+  server.Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop", 301); });
+  server.Get("/tls", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("https://example.org/x", 302); });
+  server.Post("/ocsp", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/b", 307); });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  sign::detail::HttpLimits limits;
+  limits.deadline = std::chrono::milliseconds(3000);
+  const auto got = sign::detail::http_get(base + "/a", limits);
+  CHECK(std::string(got.begin(), got.end()) == "crl bytes");
+  CHECK_THROWS_WITH(sign::detail::http_get(base + "/loop", limits), Catch::Contains("more than 3 redirects"));
+  CHECK_THROWS_WITH(sign::detail::http_get(base + "/tls", limits), Catch::Contains("not an http:// URL"));
+  limits.max_redirects = 0;
+  CHECK_THROWS_WITH(sign::detail::http_get(base + "/a", limits), Catch::Contains("more than 0 redirects"));
+  CHECK_THROWS_WITH(sign::detail::http_post(base + "/ocsp", sign::Bytes{1}, "application/ocsp-request", limits),
+                    Catch::Contains("HTTP 307"));
+  server.stop();
+  t.join();
 }
 
 TEST_CASE("Hostile requests get 4xx answers from the server, never an internal error", "[safety][server]") {

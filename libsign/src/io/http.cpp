@@ -79,12 +79,18 @@ class Socket {
   int fd_;
 };
 
+// A GET answered with a redirect: where to (absolute http:// URL).
+struct Redirect {
+  std::string location;
+};
+
 class Exchange {
  public:
-  Exchange(const std::string& url, const HttpLimits& limits)
-      : url_(parse_url(url)), limits_(limits), deadline_(Clock::now() + limits.deadline) {}
+  Exchange(const std::string& url, const HttpLimits& limits, Clock::time_point deadline)
+      : url_(parse_url(url)), limits_(limits), deadline_(deadline) {}
 
   Bytes run(const std::string& method, ByteView body, const std::string& content_type) {
+    method_ = method;
     Socket s(connect_checked());
     std::string head = method + " " + url_.path + " HTTP/1.1\r\nHost: " + host_header() +
                        "\r\nConnection: close\r\nUser-Agent: xsign\r\nAccept: */*\r\n";
@@ -98,6 +104,26 @@ class Exchange {
 
  private:
   [[noreturn]] void fail(const std::string& what) const { throw IoError(url_.text + ": " + what); }
+
+  // The Location of a redirect as an absolute URL (a path is relative to this server).
+  std::string absolute_location(const std::string& head) const {
+    std::size_t pos = head.find("\r\n");
+    while (pos != std::string::npos) {
+      const std::size_t next = head.find("\r\n", pos + 2);
+      const std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      pos = next;
+      if (line.size() < 9) continue;
+      std::string name = line.substr(0, 9);
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      if (name != "location:") continue;
+      std::string value = line.substr(9);
+      value.erase(0, value.find_first_not_of(" \t"));
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+      if (!value.empty() && value[0] == '/') return "http://" + host_header() + value;
+      return value;
+    }
+    fail("answered with a redirect without a Location");
+  }
 
   std::string host_header() const {
     const bool v6 = url_.host.find(':') != std::string::npos;
@@ -199,6 +225,8 @@ class Exchange {
     // Status line: HTTP/1.x NNN reason
     if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12) fail("did not answer with HTTP/1.x");
     const int status = std::atoi(head.substr(9, 3).c_str());
+    const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    if (redirect && method_ == "GET") throw Redirect{absolute_location(head)};
     if (status != 200) fail("answered HTTP " + std::to_string(status));
     std::optional<std::size_t> content_length;
     bool chunked = false;
@@ -272,6 +300,7 @@ class Exchange {
   Url url_;
   HttpLimits limits_;
   Clock::time_point deadline_;
+  std::string method_;
 };
 
 }  // namespace
@@ -296,19 +325,34 @@ bool is_private_address(const std::string& numeric_host) {
          IN6_IS_ADDR_SITELOCAL(&v6) || IN6_IS_ADDR_MULTICAST(&v6) || (b[0] & 0xfe) == 0xfc;
 }
 
-Bytes http_get(const std::string& url, const HttpLimits& limits) { return Exchange(url, limits).run("GET", {}, ""); }
+Bytes http_get(const std::string& url, const HttpLimits& limits) {
+  // One deadline for the whole chain of redirects; every hop is resolved and checked anew.
+  const auto deadline = Clock::now() + limits.deadline;
+  std::string current = url;
+  for (std::size_t hops = 0;; ++hops) {
+    try {
+      return Exchange(current, limits, deadline).run("GET", {}, "");
+    } catch (const Redirect& r) {
+      if (hops >= limits.max_redirects)
+        throw IoError(url + ": more than " + std::to_string(limits.max_redirects) + " redirects (last to " + r.location + ")");
+      if (r.location.rfind("http://", 0) != 0)
+        throw IoError(url + ": redirected to " + r.location + ", which is not an http:// URL");
+      current = r.location;
+    }
+  }
+}
 
 Bytes http_post(const std::string& url, ByteView body, const std::string& content_type, const HttpLimits& limits) {
-  return Exchange(url, limits).run("POST", body, content_type);
+  return Exchange(url, limits, Clock::now() + limits.deadline).run("POST", body, content_type);
 }
 
 Bytes http_get(const std::string& url, std::chrono::seconds timeout, std::size_t max_bytes) {
-  return http_get(url, HttpLimits{timeout, max_bytes, true});
+  return http_get(url, HttpLimits{timeout, max_bytes, true, 3});
 }
 
 Bytes http_post(const std::string& url, ByteView body, const std::string& content_type, std::chrono::seconds timeout,
                 std::size_t max_bytes) {
-  return http_post(url, body, content_type, HttpLimits{timeout, max_bytes, true});
+  return http_post(url, body, content_type, HttpLimits{timeout, max_bytes, true, 0});
 }
 
 }  // namespace sign::detail

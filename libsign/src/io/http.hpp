@@ -18,12 +18,16 @@ struct HttpLimits {
   /// Loopback, private, link-local and other non-public addresses. URLs a user typed may reach
   /// them; URLs named by a signer's certificates must not unless the policy allows it.
   bool allow_private_addresses = true;
+  /// Redirects a GET follows (301, 302, 303, 307, 308 to another http:// URL), within the same
+  /// deadline and address rules; a POST is never redirected (its 3xx is an error).
+  std::size_t max_redirects = 3;
 };
 
 /// True for addresses that are not public unicast (loopback, RFC 1918, link-local, ULA, ...).
 bool is_private_address(const std::string& numeric_host);
 
-/// GET; throws IoError naming the URL on failure, non-200 status, an oversized body or the deadline.
+/// GET; throws IoError naming the URL on failure, non-200 status, an oversized body, the
+/// deadline, or too many redirects.
 Bytes http_get(const std::string& url, const HttpLimits& limits);
 
 /// POST with a content type; same errors as http_get.
