@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -26,6 +27,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -113,6 +115,7 @@ struct HttpEdge::Impl {
   std::unordered_map<std::uint64_t, int> fd_of;     // connection id -> fd
   std::map<std::string, std::size_t> per_client;
   std::uint64_t next_id = 1;
+  std::optional<Clock::time_point> listen_paused_until;
   struct TooLarge {};
 
   // Worker pool: jobs in, answers out (woken through wake_fd).
@@ -461,7 +464,17 @@ struct HttpEdge::Impl {
       sockaddr_storage addr{};
       socklen_t len = sizeof addr;
       const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE: try again on the next wake-up)
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // Out of descriptors: stop listening for a moment rather than spin on a listening
+          // socket that stays readable.
+          epoll_event ev{};
+          ev.data.fd = listen_fd;
+          ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev);
+          listen_paused_until = Clock::now() + std::chrono::milliseconds(100);
+        }
+        return;
+      }
       char host[NI_MAXHOST] = "?";
       ::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, nullptr, 0, NI_NUMERICHOST);
       const std::string client = host;
@@ -550,6 +563,13 @@ struct HttpEdge::Impl {
         else if (ev & (EPOLLIN | EPOLLRDHUP)) on_readable(c);
       }
       const auto now = Clock::now();
+      if (listen_paused_until && now > *listen_paused_until) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = listen_fd;
+        ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &ev);
+        listen_paused_until.reset();
+      }
       if (now - last_sweep > std::chrono::milliseconds(100)) {
         expire(now);
         last_sweep = now;
@@ -609,6 +629,18 @@ int HttpEdge::bind(const std::string& host, int port) {
 
 void HttpEdge::run() {
   if (impl_->listen_fd < 0) throw InternalError("run() before bind()");
+  // Descriptors for every connection allowed: raise the soft limit to the hard one, and keep
+  // the connection cap below what the process can open (files, logs, the CA stores).
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    if (nofile.rlim_cur < nofile.rlim_max) {
+      nofile.rlim_cur = nofile.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &nofile);
+      ::getrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur > 128)
+      impl_->limits.max_connections = std::min<std::size_t>(impl_->limits.max_connections, nofile.rlim_cur - 64);
+  }
   const std::size_t n = impl_->limits.workers ? impl_->limits.workers
                                               : std::max<std::size_t>(4, 2 * std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < n; ++i) impl_->workers.emplace_back([this] { impl_->worker(); });
