@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <thread>
 
 namespace xsign {
@@ -101,47 +102,51 @@ int verify_batch(const BatchArgs& a) {
   auto& o = setup.options;
   if (!a.at.empty()) o.validation_time = sign::parse_time(a.at);
   std::vector<sign::BatchItem> items;
+  std::set<std::string> seen;  // a file named twice (overlapping globs) is verified once
   for (const auto& f : a.files) {
     const bool p7s = f.size() > 4 && f.ends_with(".p7s");
     const std::string doc = p7s ? f.substr(0, f.size() - 4) : f;
-    items.push_back({p7s ? f : f + ".p7s", fs::exists(doc) && doc != f + ".p7s" ? doc : ""});
+    const std::string sig = p7s ? f : f + ".p7s";
+    std::error_code ec;
+    const auto canonical = fs::weakly_canonical(sig, ec);
+    if (!seen.insert(ec ? sig : canonical.string()).second) continue;
+    items.push_back({sig, fs::exists(doc) && doc != f + ".p7s" ? doc : ""});
   }
   const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const auto reports = sign::validate_batch(items, setup.trust, setup.policy, o, jobs);
-  bool any_failed = false, any_unproven = false, any_input_error = false;
+  std::size_t valid = 0, failed = 0, unproven = 0, input_errors = 0;
   if (a.json) std::cout << "[\n";
-  for (std::size_t i = 0; i < reports.size(); ++i) {
-    if (!reports[i].input_error.empty()) {
-      any_input_error = true;
-      if (a.json) {
-        std::string j = sign::report_to_json(reports[i]);
-        j.pop_back();
-        std::cout << j << (i + 1 < reports.size() ? ",\n" : "\n");
-      } else {
-        std::cout << "INPUT-ERROR  " << sign::printable_text(items[i].signature_file) << "  ("
-                  << sign::printable_text(reports[i].input_error) << ")\n";
-      }
-      continue;
-    }
-    const auto overall = reports[i].overall();
-    any_failed = any_failed || overall == sign::Indication::total_failed;
-    any_unproven = any_unproven || overall == sign::Indication::indeterminate;
+  // Reports are printed as they finish, in input order: memory does not grow with the batch.
+  sign::validate_batch(items, setup.trust, setup.policy, o, jobs, [&](std::size_t i, const sign::ValidationReport& r) {
+    const bool last = i + 1 == items.size();
     if (a.json) {
-      std::string j = sign::report_to_json(reports[i]);
+      std::string j = sign::report_to_json(r);
       j.pop_back();
-      std::cout << j << (i + 1 < reports.size() ? ",\n" : "\n");
-    } else {
-      std::cout << sign::indication_name(overall) << "  " << items[i].signature_file;
-      for (const auto& s : reports[i].signatures)
-        if (s.sub_indication != sign::SubIndication::none) std::cout << "  [" << s.index << ": " << sign::sub_indication_name(s.sub_indication) << "]";
+      std::cout << j << (last ? "\n" : ",\n");
+    }
+    if (!r.input_error.empty()) {
+      ++input_errors;
+      if (!a.json)
+        std::cout << "INPUT-ERROR  " << sign::printable_text(items[i].signature_file) << "  ("
+                  << sign::printable_text(r.input_error) << ")\n";
+      return;
+    }
+    const auto overall = r.overall();
+    (overall == sign::Indication::total_passed ? valid : overall == sign::Indication::total_failed ? failed : unproven)++;
+    if (!a.json) {
+      std::cout << sign::indication_name(overall) << "  " << sign::printable_text(items[i].signature_file);
+      for (const auto& s : r.signatures)
+        if (s.sub_indication != sign::SubIndication::none)
+          std::cout << "  [" << s.index << ": " << sign::sub_indication_name(s.sub_indication) << "]";
       std::cout << "\n";
     }
-  }
+  });
   if (a.json) std::cout << "]\n";
-  else std::cerr << "xsign: " << reports.size() << " file(s) checked on " << jobs << " thread(s)\n";
+  std::cout.flush();
+  std::cerr << "xsign: " << items.size() << " file(s) checked on " << jobs << " thread(s): " << valid << " valid, "
+            << failed << " invalid, " << unproven << " not proven, " << input_errors << " input error(s)\n";
   // Any failed file fails the batch; then a file that could not be read is an input error;
   // otherwise any unproven one makes it indeterminate.
-  return any_failed ? kExitFailed : any_input_error ? kExitNoInput : any_unproven ? kExitIndeterminate : kExitOk;
+  return failed ? kExitFailed : input_errors ? kExitNoInput : unproven ? kExitIndeterminate : kExitOk;
 }
 
 }  // namespace

@@ -79,8 +79,11 @@ class CaStore {
   virtual std::optional<IssuedRecord> find(const std::string& serial_hex) = 0;
   virtual std::vector<IssuedRecord> list() = 0;
   virtual void mark_revoked(const std::string& serial_hex, TimePoint when, RevocationReason reason) = 0;
-  /// Next value of a named persisted counter (CRL numbers, time-stamp serials): monotonic.
-  virtual std::uint64_t next_counter(const std::string& name) = 0;
+  /// Adds `count` to a named persisted counter in one durable write and returns its new value
+  /// (the values end - count + 1 .. end are the caller's): monotonic across processes.
+  virtual std::uint64_t advance_counter(const std::string& name, std::uint64_t count) = 0;
+  /// Next value of a named persisted counter (CRL numbers): monotonic.
+  std::uint64_t next_counter(const std::string& name) { return advance_counter(name, 1); }
   /// Next CRL number.
   std::uint64_t next_crl_number() { return next_counter("crl_number"); }
 };
@@ -162,6 +165,8 @@ class CertificateAuthority {
   std::optional<Certificate> cert_;  ///< set once the CA exists
   std::vector<Certificate> chain_;
   std::shared_ptr<CaStore> store_;
+  struct SerialRange;                        ///< time-stamp serials reserved and not yet used
+  std::shared_ptr<SerialRange> tsa_serials_;
   PassphraseProvider passphrase_;
   std::optional<PrivateKey> key_;
 };

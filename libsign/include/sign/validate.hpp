@@ -11,6 +11,7 @@
 #include <sign/trust.hpp>
 #include <sign/tsp.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -169,6 +170,13 @@ struct BatchItem {
 std::vector<ValidationReport> validate_batch(const std::vector<BatchItem>& items, const TrustStore& trust,
                                              const ValidationPolicy& policy, const ValidateOptions& options,
                                              unsigned jobs);
+
+/// The same, streaming: `on_report(index, report)` is called in input order as soon as a report
+/// and all before it are done (never concurrently), and workers run at most 4 × jobs items
+/// ahead, so memory does not grow with the number of files.
+void validate_batch(const std::vector<BatchItem>& items, const TrustStore& trust, const ValidationPolicy& policy,
+                    const ValidateOptions& options, unsigned jobs,
+                    const std::function<void(std::size_t, const ValidationReport&)>& on_report);
 
 /// A report for a signature file that could not even be parsed (TOTAL-FAILED, FORMAT_FAILURE).
 ValidationReport format_failure_report(const std::string& file, const std::string& message);

@@ -3,9 +3,19 @@
 #include <sign/error.hpp>
 #include <sign/io.hpp>
 
+#include <mutex>
 #include <random>
 
 namespace sign {
+
+// Time-stamp serials are reserved 1,024 at a time with one durable write (one fsync per
+// range, not per stamp). A crash loses the rest of a range: serials stay unique and grow, with
+// gaps, which RFC 3161 §2.4.2 allows (it requires uniqueness only).
+struct CertificateAuthority::SerialRange {
+  std::mutex mutex;
+  std::uint64_t next = 0, end = 0;  // next to hand out; last reserved
+};
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -54,6 +64,7 @@ CertificateAuthority CertificateAuthority::init(const InitOptions& o, Certificat
     ca.domain_ = domain;
     ca.key_ = key;
     ca.store_ = open_sqlite_store(scratch / kStoreFile);
+    ca.tsa_serials_ = std::make_shared<SerialRange>();
     if (parent) {
       ca.cert_ = parent->issue_ca(subject, key.public_key(), level.validity_days, level.path_len, now);
       ca.chain_ = parent->chain();
@@ -79,6 +90,7 @@ CertificateAuthority CertificateAuthority::init(const InitOptions& o, Certificat
     if (fs::exists(o.dir) && fs::is_empty(o.dir)) fs::remove(o.dir);
     fs::rename(scratch, o.dir);
     ca.store_ = open_sqlite_store(o.dir / kStoreFile);
+    ca.tsa_serials_ = std::make_shared<SerialRange>();
     return ca;
   } catch (...) {
     std::error_code ec;
@@ -100,6 +112,7 @@ CertificateAuthority CertificateAuthority::open(const fs::path& dir, PassphraseP
     throw FormatError((dir / kCertFile).string() + ": not the CA certificate that " + kChainFile +
                       " starts with; restore it from chain.pem or a backup");
   ca.store_ = open_sqlite_store(dir / kStoreFile);
+  ca.tsa_serials_ = std::make_shared<SerialRange>();
   ca.passphrase_ = std::move(passphrase);
   return ca;
 }
@@ -236,7 +249,17 @@ std::optional<std::pair<PrivateKey, Certificate>> CertificateAuthority::service(
 }
 
 Bytes CertificateAuthority::next_time_stamp_serial() {
-  const std::uint64_t v = store_->next_counter("tsa_serial");
+  constexpr std::uint64_t kRange = 1024;
+  if (!tsa_serials_) throw InternalError("the CA is not open");
+  std::uint64_t v;
+  {
+    std::lock_guard lock(tsa_serials_->mutex);
+    if (tsa_serials_->next == 0 || tsa_serials_->next > tsa_serials_->end) {
+      tsa_serials_->end = store_->advance_counter("tsa_serial", kRange);
+      tsa_serials_->next = tsa_serials_->end - kRange + 1;
+    }
+    v = tsa_serials_->next++;
+  }
   Bytes out;
   for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
   while (out.size() > 1 && out[0] == 0) out.erase(out.begin());

@@ -138,20 +138,31 @@ class SqliteStore final : public CaStore {
     if (sqlite3_changes(db_) != 1) throw UsageError("certificate " + serial + " is unknown or already revoked");
   }
 
-  std::uint64_t next_counter(const std::string& name) override {
+  std::uint64_t advance_counter(const std::string& name, std::uint64_t count) override {
     std::lock_guard lock(mutex_);
-    {
-      Statement s(db_, "INSERT OR IGNORE INTO counters VALUES (?, 0)");
-      s.bind(1, name).step();
+    // One transaction: one durable write, and no other process between the update and the read
+    // (inside a caller's transaction, such as CRL issuance, that one is used).
+    const bool own = sqlite3_get_autocommit(db_) != 0;
+    if (own) exec("BEGIN IMMEDIATE");
+    try {
+      {
+        Statement s(db_, "INSERT OR IGNORE INTO counters VALUES (?, 0)");
+        s.bind(1, name).step();
+      }
+      {
+        Statement s(db_, "UPDATE counters SET value = value + ? WHERE name = ?");
+        s.bind(1, static_cast<std::int64_t>(count)).bind(2, name).step();
+      }
+      Statement s(db_, "SELECT value FROM counters WHERE name = ?");
+      s.bind(1, name);
+      s.step();
+      const auto value = static_cast<std::uint64_t>(s.integer(0));
+      if (own) exec("COMMIT");
+      return value;
+    } catch (...) {
+      if (own) exec("ROLLBACK");
+      throw;
     }
-    {
-      Statement s(db_, "UPDATE counters SET value = value + 1 WHERE name = ?");
-      s.bind(1, name).step();
-    }
-    Statement s(db_, "SELECT value FROM counters WHERE name = ?");
-    s.bind(1, name);
-    s.step();
-    return static_cast<std::uint64_t>(s.integer(0));
   }
 
  private:
