@@ -396,3 +396,70 @@ TEST_CASE("Signatures interoperate with openssl in both directions", "[crypto][i
     CHECK_FALSE(key.public_key().verify(other_doc, Bytes(theirs.begin(), theirs.end())));
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// GOST on OpenSSL's GOST engine, in the same process as SM2 and P-256.
+
+#include "crypto/gost_engine.hpp"
+#include "hostile_pki.hpp"
+
+#include <botan/hash.h>
+
+TEST_CASE("GOST runs on OpenSSL's GOST engine in-process, exact against Botan, SM2 and P-256 unharmed", "[crypto][engine]") {
+  if (std::string(GOST_ENGINE_PATH).empty()) FAIL("libengine-gost-openssl is not installed (scripts/setup.sh installs it)");
+  REQUIRE(sign::detail::gost_engine() != nullptr);
+  const Bytes message = bytes_of("Invoice CN-RU-2026-0042: 1,200,000 CNY");
+
+  for (const Suite suite : {Suite::gost256, Suite::gost512}) {
+    for (const auto& curve : sign::curves_for(suite)) {
+      if (curve.test_only) continue;
+      CAPTURE(curve.name);
+      const auto key = sign::PrivateKey::generate(suite, curve.oid);
+      const Bytes sig = key.sign(message);
+      CHECK(key.public_key().verify(message, sig));
+      Bytes tampered = message;
+      tampered[0] ^= 1;
+      CHECK_FALSE(key.public_key().verify(tampered, sig));
+      // The engine's signature checked by our own exact GOST arithmetic on Botan (cofactor-4
+      // curves included), over Botan's Streebog.
+      auto hash = Botan::HashFunction::create_or_throw(suite == Suite::gost256 ? "Streebog-256" : "Streebog-512");
+      hash->update(message.data(), message.size());
+      const auto digest = hash->final();
+      const auto* def = sign::detail::find_curve(curve.oid);
+      REQUIRE(def);
+      CHECK(sign::detail::gost_verify_digest(*def, key.public_key().point(), Bytes(digest.begin(), digest.end()), sig));
+    }
+  }
+  SECTION("Streebog from the engine equals Botan's") {
+    for (const auto alg : {sign::DigestAlgorithm::streebog256, sign::DigestAlgorithm::streebog512}) {
+      REQUIRE(sign::detail::engine_streebog(alg) != nullptr);
+      Bytes big(1 << 20);
+      for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>(i * 31);
+      auto botan = Botan::HashFunction::create_or_throw(alg == sign::DigestAlgorithm::streebog256 ? "Streebog-256"
+                                                                                                   : "Streebog-512");
+      botan->update(big.data(), big.size());
+      const auto expected = botan->final();
+      CHECK(sign::digest_bytes(alg, big) == Bytes(expected.begin(), expected.end()));
+    }
+  }
+  SECTION("a signature made by Botan (engine off, another process) verifies on the engine") {
+    testing::TempDir dir;
+    const auto key = sign::PrivateKey::generate(Suite::gost256);
+    testing::write(dir.file("k.pem"), key.to_pem());
+    testing::write(dir.file("m.txt"), std::string(message.begin(), message.end()));
+    const auto r = testing::run("XSIGN_GOST_ENGINE=off " + std::string(XSIGN_BIN) + " key sign " +
+                                testing::q(dir.file("m.txt")) + " --key " + testing::q(dir.file("k.pem")) + " --out " +
+                                testing::q(dir.file("m.sig")));
+    REQUIRE(r.exit_code == 0);
+    const std::string sig = testing::read(dir.file("m.sig"));
+    CHECK(key.public_key().verify(message, Bytes(sig.begin(), sig.end())));
+  }
+  SECTION("SM2 and P-256 keys, signatures and certificate chains in the same process") {
+    for (const Suite other : {Suite::sm2, Suite::p256}) {
+      testing::HostilePki pki(other);
+      const auto report = pki.validate(pki.sign("after GOST"), "after GOST");
+      CHECK(testing::verdict_of(report.signatures.at(0)) == "TOTAL-PASSED");
+      CHECK(pki.ca.verify_signature(pki.root.public_key()));
+    }
+  }
+}

@@ -2,6 +2,7 @@
 // (they are not OpenSSL-compatible for these algorithms); key_codec.cpp does the encoding.
 #include <sign/error.hpp>
 
+#include "crypto/gost_engine.hpp"
 #include "crypto/key_impl.hpp"
 
 #include <botan/gost_3410.h>
@@ -160,7 +161,9 @@ class BotanPublicKey final : public PublicKeyImpl {
         botan_key_(make_botan_public_key(curve, point)),
         point_(point),
         point_bytes_(point_bytes(point)),
-        spki_(encode_spki(curve, point_bytes_, gost2001)) {}
+        spki_(encode_spki(curve, point_bytes_, gost2001)),
+        // GOST R 34.10-2012 verifies on OpenSSL's GOST engine when it is there (2001 on Botan).
+        engine_key_(is_gost(curve) && !gost2001 ? engine_public_key(spki_) : nullptr) {}
 
   Suite suite() const override { return suite_; }
   const CurveDef& curve() const override { return curve_; }
@@ -169,6 +172,8 @@ class BotanPublicKey final : public PublicKeyImpl {
 
   std::unique_ptr<Verifier> verifier(std::shared_ptr<const PublicKeyImpl> self,
                                      const SignOptions& options) const override {
+    if (engine_key_)
+      if (auto v = engine_gost_verifier(self, engine_key_, suite_)) return v;
     if (is_gost(curve_))
       return std::make_unique<GostVerifier>(std::move(self), botan_group(curve_), point_,
                                             suite_info(suite_).digest, botan_key_.get());
@@ -182,6 +187,7 @@ class BotanPublicKey final : public PublicKeyImpl {
   Botan::PointGFp point_;
   Bytes point_bytes_;
   Bytes spki_;
+  EnginePkey engine_key_;
 };
 
 class BotanPrivateKey final : public PrivateKeyImpl {
@@ -189,7 +195,8 @@ class BotanPrivateKey final : public PrivateKeyImpl {
   BotanPrivateKey(const CurveDef& curve, std::unique_ptr<Botan::EC_PrivateKey> key)
       : curve_(curve),
         key_(std::move(key)),
-        public_(std::make_shared<BotanPublicKey>(curve, key_->public_point())) {}
+        public_(std::make_shared<BotanPublicKey>(curve, key_->public_point())),
+        engine_key_(is_gost(curve) ? engine_private_key(pkcs8_der()) : nullptr) {}
 
   Suite suite() const override { return curve_.info.suite; }
   const CurveDef& curve() const override { return curve_; }
@@ -202,6 +209,8 @@ class BotanPrivateKey final : public PrivateKeyImpl {
 
   std::unique_ptr<Signer> signer(std::shared_ptr<const PrivateKeyImpl> self,
                                  const SignOptions& options) const override {
+    if (engine_key_)
+      if (auto s = engine_gost_signer(self, engine_key_, curve_.info.suite)) return s;
     if (is_gost(curve_))
       return std::make_unique<GostSigner>(std::move(self), *key_,
                                           suite_info(curve_.info.suite).digest);
@@ -212,6 +221,7 @@ class BotanPrivateKey final : public PrivateKeyImpl {
   const CurveDef& curve_;
   std::unique_ptr<Botan::EC_PrivateKey> key_;
   std::shared_ptr<const BotanPublicKey> public_;
+  EnginePkey engine_key_;
 };
 
 std::unique_ptr<Botan::EC_PrivateKey> make_private(const CurveDef& curve, const Botan::BigInt& x) {

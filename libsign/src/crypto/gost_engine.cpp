@@ -1,0 +1,156 @@
+// OpenSSL's GOST engine in-process (see gost_engine.hpp for why and how it is confined).
+#define OPENSSL_SUPPRESS_DEPRECATED  // the ENGINE API: the GOST provider cannot decode GOST keys (INTEROP-NOTES.md)
+
+#include "crypto/gost_engine.hpp"
+
+#include <sign/error.hpp>
+
+#include <openssl/engine.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/x509.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#ifndef XSIGN_GOST_ENGINE_PATH
+#define XSIGN_GOST_ENGINE_PATH ""
+#endif
+
+namespace sign::detail {
+namespace {
+
+ENGINE* load_engine() {
+  const char* env = std::getenv("XSIGN_GOST_ENGINE");
+  if (env && (std::strcmp(env, "off") == 0 || std::strcmp(env, "0") == 0)) return nullptr;
+  const std::string path = env && *env ? env : XSIGN_GOST_ENGINE_PATH;
+  if (path.empty()) return nullptr;
+  ENGINE_load_builtin_engines();
+  ENGINE* e = ENGINE_by_id("dynamic");
+  if (!e) return nullptr;
+  const bool loaded = ENGINE_ctrl_cmd_string(e, "SO_PATH", path.c_str(), 0) == 1 &&
+                      ENGINE_ctrl_cmd_string(e, "ID", "gost", 0) == 1 &&
+                      ENGINE_ctrl_cmd_string(e, "LOAD", nullptr, 0) == 1 && ENGINE_init(e) == 1;
+  if (!loaded) {
+    ENGINE_free(e);
+    ERR_clear_error();
+    return nullptr;
+  }
+  // Only the GOST key encodings become known process-wide (d2i_PUBKEY, PKCS#8); signatures and
+  // digests name the engine explicitly.
+  ENGINE_register_pkey_asn1_meths(e);
+  ENGINE_free(e);  // the functional reference from ENGINE_init keeps it loaded
+  ERR_clear_error();
+  return e;
+}
+
+int nid_for(Suite suite) {
+  return suite == Suite::gost512 ? NID_id_GostR3411_2012_512 : NID_id_GostR3411_2012_256;
+}
+
+const EVP_MD* md_for(Suite suite) {
+  ENGINE* e = gost_engine();
+  return e ? ENGINE_get_digest(e, nid_for(suite)) : nullptr;
+}
+
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+
+class EngineVerifier final : public Verifier {
+ public:
+  EngineVerifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, const EVP_MD* md)
+      : owner_(std::move(owner)), key_(std::move(key)), ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestVerifyInit(ctx_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
+      throw InternalError("GOST engine: verification could not start");
+  }
+  void update(ByteView data) override {
+    if (EVP_DigestVerifyUpdate(ctx_.get(), data.data(), data.size()) != 1)
+      throw InternalError("GOST engine: verification update failed");
+  }
+  bool verify(ByteView signature) override {
+    const int rc = EVP_DigestVerifyFinal(ctx_.get(), signature.data(), signature.size());
+    ERR_clear_error();  // a bad signature queues errors; it is only "invalid"
+    return rc == 1;
+  }
+
+ private:
+  std::shared_ptr<const PublicKeyImpl> owner_;
+  EnginePkey key_;
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
+};
+
+class EngineSigner final : public Signer {
+ public:
+  EngineSigner(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, const EVP_MD* md)
+      : owner_(std::move(owner)), key_(std::move(key)), ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestSignInit(ctx_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
+      throw InternalError("GOST engine: signing could not start");
+  }
+  void update(ByteView data) override {
+    if (EVP_DigestSignUpdate(ctx_.get(), data.data(), data.size()) != 1)
+      throw InternalError("GOST engine: signing update failed");
+  }
+  Bytes sign() override {
+    std::size_t len = 0;
+    if (EVP_DigestSignFinal(ctx_.get(), nullptr, &len) != 1) throw InternalError("GOST engine: signing failed");
+    Bytes sig(len);
+    if (EVP_DigestSignFinal(ctx_.get(), sig.data(), &len) != 1) throw InternalError("GOST engine: signing failed");
+    sig.resize(len);
+    return sig;
+  }
+
+ private:
+  std::shared_ptr<const PrivateKeyImpl> owner_;
+  EnginePkey key_;
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
+};
+
+EnginePkey own(EVP_PKEY* k) { return k ? EnginePkey(k, EVP_PKEY_free) : nullptr; }
+
+}  // namespace
+
+ENGINE* gost_engine() {
+  static ENGINE* const engine = load_engine();
+  return engine;
+}
+
+EnginePkey engine_public_key(ByteView spki_der) {
+  if (!gost_engine()) return nullptr;
+  const unsigned char* p = spki_der.data();
+  EVP_PKEY* k = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size()));
+  ERR_clear_error();
+  return own(k);
+}
+
+EnginePkey engine_private_key(const Botan::secure_vector<std::uint8_t>& pkcs8_der) {
+  if (!gost_engine()) return nullptr;
+  const unsigned char* p = pkcs8_der.data();
+  PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(pkcs8_der.size()));
+  EVP_PKEY* k = info ? EVP_PKCS82PKEY(info) : nullptr;
+  PKCS8_PRIV_KEY_INFO_free(info);
+  ERR_clear_error();
+  return own(k);
+}
+
+std::unique_ptr<Verifier> engine_gost_verifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, Suite suite) {
+  const EVP_MD* md = md_for(suite);
+  if (!key || !md) return nullptr;
+  return std::make_unique<EngineVerifier>(std::move(owner), std::move(key), md);
+}
+
+std::unique_ptr<Signer> engine_gost_signer(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, Suite suite) {
+  const EVP_MD* md = md_for(suite);
+  if (!key || !md) return nullptr;
+  return std::make_unique<EngineSigner>(std::move(owner), std::move(key), md);
+}
+
+const EVP_MD* engine_streebog(DigestAlgorithm alg) {
+  if (alg != DigestAlgorithm::streebog256 && alg != DigestAlgorithm::streebog512) return nullptr;
+  return md_for(alg == DigestAlgorithm::streebog512 ? Suite::gost512 : Suite::gost256);
+}
+
+}  // namespace sign::detail
