@@ -274,7 +274,8 @@ struct RevokedEntry {
   RevocationReason reason = RevocationReason::unspecified;
 };
 
-/// A parsed CRL.
+/// A parsed CRL. Immutable and cheap to copy (copies share one parsed form), so a national
+/// CRL of 100,000 entries is parsed once per process, not once per document.
 class Crl {
  public:
   static Crl create(const DistinguishedName& issuer, const Bytes& issuer_key_id,
@@ -284,26 +285,23 @@ class Crl {
   static Crl from_pem(std::string_view pem);
   static Crl load(const std::string& path);
 
-  const Bytes& der() const { return der_; }
+  const Bytes& der() const;
   std::string pem() const;
-  const DistinguishedName& issuer() const { return issuer_; }
-  TimePoint this_update() const { return this_update_; }
-  std::optional<TimePoint> next_update() const { return next_update_; }
-  std::optional<std::uint64_t> crl_number() const { return crl_number_; }
-  const Bytes& authority_key_id() const { return aki_; }
-  const std::vector<RevokedEntry>& entries() const { return entries_; }
+  const DistinguishedName& issuer() const;
+  TimePoint this_update() const;
+  std::optional<TimePoint> next_update() const;
+  std::optional<std::uint64_t> crl_number() const;
+  const Bytes& authority_key_id() const;
+  const std::vector<RevokedEntry>& entries() const;
   const RevokedEntry* find(const Bytes& serial) const;
+  /// True when `issuer_key` signed this CRL; the answer is remembered per key (no re-hashing
+  /// of a large CRL on every lookup).
   bool verify_signature(const PublicKey& issuer_key) const;
 
+  struct State;
+
  private:
-  Bytes der_, tbs_, signature_, aki_;
-  std::string sig_alg_oid_;
-  DistinguishedName issuer_;
-  TimePoint this_update_{};
-  std::optional<TimePoint> next_update_;
-  std::optional<std::uint64_t> crl_number_;
-  std::vector<RevokedEntry> entries_;
-  std::vector<std::size_t> index_;  ///< entries_ positions ordered by serial, for find()
+  std::shared_ptr<const State> s_;
 };
 
 // --------------------------------------------------------------------- path validation

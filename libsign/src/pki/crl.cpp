@@ -5,6 +5,7 @@
 #include <sign/pki.hpp>
 
 #include <algorithm>
+#include <mutex>
 #include <functional>
 
 #include "io/file_context.hpp"
@@ -20,6 +21,20 @@
 #include <array>
 
 namespace sign {
+
+struct Crl::State {
+  Bytes der_, tbs_, signature_, aki_;
+  std::string sig_alg_oid_;
+  DistinguishedName issuer_;
+  TimePoint this_update_{};
+  std::optional<TimePoint> next_update_;
+  std::optional<std::uint64_t> crl_number_;
+  std::vector<RevokedEntry> entries_;
+  std::vector<std::size_t> index_;  ///< entries_ positions ordered by serial, for find()
+  // Issuer keys (SubjectPublicKeyInfo DER) this CRL was checked against, and the answers.
+  mutable std::mutex verified_mutex;
+  mutable std::vector<std::pair<Bytes, bool>> verified;
+};
 namespace {
 
 constexpr std::string_view kLabel = "X509 CRL";
@@ -141,7 +156,8 @@ void read_crl_extensions(const ByteSource& src, const DerNode& list, const std::
 // Parsed with the asn1 module's strict DER reader (RFC 5280 §5.1): nextUpdate is optional,
 // times cover years 0000-9999, and the entries are indexed by serial for O(log n) lookups.
 Crl Crl::from_der(ByteView der) {
-  Crl c;
+  auto state = std::make_shared<Crl::State>();
+  Crl::State& c = *state;
   c.der_.assign(der.begin(), der.end());
   const auto src = memory_source(c.der_);
   const DerNode root = read_der_node(*src, 0, src->size());
@@ -217,7 +233,9 @@ Crl Crl::from_der(ByteView der) {
     const Bytes &x = c.entries_[a].serial, &y = c.entries_[b].serial;
     return x.size() != y.size() ? x.size() < y.size() : x < y;
   });
-  return c;
+  Crl crl;
+  crl.s_ = std::move(state);
+  return crl;
 }
 
 Crl Crl::from_pem(std::string_view pem) { return from_der(pem_blocks_labelled(pem, {kLabel}).front()); }
@@ -227,19 +245,37 @@ Crl Crl::load(const std::string& path) {
   return detail::with_file_context(path, [&] { return from_der(der); });
 }
 
-std::string Crl::pem() const { return pem_encode(der_, kLabel); }
+std::string Crl::pem() const { return pem_encode(s_->der_, kLabel); }
+const Bytes& Crl::der() const { return s_->der_; }
+const DistinguishedName& Crl::issuer() const { return s_->issuer_; }
+TimePoint Crl::this_update() const { return s_->this_update_; }
+std::optional<TimePoint> Crl::next_update() const { return s_->next_update_; }
+std::optional<std::uint64_t> Crl::crl_number() const { return s_->crl_number_; }
+const Bytes& Crl::authority_key_id() const { return s_->aki_; }
+const std::vector<RevokedEntry>& Crl::entries() const { return s_->entries_; }
 
 const RevokedEntry* Crl::find(const Bytes& serial) const {
   const Bytes key = unsigned_bytes(serial);
   auto less = [](const Bytes& x, const Bytes& y) { return x.size() != y.size() ? x.size() < y.size() : x < y; };
-  const auto it = std::lower_bound(index_.begin(), index_.end(), key,
-                                   [&](std::size_t k, const Bytes& v) { return less(entries_[k].serial, v); });
-  if (it == index_.end() || entries_[*it].serial != key) return nullptr;
-  return &entries_[*it];
+  const auto& index = s_->index_;
+  const auto& entries = s_->entries_;
+  const auto it = std::lower_bound(index.begin(), index.end(), key,
+                                   [&](std::size_t k, const Bytes& v) { return less(entries[k].serial, v); });
+  if (it == index.end() || entries[*it].serial != key) return nullptr;
+  return &entries[*it];
 }
 
 bool Crl::verify_signature(const PublicKey& issuer_key) const {
-  return detail::verify_tbs_cached(issuer_key, sig_alg_oid_, tbs_, signature_);
+  const Bytes key = issuer_key.to_der();
+  {
+    std::lock_guard lock(s_->verified_mutex);
+    for (const auto& [k, ok] : s_->verified)
+      if (k == key) return ok;
+  }
+  const bool ok = detail::verify_tbs(issuer_key, s_->sig_alg_oid_, s_->tbs_, s_->signature_);
+  std::lock_guard lock(s_->verified_mutex);
+  if (s_->verified.size() < 16) s_->verified.emplace_back(key, ok);  // a CRL is checked against few keys
+  return ok;
 }
 
 }  // namespace sign
