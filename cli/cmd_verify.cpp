@@ -158,6 +158,8 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   vb->add_option("--jobs", b->jobs, "Threads (default: the number of cores)");
   vb->add_option("--trust", b->t.trust, "Trust store (as for verify)");
   vb->add_option("--policy", b->t.policy, "Validation policy");
+  vb->add_option("--untrusted", b->t.untrusted, "More intermediate or cross-certificates (repeatable)");
+  vb->add_option("--crl", b->t.crls, "A CRL to use for revocation (repeatable)");
   vb->add_option("--at", b->at, "Validate as of this UTC time");
   vb->add_flag("--fetch", b->t.fetch, "Fetch CRLs and OCSP responses");
   vb->add_flag("--json", b->json, "A JSON array of reports");
