@@ -30,7 +30,7 @@ sign::TimePoint when(const CaArgs& a) {
 }
 
 void add_time_option(CLI::App* cmd, CaArgs& a) {
-  cmd->add_option("--at", a.at, "Act as of this UTC time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ) instead of now");
+  cmd->add_option("--at", a.at, "Act as of this time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or with an offset, ...T15:00:00+03:00) instead of now");
 }
 
 sign::CertificateAuthority open_ca(const CaArgs& a) {

@@ -440,7 +440,7 @@ void add_signer_options(CLI::App* cmd, SignArgs& a) {
   cmd->add_option("--chain", a.chain, "Issuing CA certificates to embed (PEM bundle)");
   cmd->add_option("--commitment", a.commitment, "commitment-type-indication: origin, approval or receipt");
   cmd->add_option("--sm2-id", a.sm2_id, "SM2 distinguishing ID")->capture_default_str();
-  cmd->add_option("--at", a.at, "Signing time to state (UTC, YYYY-MM-DDTHH:MM:SSZ) instead of now");
+  cmd->add_option("--at", a.at, "Signing time to state (YYYY-MM-DDTHH:MM:SSZ, or with an offset: ...T15:00:00+03:00) instead of now");
   cmd->add_flag("--pem", a.pem, "Write PEM (\"CMS\") instead of DER");
   add_passphrase_options(*cmd, a.pass, false);
 }

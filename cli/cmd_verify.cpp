@@ -181,7 +181,7 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   v->add_option("--crl", a->t.crls, "A CRL to use for revocation (repeatable)");
   v->add_option("--receipt", a->receipts, "A TTP validation receipt for this document and signature (repeatable)");
   v->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates (HTTP, policy timeout)");
-  v->add_option("--at", a->at, "Validate as of this UTC time instead of now (YYYY-MM-DD[THH:MM:SSZ])");
+  v->add_option("--at", a->at, "Validate as of this time instead of now (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or with a UTC offset: ...T15:00:00+03:00)");
   v->add_option("--sm2-id", a->sm2_id, "SM2 distinguishing ID of the signers")->capture_default_str();
   v->add_flag("--json", a->json, "Machine-readable report (schema in docs/verify.md)");
   v->callback([a, &ctx] { ctx.exit_code = verify(*a); });

@@ -62,3 +62,14 @@ TEST_CASE("A root valid to 2300 and a certificate without expiry validate, and -
   CHECK(verdict_of(later.signatures.at(0)) == "INDETERMINATE/OUT_OF_BOUNDS_NO_POE");
   CHECK_THAT(later.signatures.at(0).message, Catch::Contains("2300-01-01T00:00:00Z"));
 }
+
+TEST_CASE("Times with a UTC offset, as Moscow and Shanghai write them", "[time]") {
+  CHECK(sign::parse_time("2026-11-25T15:00:00+03:00") == sign::parse_time("2026-11-25T12:00:00Z"));
+  CHECK(sign::parse_time("2026-11-25T08:00:00+08:00") == sign::parse_time("2026-11-25T00:00:00Z"));
+  CHECK(sign::parse_time("2026-11-24T20:30:00-05:30") == sign::parse_time("2026-11-25T02:00:00Z"));
+  CHECK(sign::format_time(sign::parse_time("2026-01-01T01:00:00+03:00")) == "2025-12-31T22:00:00Z");
+  CHECK_THROWS_AS(sign::parse_time("2026-11-25T15:00:00+15:00"), sign::UsageError);
+  CHECK_THROWS_AS(sign::parse_time("2026-11-25T15:00:00+0300"), sign::UsageError);
+  CHECK_THROWS_AS(sign::parse_time("0000-01-01T01:00:00+03:00"), sign::UsageError);  // before year 0000 in UTC
+  CHECK(sign::parse_time("9999-12-31T23:59:59+00:00") == sign::parse_time("9999-12-31T23:59:59Z"));
+}
