@@ -20,5 +20,14 @@ void register_serve_command(CLI::App& app, Context& ctx);
 void register_ts_commands(CLI::App& app, Context& ctx);
 void register_channel_commands(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
+/// `help` and `completion`: registered last, they read the tree the others built.
+void register_help_commands(CLI::App& app, Context& ctx);
+
+/// "unknown command 'sigh'; did you mean 'sign'?" when the command words name no command, or
+/// "unknown option '--ot'; did you mean '--out'?" when an option is unknown on the command's
+/// path; empty when neither (CLI11 then judges the rest).
+std::string suggest_command(CLI::App& app, int argc, char** argv);
+/// "unknown option '--ot'; did you mean '--out'?" for a CLI11 "not expected" message, or empty.
+std::string suggest_option(CLI::App& app, const std::string& message);
 
 }  // namespace xsign

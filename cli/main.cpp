@@ -53,8 +53,11 @@ int main(int argc, char** argv) {
   xsign::register_serve_command(app, ctx);
   xsign::register_ca_commands(app, ctx);
   xsign::register_version_command(app, ctx);
+  xsign::register_help_commands(app, ctx);
 
   try {
+    if (const auto typo = xsign::suggest_command(app, argc, argv); !typo.empty())
+      return fail(xsign::kExitUsage, typo, "run `xsign help COMMAND` or `xsign COMMAND --help`");
     app.parse(argc, argv);
     return ctx.exit_code;
   } catch (const CLI::CallForHelp& e) {
@@ -64,8 +67,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "xsign: error: " << e.what() << "\n"
-              << "xsign: hint: run `xsign --help` or `xsign COMMAND --help`\n";
+    const std::string typo = xsign::suggest_option(app, e.what());
+    std::cerr << "xsign: error: " << (typo.empty() ? std::string(e.what()) : typo) << "\n"
+              << "xsign: hint: run `xsign --help` or `xsign help COMMAND`\n";
     return xsign::kExitUsage;
   } catch (const sign::UsageError& e) {
     return fail(xsign::kExitUsage, e.what());

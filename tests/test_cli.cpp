@@ -210,3 +210,51 @@ TEST_CASE("version lists every suite with its OIDs", "[cli]") {
                         "1.2.156.10197.1.501", "Botan", "OpenSSL"})
     CHECK_THAT(r.out, Catch::Contains(s, Catch::CaseSensitive::No));
 }
+
+TEST_CASE("Mistyped commands and options get a suggestion, help names any command", "[cli][ergonomics]") {
+  auto r = xsign("sigh");
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("unknown command 'sigh'; did you mean 'sign'?"));
+  r = xsign("ca isue");
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("did you mean 'issue'?"));
+  r = xsign("sign doc.xml --ot out.p7s --key k --cert c");
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("unknown option '--ot'; did you mean '--out'?"));
+  r = xsign("verify --jsn a.p7s");
+  CHECK_THAT(r.err, Catch::Contains("did you mean '--json'?"));
+  r = xsign("zzzzzzzz");
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("unknown command 'zzzzzzzz'") && !Catch::Contains("did you mean"));
+  // Top-level options after the command, and `--` arguments, are still fine.
+  CHECK(xsign("version --force").exit_code == 0);
+  CHECK_THAT(xsign("--version").out, Catch::Contains("xsign " XSIGN_VERSION));
+
+  const auto help = xsign("help ca issue");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--profile") && Catch::Contains("csr"));
+  CHECK_THAT(xsign("help").out, Catch::Contains("verify-batch"));
+  CHECK(xsign("help nope").exit_code == 64);
+}
+
+TEST_CASE("Shell completion scripts list the commands and their options", "[cli][ergonomics]") {
+  testing::TempDir dir;
+  const auto bash = xsign("completion bash");
+  REQUIRE(bash.exit_code == 0);
+  testing::write(dir.file("xsign.bash"), bash.out);
+  auto complete = [&](const std::string& words, int cword) {
+    return testing::run("bash -c 'source " + dir.file("xsign.bash") + "; COMP_WORDS=(" + words + "); COMP_CWORD=" +
+                        std::to_string(cword) + "; _xsign; echo \"${COMPREPLY[@]}\"'")
+        .out;
+  };
+  CHECK_THAT(complete("xsign ver", 1), Catch::Contains("verify") && Catch::Contains("verify-batch") &&
+                                           Catch::Contains("version"));
+  CHECK_THAT(complete("xsign ca i", 2), Catch::Contains("init") && Catch::Contains("issue"));
+  CHECK_THAT(complete("xsign sign doc.xml --ou", 3), Catch::Contains("--out"));
+  CHECK_THAT(complete("xsign extend a.p7s --to", 3), Catch::Contains("--to"));
+  const auto zsh = xsign("completion zsh");
+  CHECK_THAT(zsh.out, Catch::StartsWith("#compdef xsign") && Catch::Contains("bashcompinit"));
+  const auto fish = xsign("completion fish");
+  CHECK_THAT(fish.out, Catch::Contains("__fish_use_subcommand") && Catch::Contains("-l out"));
+  CHECK(xsign("completion tcsh").exit_code == 64);
+}
