@@ -65,9 +65,20 @@ std::unique_ptr<DocumentArg> open_document(const std::string& path) {
 
 sign::SignerSpec load_signer(const SignArgs& a) {
   auto key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
-  sign::SignerSpec s{key, sign::Certificate::load(a.cert), {}, {}, sign::Commitment::none,
-                     a.at.empty() ? sign::now() : sign::parse_time(a.at)};
-  if (!a.chain.empty()) s.chain = sign::Certificate::load_all(a.chain);
+  // --cert may be a bundle (the signer's certificate and its CAs, as CAs hand them out): the
+  // certificate of this key signs, the others are embedded as its chain.
+  const auto bundle = sign::Certificate::load_all(a.cert);
+  const auto mine = std::find_if(bundle.begin(), bundle.end(),
+                                 [&](const sign::Certificate& c) { return c.public_key() == key.public_key(); });
+  if (mine == bundle.end())
+    throw sign::UsageError(a.cert + ": no certificate in it is for the key " + a.key +
+                           (bundle.size() > 1 ? " (" + std::to_string(bundle.size()) + " certificates looked at)" : ""));
+  sign::SignerSpec s{key, *mine, {}, {}, sign::Commitment::none, a.at.empty() ? sign::now() : sign::parse_time(a.at)};
+  for (const auto& c : bundle)
+    if (!(c == *mine)) s.chain.push_back(c);
+  if (!a.chain.empty())
+    for (const auto& c : sign::Certificate::load_all(a.chain))
+      if (std::find(s.chain.begin(), s.chain.end(), c) == s.chain.end()) s.chain.push_back(c);
   s.options.sm2_id = a.sm2_id;
   if (!a.commitment.empty()) s.commitment = sign::parse_commitment(a.commitment);
   return s;
@@ -390,6 +401,29 @@ void print_signer(const nlohmann::json& s, const std::string& first, const std::
   }
 }
 
+// The document of an attached signature, streamed out (never through memory).
+void do_extract(const SignArgs& a) {
+  const auto sd = sign::SignedDataView::load(a.input);
+  const auto content = sd.attached_content();
+  if (!content) throw sign::UsageError(a.input + " is a detached signature: it does not carry the document");
+  const bool to_stdout = a.out.empty() || a.out == "-";
+  if (to_stdout && ::isatty(STDOUT_FILENO))
+    throw sign::UsageError("refusing to write the document to a terminal; use --out FILE (or a pipe)");
+  if (to_stdout) {
+    content->source->stream_range(0, content->source->size(), [](sign::ByteView c) {
+      std::cout.write(reinterpret_cast<const char*>(c.data()), static_cast<std::streamsize>(c.size()));
+    });
+    if (!std::cout.flush()) throw sign::IoError("writing to standard output failed");
+    return;
+  }
+  const auto overwrite = new_output_policy();
+  check_output(a.out, overwrite);
+  sign::AtomicFileWriter out(a.out, sign::FileMode::public_0644, overwrite);
+  content->source->stream_range(0, content->source->size(), [&](sign::ByteView c) { out.write(c); });
+  out.commit();
+  std::cerr << "xsign: " << content->source->size() << " bytes extracted from " << a.input << " to " << a.out << "\n";
+}
+
 int do_inspect(const SignArgs& a) {
   const auto sd = sign::SignedDataView::load(a.input);
   std::optional<sign::Content> content = sd.attached() ? sd.attached_content() : detached_content(a.input, a.content);
@@ -436,7 +470,7 @@ int do_inspect(const SignArgs& a) {
 
 void add_signer_options(CLI::App* cmd, SignArgs& a) {
   cmd->add_option("--key", a.key, "Signer's private key")->required();
-  cmd->add_option("--cert", a.cert, "Signer's certificate")->required();
+  cmd->add_option("--cert", a.cert, "Signer's certificate, or a bundle with it and its CAs (embedded as the chain)")->required();
   cmd->add_option("--chain", a.chain, "Issuing CA certificates to embed (PEM bundle)");
   cmd->add_option("--commitment", a.commitment, "commitment-type-indication: origin, approval or receipt");
   cmd->add_option("--sm2-id", a.sm2_id, "SM2 distinguishing ID")->capture_default_str();
@@ -495,6 +529,13 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   e->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
   e->add_flag("--pem", a->pem, "Write PEM");
   e->callback([a] { do_extend(*a); });
+
+  auto* x = app.add_subcommand("extract", "Write out the document an attached signature carries");
+  x->add_option("signature", a->input, "Attached signature (.p7s, DER or PEM; BER as national tools write it)")->required();
+  x->add_option("--out", a->out, "Where to write the document (default: standard output, never a terminal)")
+      ->type_name("FILE");
+  x->footer("The signature is not validated here: run `xsign verify SIG.p7s` for that.");
+  x->callback([a] { do_extract(*a); });
 
   auto* i = app.add_subcommand("inspect", "Show the signers, attributes and certificates of a .p7s, and check their cryptography");
   i->add_option("signature", a->input, "Signature file (DER or PEM)")->required();

@@ -1,7 +1,12 @@
 // The xsign command line as a user runs it: outputs, files, exit codes and error messages.
 #include <catch2/catch.hpp>
 
+#include "pki_fixture.hpp"
 #include "support.hpp"
+
+#include <sign/cms.hpp>
+
+#include <filesystem>
 
 #include <sys/stat.h>
 
@@ -257,4 +262,33 @@ TEST_CASE("Shell completion scripts list the commands and their options", "[cli]
   const auto fish = xsign("completion fish");
   CHECK_THAT(fish.out, Catch::Contains("__fish_use_subcommand") && Catch::Contains("-l out"));
   CHECK(xsign("completion tcsh").exit_code == 64);
+}
+
+TEST_CASE("extract writes out an attached document, and --cert takes a bundle with the chain", "[cli][ergonomics]") {
+  testing::TwoDomains d;
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice><No>42</No></Invoice>\n");
+  const std::string signer = " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem"));
+  d.run_ok("sign " + q(doc) + signer + " --attach --out " + q(d.f("a.p7s")));
+  d.run_ok("extract " + q(d.f("a.p7s")) + " --out " + q(d.f("out.xml")));
+  CHECK(testing::read(d.f("out.xml")) == testing::read(doc));
+  CHECK(testing::run(std::string(XSIGN_BIN) + " extract " + q(d.f("a.p7s")) + " | cmp - " + q(doc)).exit_code == 0);
+  auto r = xsign("extract " + q(d.f("a.p7s")) + " --out " + q(d.f("out.xml")));
+  CHECK(r.exit_code == 64);  // an existing file is not replaced unasked
+  d.run_ok("sign " + q(doc) + signer + " --out " + q(d.f("detached.p7s")));
+  r = xsign("extract " + q(d.f("detached.p7s")) + " --out " + q(d.f("none.xml")));
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("detached"));
+  CHECK_FALSE(std::filesystem::exists(d.f("none.xml")));
+
+  testing::write(d.f("bundle.pem"), testing::read(d.f("ru-issuing.pem")) + testing::read(d.f("ru-trader.pem")));
+  d.run_ok("sign " + q(doc) + " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("bundle.pem")) + " --out " +
+           q(d.f("b.p7s")));
+  const auto sd = sign::SignedDataView::load(d.f("b.p7s"));
+  CHECK(sd.certificates().size() == 2);
+  CHECK(sd.find_signer_certificate(sd.signers()[0])->subject().to_string().find("Ivan Petrov") != std::string::npos);
+  r = xsign("sign " + q(doc) + " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-issuing.pem")) + " --out " +
+            q(d.f("wrong.p7s")));
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("no certificate in it is for the key"));
 }
