@@ -68,8 +68,10 @@ sign::SignerSpec load_signer(const SignArgs& a) {
   // --cert may be a bundle (the signer's certificate and its CAs, as CAs hand them out): the
   // certificate of this key signs, the others are embedded as its chain.
   const auto bundle = sign::Certificate::load_all(a.cert);
-  const auto mine = std::find_if(bundle.begin(), bundle.end(),
-                                 [&](const sign::Certificate& c) { return c.public_key() == key.public_key(); });
+  auto mine = std::find_if(bundle.begin(), bundle.end(),
+                           [&](const sign::Certificate& c) { return c.public_key() == key.public_key(); });
+  // One certificate: the library's check names the mismatch ("does not belong to the certificate").
+  if (mine == bundle.end() && bundle.size() == 1) mine = bundle.begin();
   if (mine == bundle.end())
     throw sign::UsageError(a.cert + ": no certificate in it is for the key " + a.key +
                            (bundle.size() > 1 ? " (" + std::to_string(bundle.size()) + " certificates looked at)" : ""));

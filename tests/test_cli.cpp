@@ -287,8 +287,10 @@ TEST_CASE("extract writes out an attached document, and --cert takes a bundle wi
   const auto sd = sign::SignedDataView::load(d.f("b.p7s"));
   CHECK(sd.certificates().size() == 2);
   CHECK(sd.find_signer_certificate(sd.signers()[0])->subject().to_string().find("Ivan Petrov") != std::string::npos);
-  r = xsign("sign " + q(doc) + " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-issuing.pem")) + " --out " +
+  testing::write(d.f("cas.pem"), testing::read(d.f("ru-issuing.pem")) + testing::read(d.f("ru-root.pem")));
+  r = xsign("sign " + q(doc) + " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("cas.pem")) + " --out " +
             q(d.f("wrong.p7s")));
   CHECK(r.exit_code == 64);
   CHECK_THAT(r.err, Catch::Contains("no certificate in it is for the key"));
+  CHECK_FALSE(std::filesystem::exists(d.f("wrong.p7s")));
 }
