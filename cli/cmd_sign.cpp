@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
+#include "signer_check.hpp"
 #include "passphrase.hpp"
 #include "trust_setup.hpp"
 
@@ -28,7 +29,7 @@ struct SignArgs {
   std::string input, key, cert, chain, out, content, commitment, sm2_id = "1234567812345678", at;
   std::string level = "B", tsa, to;
   TrustArgs t;
-  bool attach = false, pem = false, gm_oids = false, json = false;
+  bool attach = false, pem = false, gm_oids = false, json = false, strict = false;
   unsigned signer_index = 1;
   PassphraseOptions pass;
 };
@@ -83,6 +84,7 @@ sign::SignerSpec load_signer(const SignArgs& a) {
       if (std::find(s.chain.begin(), s.chain.end(), c) == s.chain.end()) s.chain.push_back(c);
   s.options.sm2_id = a.sm2_id;
   if (!a.commitment.empty()) s.commitment = sign::parse_commitment(a.commitment);
+  check_signer(s, a.strict);
   return s;
 }
 
@@ -472,6 +474,9 @@ int do_inspect(const SignArgs& a) {
 
 void add_signer_options(CLI::App* cmd, SignArgs& a) {
   cmd->add_option("--key", a.key, "Signer's private key")->required();
+  cmd->add_flag("--strict", a.strict,
+                "Refuse to sign with an expired, not yet valid or revoked certificate (its OCSP responder is asked), "
+                "or one not made for signing documents; without it these are warnings");
   cmd->add_option("--cert", a.cert, "Signer's certificate, or a bundle with it and its CAs (embedded as the chain)")->required();
   cmd->add_option("--chain", a.chain, "Issuing CA certificates to embed (PEM bundle)");
   cmd->add_option("--commitment", a.commitment, "commitment-type-indication: origin, approval or receipt");

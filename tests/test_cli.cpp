@@ -294,3 +294,25 @@ TEST_CASE("extract writes out an attached document, and --cert takes a bundle wi
   CHECK_THAT(r.err, Catch::Contains("no certificate in it is for the key"));
   CHECK_FALSE(std::filesystem::exists(d.f("wrong.p7s")));
 }
+
+TEST_CASE("Signing checks the signer's own certificate: warnings, or refusal with --strict", "[cli][ergonomics]") {
+  testing::TwoDomains d;
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice><No>43</No></Invoice>\n");
+  const std::string signer = " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem"));
+  auto r = xsign("sign " + q(doc) + signer + " --at 2099-01-01T00:00:00Z --out " + q(d.f("late.p7s")));
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("warning: your certificate expired at"));
+  r = xsign("sign " + q(doc) + signer + " --strict --at 2099-01-01T00:00:00Z --out " + q(d.f("strict.p7s")));
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("refusing to sign (--strict): your certificate expired"));
+  CHECK_FALSE(std::filesystem::exists(d.f("strict.p7s")));
+  r = xsign("sign " + q(doc) + signer + " --strict --out " + q(d.f("ok.p7s")));
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, !Catch::Contains("warning"));
+  // A CA certificate is not for signing documents.
+  r = xsign("sign " + q(doc) + " --key " + q(d.f("ru-issuing/ca.key")) + " --cert " + q(d.f("ru-issuing.pem")) +
+            " --strict --out " + q(d.f("ca.p7s")));
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("keyUsage"));
+}

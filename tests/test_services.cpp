@@ -558,3 +558,18 @@ TEST_CASE("Under 64 slowloris clients and 10 chunked 100 MB uploads, health, TSA
   CHECK(max_rss < 100 * 1024);  // docs/services.md: under 100 MB under this attack
   CHECK(upload_bytes > 100u * 1024 * 1024);  // the attack really ran
 }
+
+TEST_CASE("sign --strict asks the signer's OCSP responder and refuses a revoked certificate", "[tsp][cli]") {
+  Services s;
+  const std::string doc = s.f("order.xml");
+  testing::write(doc, "<Order/>\n");
+  const std::string signer = " --key " + q(s.f("ru-trader.key")) + " --cert " + q(s.f("ru-trader.pem")) + " --chain " +
+                             q(s.f("ru-issuing.pem"));
+  CHECK(xsign("sign " + q(doc) + signer + " --strict --out " + q(s.f("good.p7s"))).exit_code == 0);
+  const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
+  s.run_ok("ca revoke " + trader.serial_hex() + " --dir " + q(s.f("ru-issuing")) + " --reason keyCompromise");
+  const auto r = xsign("sign " + q(doc) + signer + " --strict --out " + q(s.f("revoked.p7s")));
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("your certificate is revoked") && Catch::Contains("keyCompromise"));
+  CHECK_FALSE(std::filesystem::exists(s.f("revoked.p7s")));
+}
