@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <thread>
+#include <mutex>
 #include <filesystem>
 #include <iostream>
 
@@ -31,6 +33,11 @@ struct SignArgs {
   TrustArgs t;
   bool attach = false, pem = false, gm_oids = false, json = false, strict = false;
   unsigned signer_index = 1;
+  // Batch signing: several documents, or a folder of them.
+  std::vector<std::string> documents;
+  std::string dir;
+  bool recursive = false;
+  unsigned jobs = 0;
   PassphraseOptions pass;
 };
 
@@ -326,6 +333,87 @@ void do_sign(const SignArgs& a) {
               << "\n";
 }
 
+// The exit code an error of one document of a batch would have on its own (main.cpp's mapping).
+int exit_code_of(const std::exception& e) {
+  if (dynamic_cast<const sign::UsageError*>(&e)) return kExitUsage;
+  if (dynamic_cast<const sign::NoInputError*>(&e)) return kExitNoInput;
+  if (dynamic_cast<const sign::FormatError*>(&e) || dynamic_cast<const sign::PassphraseError*>(&e)) return kExitDataError;
+  if (dynamic_cast<const sign::IoError*>(&e)) return kExitIoError;
+  return kExitInternal;
+}
+
+// `xsign sign FILES... | --dir DIR [--recursive]`: the key is unlocked once, each document gets
+// DOC.p7s beside it (atomically, never replacing one unless --force), one line per document,
+// and a tally. A document that fails does not stop the others.
+int do_sign_batch(const SignArgs& a) {
+  if (!a.out.empty()) throw sign::UsageError("--out names one file; a batch writes DOC.p7s beside each document");
+  if (a.level != "B") throw sign::UsageError("--level " + a.level + " signs one document at a time; sign the batch, then `xsign extend`");
+  std::vector<std::string> files;
+  for (const auto& d : a.documents) {
+    if (d == "-") throw sign::UsageError("'-' (standard input) cannot be part of a batch");
+    files.push_back(d);
+  }
+  if (!a.dir.empty()) {
+    if (!fs::is_directory(a.dir)) throw sign::NoInputError(a.dir + ": not a directory");
+    auto take = [&](const fs::directory_entry& e) {
+      if (e.is_regular_file() && e.path().extension() != ".p7s" && e.path().filename().string()[0] != '.')
+        files.push_back(e.path().string());
+    };
+    if (a.recursive)
+      for (const auto& e : fs::recursive_directory_iterator(a.dir)) take(e);
+    else
+      for (const auto& e : fs::directory_iterator(a.dir)) take(e);
+    std::sort(files.begin(), files.end());
+  }
+  if (files.empty()) throw sign::UsageError("nothing to sign: name documents or a --dir with documents in it");
+  const auto signer = load_signer(a);  // one passphrase for the whole batch
+  sign::SignOutputOptions options;
+  options.attached = a.attach;
+  options.oid_style = a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7;
+  const auto overwrite = new_output_policy();
+  std::mutex mutex;
+  std::size_t next = 0, signed_count = 0;
+  int first_failure = 0;
+  auto worker = [&] {
+    while (true) {
+      std::size_t i;
+      {
+        std::lock_guard lock(mutex);
+        if (next >= files.size()) return;
+        i = next++;
+      }
+      const std::string& doc = files[i];
+      const std::string out = doc + ".p7s";
+      std::string line;
+      int code = 0;
+      try {
+        check_output(out, overwrite);
+        sign::AtomicFileWriter w(out, sign::FileMode::public_0644, overwrite);
+        sign::sign_document(sign::Content::file(doc), signer, options, [&](sign::ByteView c) { w.write(c); });
+        w.commit();
+        line = "signed  " + sign::printable_text(doc) + " -> " + sign::printable_text(out);
+      } catch (const std::exception& e) {
+        code = exit_code_of(e);
+        line = "FAILED  " + sign::printable_text(doc) + "  (" + sign::printable_text(e.what()) + ")";
+      }
+      std::lock_guard lock(mutex);
+      std::cout << line << "\n";
+      if (code == 0) ++signed_count;
+      else if (first_failure == 0) first_failure = code;
+    }
+  };
+  const unsigned jobs = std::max(1u, std::min<unsigned>(a.jobs ? a.jobs : std::thread::hardware_concurrency(),
+                                                        static_cast<unsigned>(files.size())));
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  std::cout.flush();
+  std::cerr << "xsign: " << signed_count << " of " << files.size() << " document(s) signed as "
+            << signer.certificate.subject().to_string() << " (" << files.size() - signed_count << " failed)\n";
+  return first_failure;
+}
+
 void do_cosign(const SignArgs& a) {
   const auto signer = load_signer(a);
   const auto sd = sign::SignedDataView::load(a.input);
@@ -492,7 +580,10 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<SignArgs>();
 
   auto* s = app.add_subcommand("sign", "Sign a document: CAdES-B, detached DOC.p7s by default");
-  s->add_option("document", a->input, "Document to sign ('-' for stdin)")->required();
+  s->add_option("document", a->documents, "Document(s) to sign ('-' for stdin; several: a batch, DOC.p7s beside each)");
+  s->add_option("--dir", a->dir, "Sign every document in this folder (not *.p7s, not hidden files)");
+  s->add_flag("--recursive", a->recursive, "With --dir: its subfolders too");
+  s->add_option("--jobs", a->jobs, "Documents signed at once in a batch (default: the number of cores)");
   s->add_option("--out", a->out, "Signature file (default DOC.p7s; stdout for stdin)")->type_name("FILE");
   s->add_flag("--attach", a->attach, "Embed the document in the signature");
   s->add_flag("--gm-oids", a->gm_oids, "Use GM/T 0010 content-type OIDs (for GmSSL)");
@@ -506,7 +597,16 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_option("--crl", a->t.crls, "CRLs to embed (for XL1; repeatable)");
   s->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates (for XL1)");
   add_signer_options(s, *a);
-  s->callback([a] { do_sign(*a); });
+  s->callback([a, &ctx] {
+    if (a->documents.size() == 1 && a->dir.empty()) {
+      a->input = a->documents.front();
+      do_sign(*a);
+    } else if (a->documents.empty() && a->dir.empty()) {
+      throw sign::UsageError("name the document to sign (or several, or --dir DIR)");
+    } else {
+      ctx.exit_code = do_sign_batch(*a);
+    }
+  });
 
   auto* c = app.add_subcommand("cosign", "Add a parallel signature (any suite) to a .p7s, in place by default");
   c->add_option("signature", a->input, "Existing signature file")->required();

@@ -316,3 +316,28 @@ TEST_CASE("Signing checks the signer's own certificate: warnings, or refusal wit
   CHECK(r.exit_code == 64);
   CHECK_THAT(r.err, Catch::Contains("keyUsage"));
 }
+
+TEST_CASE("Batch signing: a folder or a list, a line per document, a tally, nothing replaced", "[cli][ergonomics]") {
+  testing::TwoDomains d;
+  std::filesystem::create_directories(d.f("invoices/2026/11"));
+  for (const std::string n : {"a.xml", "b.xml", "2026/11/c.xml"}) testing::write(d.f("invoices/" + n), "<Invoice>" + n + "</Invoice>\n");
+  testing::write(d.f("invoices/.hidden"), "x");
+  const std::string signer = " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem"));
+  auto r = xsign("sign --dir " + q(d.f("invoices")) + " --recursive --jobs 2" + signer);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  for (const std::string n : {"a.xml", "b.xml", "2026/11/c.xml"}) {
+    CHECK(std::filesystem::exists(d.f("invoices/" + n + ".p7s")));
+    CHECK(xsign("inspect " + q(d.f("invoices/" + n + ".p7s"))).exit_code == 0);
+  }
+  CHECK_FALSE(std::filesystem::exists(d.f("invoices/.hidden.p7s")));
+  CHECK_THAT(r.err, Catch::Contains("3 of 3 document(s) signed"));
+  // Again: every signature exists; nothing is replaced, each is reported, the others go on.
+  testing::write(d.f("invoices/d.xml"), "<Invoice>d</Invoice>\n");
+  r = xsign("sign " + q(d.f("invoices/a.xml")) + " " + q(d.f("invoices/d.xml")) + " " + q(d.f("invoices/missing.xml")) + signer);
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.out, Catch::Contains("FAILED  " + d.f("invoices/a.xml")) && Catch::Contains("signed  " + d.f("invoices/d.xml")) &&
+                        Catch::Contains("FAILED  " + d.f("invoices/missing.xml")));
+  CHECK_THAT(r.err, Catch::Contains("1 of 3 document(s) signed"));
+  CHECK(xsign("sign " + q(d.f("invoices/a.xml")) + " " + q(d.f("invoices/b.xml")) + " --out x.p7s" + signer).exit_code == 64);
+}
