@@ -20,6 +20,7 @@ void register_serve_command(CLI::App& app, Context& ctx);
 void register_ts_commands(CLI::App& app, Context& ctx);
 void register_channel_commands(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
+void register_show_command(CLI::App& app, Context& ctx);
 /// `help` and `completion`: registered last, they read the tree the others built.
 void register_help_commands(CLI::App& app, Context& ctx);
 

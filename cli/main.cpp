@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   xsign::register_serve_command(app, ctx);
   xsign::register_ca_commands(app, ctx);
   xsign::register_version_command(app, ctx);
+  xsign::register_show_command(app, ctx);
   xsign::register_help_commands(app, ctx);
 
   try {

@@ -6,6 +6,8 @@
 
 #include <sign/cms.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 
 #include <sys/stat.h>
@@ -340,4 +342,37 @@ TEST_CASE("Batch signing: a folder or a list, a line per document, a tally, noth
                         Catch::Contains("FAILED  " + d.f("invoices/missing.xml")));
   CHECK_THAT(r.err, Catch::Contains("1 of 3 document(s) signed"));
   CHECK(xsign("sign " + q(d.f("invoices/a.xml")) + " " + q(d.f("invoices/b.xml")) + " --out x.p7s" + signer).exit_code == 64);
+}
+
+TEST_CASE("show recognises every object by content, with names instead of OIDs", "[cli][ergonomics]") {
+  testing::TwoDomains d;
+  const std::string corpus = XSIGN_SOURCE_DIR "/tests/corpus/";
+  auto show = [](const std::string& file, bool json = false) { return xsign(std::string("show ") + (json ? "--json " : "") + q(file)); };
+  auto r = show(d.f("ru-trader.pem"));
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("type: certificate") && Catch::Contains("INN=770123456789") &&
+                        Catch::Contains("gost256 (GOST R 34.10-2012 256-bit with Streebog-256)") &&
+                        Catch::Contains("digitalSignature"));
+  const auto j = nlohmann::json::parse(show(d.f("ru-trader.pem"), true).out);
+  CHECK(j["type"] == "certificate");
+  CHECK(j["key"]["suite"] == "gost256");
+  CHECK(show(d.f("ru-trader.csr")).out.find("type: certification request") == 0);
+  CHECK(show(d.f("ru-issuing.crl")).out.find("type: crl") == 0);
+  const auto key = show(d.f("ru-trader.key"));
+  CHECK_THAT(key.out, Catch::Contains("private key (its secret is not shown)"));
+  const std::string pem_key = testing::read(d.f("ru-trader.key"));
+  CHECK(key.out.find(pem_key.substr(30, 40)) == std::string::npos);  // no key material echoed
+  // A real qualified certificate: profile fields by name.
+  CHECK_THAT(show(corpus + "gost-astral/ca_astralm_2019.pem").out,
+             Catch::Contains("subjectSignTool") && Catch::Contains("class: KC1, KC2"));
+  // A bare-base64 PKCS #7 bundle.
+  CHECK_THAT(show(corpus + "sm2-gmssl-cfca/gjzsl-sm2_cfca_gj_cs_sm2.p7b").out,
+             Catch::Contains("certificate bundle") && Catch::Contains("CFCA CS SM2 CA"));
+  // A signature belongs to inspect; garbage is a clear error.
+  r = show(corpus + "sm2-cfca/cfca_detached.p7s");
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("xsign inspect"));
+  testing::write(d.f("junk.bin"), std::string(100, '\x01'));
+  r = show(d.f("junk.bin"));
+  CHECK(r.exit_code == 65);
 }
