@@ -2,6 +2,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 #include "signer_check.hpp"
 #include "passphrase.hpp"
 #include "trust_setup.hpp"
@@ -312,6 +313,7 @@ void do_sign(const SignArgs& a) {
   check_output(out, overwrite);  // before the passphrase is asked and the document read
   const auto signer = load_signer(a);
   auto doc = open_document(a.input);
+  doc->content.source = with_progress(doc->content.source, "signing " + a.input);
   sign::SignOutputOptions options;
   options.attached = a.attach;
   options.oid_style = a.gm_oids ? sign::OidStyle::gmt : sign::OidStyle::pkcs7;

@@ -2,6 +2,7 @@
 // the verifier's own trust store.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "progress.hpp"
 #include "trust_setup.hpp"
 
 #include <sign/error.hpp>
@@ -14,6 +15,8 @@
 #include <iostream>
 #include <set>
 #include <thread>
+
+#include <unistd.h>
 
 namespace xsign {
 namespace {
@@ -64,7 +67,10 @@ int verify(const VerifyArgs& a) {
     std::optional<sign::Content> content;
     // A document the user named beside an attached signature is compared with the attached
     // one; a guessed one (SIG without .p7s) is not used at all.
-    if (!sd.attached() || named) content = sign::Content::file(doc);
+    if (!sd.attached() || named) {
+      content = sign::Content::file(doc);
+      content->source = with_progress(content->source, "checking " + doc);
+    }
     else doc.clear();
     report = sign::validate_signed_data(sd, content, trust, policy, o);
     for (const auto& r : a.receipts) {
@@ -115,8 +121,13 @@ int verify_batch(const BatchArgs& a) {
   const unsigned jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::size_t valid = 0, failed = 0, unproven = 0, input_errors = 0;
   if (a.json) std::cout << "[\n";
+  // On a terminal the verdict lines go to stdout; a bar would interleave, so it is drawn only
+  // when stdout is not the same terminal (e.g. `verify-batch ... > results.txt`).
+  std::unique_ptr<Progress> bar;
+  if (!::isatty(STDOUT_FILENO)) bar = std::make_unique<Progress>("verifying", items.size(), false);
   // Reports are printed as they finish, in input order: memory does not grow with the batch.
   sign::validate_batch(items, setup.trust, setup.policy, o, jobs, [&](std::size_t i, const sign::ValidationReport& r) {
+    if (bar) bar->advance_to(i + 1);
     const bool last = i + 1 == items.size();
     if (a.json) {
       std::string j = sign::report_to_json(r);

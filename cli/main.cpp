@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 
 #include <sign/error.hpp>
 
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
       "Let --out replace an existing regular file (never a symlink, FIFO, device or directory, and never a CA "
       "directory's state files). Without it, an existing output file is an error (exit 64).");
   app.set_help_all_flag("--help-all", "Show help for every command");
+  app.add_flag_callback("--quiet,-q", [] { xsign::set_quiet(true); },
+                        "No progress bars (they appear only when standard error is a terminal)");
 
   xsign::Context ctx;
   xsign::register_key_commands(app, ctx);

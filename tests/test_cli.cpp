@@ -376,3 +376,21 @@ TEST_CASE("show recognises every object by content, with names instead of OIDs",
   r = show(d.f("junk.bin"));
   CHECK(r.exit_code == 65);
 }
+
+TEST_CASE("Progress appears on a terminal only, and never with --quiet", "[cli][ergonomics]") {
+  testing::TwoDomains d;
+  const std::string big = d.f("big.bin");
+  testing::run("head -c 33554432 /dev/zero > " + q(big));
+  const std::string sign_cmd = std::string(XSIGN_BIN) + " sign " + q(big) + " --key " + q(d.f("ru-trader.key")) +
+                               " --cert " + q(d.f("ru-trader.pem")) + " --force --out " + q(d.f("big.p7s"));
+  // Under a pseudo-terminal (script) the bar is drawn on stderr ...
+  auto r = testing::run("script -qec " + q(sign_cmd) + " /dev/null");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("signing ") && Catch::Contains("100%") && Catch::Contains("MiB/s"));
+  // ... not with --quiet, and not into a pipe.
+  r = testing::run("script -qec " + q(sign_cmd + " --quiet") + " /dev/null");
+  CHECK_THAT(r.out, !Catch::Contains("MiB/s"));
+  r = testing::run(sign_cmd + " 2>&1 | cat");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, !Catch::Contains("MiB/s") && Catch::Contains("xsign: signed"));
+}
