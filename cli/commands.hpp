@@ -21,6 +21,10 @@ void register_ts_commands(CLI::App& app, Context& ctx);
 void register_channel_commands(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
 void register_show_command(CLI::App& app, Context& ctx);
+/// `xsign config show|path`.
+void register_config_command(CLI::App& app, Context& ctx);
+/// $XSIGN_CONFIG, else ~/.config/xsign/config.toml.
+std::string default_config_path();
 /// `help` and `completion`: registered last, they read the tree the others built.
 void register_help_commands(CLI::App& app, Context& ctx);
 

@@ -45,6 +45,11 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every command");
   app.add_flag_callback("--quiet,-q", [] { xsign::set_quiet(true); },
                         "No progress bars (they appear only when standard error is a terminal)");
+  // Defaults a person sets once (trust store, TSA, key, policy), per command; precedence:
+  // options on the command line, then the file. `xsign config show` prints what is in effect.
+  app.config_formatter(std::make_shared<CLI::ConfigTOML>());
+  app.set_config("--config", xsign::default_config_path(),
+                 "Defaults file (TOML, [command] sections; default $XSIGN_CONFIG, then ~/.config/xsign/config.toml)");
 
   xsign::Context ctx;
   xsign::register_key_commands(app, ctx);
@@ -57,6 +62,7 @@ int main(int argc, char** argv) {
   xsign::register_ca_commands(app, ctx);
   xsign::register_version_command(app, ctx);
   xsign::register_show_command(app, ctx);
+  xsign::register_config_command(app, ctx);
   xsign::register_help_commands(app, ctx);
 
   try {

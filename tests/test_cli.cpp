@@ -394,3 +394,24 @@ TEST_CASE("Progress appears on a terminal only, and never with --quiet", "[cli][
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, !Catch::Contains("MiB/s") && Catch::Contains("xsign: signed"));
 }
+
+TEST_CASE("A defaults file sets options per command, the command line wins, config show prints it", "[cli][ergonomics]") {
+  testing::TwoDomains d;
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice/>\n");
+  d.run_ok("sign " + q(doc) + " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem")) + " --chain " +
+           q(d.f("ru-issuing.pem")));
+  testing::write(d.f("crls-policy.toml"), "revocation = \"off\"\n");
+  testing::write(d.f("config.toml"), "[verify]\ntrust = " + q(d.f("ru-root.pem")) + "\npolicy = " + q(d.f("crls-policy.toml")) + "\n");
+  const std::string env = "XSIGN_CONFIG=" + q(d.f("config.toml")) + " ";
+  auto r = testing::run(env + XSIGN_BIN + " verify " + q(doc));
+  CHECK(r.exit_code == 0);  // trust store and policy from the file
+  r = testing::run(env + XSIGN_BIN + " verify " + q(doc) + " --trust " + q(d.f("cn-root.pem")));
+  CHECK(r.exit_code == 2);  // the command line wins: the Chinese root does not reach a Russian signer
+  r = testing::run(env + XSIGN_BIN + " config show");
+  CHECK_THAT(r.out, Catch::Contains("verify.trust") && Catch::Contains("ru-root.pem"));
+  CHECK_THAT(testing::run(env + XSIGN_BIN + " config path").out, Catch::Contains("config.toml"));
+  testing::write(d.f("bad.toml"), "[verify]\nno_such_option = 1\n");
+  r = testing::run("XSIGN_CONFIG=" + q(d.f("bad.toml")) + " " + XSIGN_BIN + " verify " + q(doc));
+  CHECK(r.exit_code == 64);
+}
