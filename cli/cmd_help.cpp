@@ -5,8 +5,10 @@
 #include "exit_codes.hpp"
 
 #include <sign/error.hpp>
+#include <sign/io.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -134,6 +136,41 @@ CLI::App* find_command(CLI::App* app, const std::vector<std::string>& path) {
   return at;
 }
 
+// roff-escaped text, kept as it is laid out (.nf).
+std::string roff(const std::string& text) {
+  std::string out;
+  bool line_start = true;
+  for (char c : text) {
+    if (line_start && (c == '.' || c == '\'')) out += "\\&";
+    if (c == '\\') out += "\\e";
+    else out += c;
+    line_start = c == '\n';
+  }
+  return out;
+}
+
+// One page per command and subcommand (xsign-sign.1, xsign-ca-issue.1), from the same help
+// text as `--help`, so pages and tool cannot disagree.
+void write_man_pages(CLI::App* app, const std::string& dir, const std::string& path) {
+  for (CLI::App* sub : children(app)) {
+    if (sub->get_group().empty()) continue;  // hidden
+    const std::string words = path.empty() ? sub->get_name() : path + " " + sub->get_name();
+    std::string name = "xsign-" + words;
+    std::replace(name.begin(), name.end(), ' ', '-');
+    std::string upper = name;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::ostringstream page;
+    page << ".TH " << upper << " 1 \"\" \"xsign " << XSIGN_VERSION << "\" \"User Commands\"\n"
+         << ".SH NAME\n" << name << " \\- " << roff(sub->get_description()) << "\n"
+         << ".SH SYNOPSIS\n.B xsign " << words << "\n[OPTIONS]\n"
+         << ".SH DESCRIPTION\n.nf\n"
+         << roff(sub->get_formatter()->make_help(sub, "xsign " + words, CLI::AppFormatMode::Normal)) << ".fi\n"
+         << ".SH SEE ALSO\nxsign(1)\n";
+    sign::write_file_atomic(dir + "/" + name + ".1", page.str(), sign::FileMode::public_0644, sign::Overwrite::replace);
+    write_man_pages(sub, dir, words);
+  }
+}
+
 }  // namespace
 
 std::string suggest_command(CLI::App& app, int argc, char** argv) {
@@ -209,6 +246,12 @@ void register_help_commands(CLI::App& app, Context&) {
     std::cout << target->get_formatter()->make_help(target, target == &app ? "xsign" : target->get_name(),
                                                     CLI::AppFormatMode::Normal);
   });
+
+  auto man_dir = std::make_shared<std::string>();
+  auto* m = app.add_subcommand("man-pages", "Write a man page per command (xsign-COMMAND.1) into a directory");
+  m->add_option("dir", *man_dir, "Directory to write the pages into")->required()->check(CLI::ExistingDirectory);
+  m->group("");  // for the build, not for people
+  m->callback([&app, man_dir] { write_man_pages(&app, *man_dir, ""); });
 
   auto shell = std::make_shared<std::string>();
   auto* c = app.add_subcommand("completion", "Print a shell completion script: bash, zsh or fish");

@@ -32,6 +32,14 @@ if(XSIGN_BUILD_CLI)
   else()
     message(WARNING "help2man not found: the xsign man page will not be installed (scripts/setup.sh installs it)")
   endif()
+  # A page per command (xsign-sign.1, xsign-ca-issue.1, ...) from the same help text.
+  add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/man/xsign-sign.1
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man
+    COMMAND $<TARGET_FILE:xsign> man-pages ${PROJECT_BINARY_DIR}/man
+    DEPENDS xsign VERBATIM)
+  add_custom_target(xsign_command_man ALL DEPENDS ${PROJECT_BINARY_DIR}/man/xsign-sign.1)
+  install(DIRECTORY ${PROJECT_BINARY_DIR}/man/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT xsign
+          FILES_MATCHING PATTERN "*.1")
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT xsign)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/certs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/xsign/certs COMPONENT xsign)
 endif()

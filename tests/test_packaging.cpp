@@ -128,6 +128,15 @@ TEST_CASE("An installed libsign builds and runs the C++, C and Python examples f
     CHECK(fs::exists(in.prefix + "/share/man/man1/xsign.1"));
     CHECK_FALSE(fs::exists(in.prefix + "/include/sign/cms_internal.hpp"));
     CHECK(run("man -l " + q(in.prefix + "/share/man/man1/xsign.1") + " >/dev/null 2>&1 || true").exit_code == 0);
+    // A page per command, each rendering with its own options.
+    for (const std::string page : {"xsign-sign.1", "xsign-verify.1", "xsign-ca-issue.1", "xsign-extend.1"}) {
+      CAPTURE(page);
+      REQUIRE(fs::exists(in.prefix + "/share/man/man1/" + page));
+      const auto shown = run("MANWIDTH=100 man -l " + q(in.prefix + "/share/man/man1/" + page) + " 2>&1");
+      CHECK(shown.exit_code == 0);
+      CHECK_THAT(shown.out, Catch::Contains("SYNOPSIS") && Catch::Contains("--help"));
+    }
+    CHECK_FALSE(fs::exists(in.prefix + "/share/man/man1/xsign-man-pages.1"));
     const auto soname = run("objdump -p " + q(in.prefix + "/lib/libsign.so.0") + " | grep SONAME");
     CHECK_THAT(soname.out, Catch::Contains("libsign.so.0"));
   }
