@@ -4,6 +4,7 @@
 // identifiers and profile fields by name; `--json` for programs. Signatures (.p7s) are
 // `xsign inspect`'s.
 #include "commands.hpp"
+#include "output.hpp"
 
 #include <sign/asn1.hpp>
 #include <sign/cms.hpp>
@@ -216,11 +217,12 @@ struct ShowArgs {
 void show(const ShowArgs& a) {
   // Everything the file holds: PEM blocks (any label) or one DER object (or bare base64).
   std::vector<sign::Bytes> objects;
-  const sign::Bytes data = sign::read_file(a.file);
+  const std::string file = input_path(a.file);
+  const sign::Bytes data = sign::read_file(file);
   if (sign::looks_like_pem(data)) {
     for (auto& b : sign::pem_decode_all({reinterpret_cast<const char*>(data.data()), data.size()})) objects.push_back(std::move(b.der));
   } else {
-    objects = sign::read_der_objects(a.file, {"CERTIFICATE"});
+    objects = sign::read_der_objects(file, {"CERTIFICATE"});
   }
   if (objects.empty()) throw sign::FormatError(a.file + ": holds no PEM block or DER object");
   json all = json::array();

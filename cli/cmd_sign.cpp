@@ -298,6 +298,8 @@ void do_extend(const SignArgs& a) {
 }
 
 void do_sign(const SignArgs& a) {
+  if (a.input == "-" && a.pass.file == "-")
+    throw sign::UsageError("the document and the passphrase cannot both come from standard input; use --pass-env or a file");
   std::string out = a.out;
   if (out.empty() && a.input != "-") {
     out = a.input + ".p7s";
@@ -497,7 +499,7 @@ void print_signer(const nlohmann::json& s, const std::string& first, const std::
 
 // The document of an attached signature, streamed out (never through memory).
 void do_extract(const SignArgs& a) {
-  const auto sd = sign::SignedDataView::load(a.input);
+  const auto sd = sign::SignedDataView::load(input_path(a.input));
   const auto content = sd.attached_content();
   if (!content) throw sign::UsageError(a.input + " is a detached signature: it does not carry the document");
   const bool to_stdout = a.out.empty() || a.out == "-";
@@ -519,7 +521,7 @@ void do_extract(const SignArgs& a) {
 }
 
 int do_inspect(const SignArgs& a) {
-  const auto sd = sign::SignedDataView::load(a.input);
+  const auto sd = sign::SignedDataView::load(input_path(a.input));
   std::optional<sign::Content> content = sd.attached() ? sd.attached_content() : detached_content(a.input, a.content);
   std::vector<sign::SignerCheck> checks;
   if (content) {

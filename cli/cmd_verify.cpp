@@ -2,6 +2,7 @@
 // the verifier's own trust store.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "output.hpp"
 #include "progress.hpp"
 #include "trust_setup.hpp"
 
@@ -41,6 +42,7 @@ struct DocumentAndSignature {
 DocumentAndSignature document_and_signature(const VerifyArgs& a) {
   if (a.files.size() == 2) return {a.files[0], a.files[1]};
   const std::string& f = a.files[0];
+  if (f == "-") return {"", "-", false};  // an attached signature on standard input
   if (f.size() > 4 && f.ends_with(".p7s")) {
     const std::string stem = f.substr(0, f.size() - 4);
     return {fs::exists(stem) ? stem : "", f, false};
@@ -50,6 +52,9 @@ DocumentAndSignature document_and_signature(const VerifyArgs& a) {
 
 int verify(const VerifyArgs& a) {
   auto [doc, sig, named] = document_and_signature(a);
+  const std::string shown_sig = sig == "-" ? "standard input" : sig, shown_doc = doc == "-" ? "standard input" : doc;
+  sig = input_path(sig);
+  if (named) doc = input_path(doc);
   std::error_code ec;
   if (!fs::exists(sig, ec)) throw sign::NoInputError(sig + ": no such signature file" + (ec ? " (" + ec.message() + ")" : ""));
   auto setup = load_trust_setup(a.t);
@@ -84,8 +89,8 @@ int verify(const VerifyArgs& a) {
     // A signature file that cannot be parsed is a verdict, not a tool error.
     report = sign::format_failure_report(sig, e.what());
   }
-  report.signature_file = sig;
-  report.document = doc;  // empty when the signature's own attached document was checked
+  report.signature_file = shown_sig;
+  report.document = doc.empty() ? "" : shown_doc;  // empty when the signature's own attached document was checked
   std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report));
   switch (report.overall()) {
     case sign::Indication::total_passed: return kExitOk;

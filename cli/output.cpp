@@ -1,4 +1,5 @@
 #include "output.hpp"
+#include <cstdlib>
 
 #include <sign/error.hpp>
 
@@ -99,5 +100,25 @@ InputStream::InputStream(const std::string& path) {
 }
 
 InputStream::~InputStream() = default;
+
+std::string input_path(const std::string& path) {
+  if (path != "-") return path;
+  static bool used = false;
+  if (used) throw sign::UsageError("standard input ('-') can be read only once per command");
+  used = true;
+  // A private spool: mode 0600 in the temporary directory, removed when xsign exits.
+  static std::string spool;
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/xsign-stdin-XXXXXX";
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) throw sign::IoError("cannot create a temporary file for standard input");
+  ::close(fd);
+  spool = pattern;
+  std::atexit([] { ::unlink(spool.c_str()); });
+  sign::AtomicFileWriter w(spool, sign::FileMode::private_0600, sign::Overwrite::replace);
+  sign::for_each_chunk(std::cin, [&](sign::ByteView chunk) { w.write(chunk); }, "standard input");
+  w.commit();
+  return spool;
+}
 
 }  // namespace xsign

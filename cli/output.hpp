@@ -27,6 +27,10 @@ void move_into_place(const std::string& scratch, const std::string& out, sign::O
 /// A scratch path beside `out` (hidden, unique) for work that must not show until it is done.
 std::string scratch_path_for(const std::string& out);
 
+/// `path`, or for "-" a private temporary copy of standard input (removed at exit), for
+/// commands that read their input by position (a signature, a certificate, a document to check).
+std::string input_path(const std::string& path);
+
 /// Writes data to `out` ("" or "-" = stdout). Binary data is never written to a terminal.
 /// An existing file is replaced only with --force (never a non-regular file, never CA state).
 void write_output(const std::string& out, sign::ByteView data, bool binary,

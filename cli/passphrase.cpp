@@ -1,5 +1,7 @@
 #include "passphrase.hpp"
 
+#include <iostream>
+
 #include <sign/error.hpp>
 #include <sign/io.hpp>
 
@@ -45,6 +47,13 @@ std::string first_line(std::string text) {
 
 // Non-interactive sources; empty optional when neither was given.
 bool from_options(const PassphraseOptions& opts, std::string& out) {
+  if (opts.file == "-") {
+    // The first line of standard input (when the document does not come from there).
+    if (!std::getline(std::cin, out)) throw sign::PassphraseError("--pass-file -: standard input is empty");
+    out = first_line(out);
+    if (out.empty()) throw sign::PassphraseError("--pass-file -: the first line of standard input is empty");
+    return true;
+  }
   if (!opts.file.empty()) {
     out = first_line(sign::read_text_file(opts.file, 64 * 1024));
     if (out.empty()) throw sign::PassphraseError(opts.file + ": passphrase file is empty");
@@ -64,7 +73,7 @@ bool from_options(const PassphraseOptions& opts, std::string& out) {
 
 void add_passphrase_options(CLI::App& cmd, PassphraseOptions& opts, bool with_no_encrypt) {
   auto* file = cmd.add_option("--pass-file", opts.file,
-                              "Read the key passphrase from the first line of FILE")
+                              "Read the key passphrase from the first line of FILE ('-': standard input)")
                    ->type_name("FILE");
   auto* env = cmd.add_option("--pass-env", opts.env,
                              "Read the key passphrase from environment variable VAR")

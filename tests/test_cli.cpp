@@ -415,3 +415,32 @@ TEST_CASE("A defaults file sets options per command, the command line wins, conf
   r = testing::run("XSIGN_CONFIG=" + q(d.f("bad.toml")) + " " + XSIGN_BIN + " verify " + q(doc));
   CHECK(r.exit_code == 64);
 }
+
+TEST_CASE("'-' reads standard input for verify, inspect, show, extract and --pass-file", "[cli][ergonomics]") {
+  testing::TwoDomains d;
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice><No>44</No></Invoice>\n");
+  d.run_ok("sign " + q(doc) + " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem")) + " --chain " +
+           q(d.f("ru-issuing.pem")) + " --attach --out " + q(d.f("a.p7s")));
+  testing::write(d.f("p.toml"), "revocation = \"off\"\n");
+  const std::string bin = XSIGN_BIN;
+  auto r = testing::run("cat " + q(d.f("a.p7s")) + " | " + bin + " verify --trust " + q(d.f("ru-root.pem")) + " --policy " +
+                        q(d.f("p.toml")) + " -");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("standard input"));
+  r = testing::run("cat " + q(doc) + " | " + bin + " verify --trust " + q(d.f("ru-root.pem")) + " --policy " + q(d.f("p.toml")) +
+                   " - " + q(d.f("a.p7s")));
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(testing::run("cat " + q(d.f("a.p7s")) + " | " + bin + " inspect -").out, Catch::Contains("attached content"));
+  CHECK_THAT(testing::run("cat " + q(d.f("ru-trader.pem")) + " | " + bin + " show -").out, Catch::StartsWith("type: certificate"));
+  CHECK(testing::run("cat " + q(d.f("a.p7s")) + " | " + bin + " extract - | cmp - " + q(doc)).exit_code == 0);
+  // An encrypted key whose passphrase comes on standard input.
+  testing::write(d.f("pw"), "correct horse\n");
+  d.run_ok("key gen --suite gost256 --pass-file " + q(d.f("pw")) + " --out " + q(d.f("enc.key")));
+  r = testing::run("echo 'correct horse' | " + bin + " key info " + q(d.f("enc.key")) + " --pass-file -");
+  CHECK(r.exit_code == 0);
+  r = testing::run("echo x | " + bin + " sign - --key " + q(d.f("enc.key")) + " --cert " + q(d.f("ru-trader.pem")) +
+                   " --pass-file - --out " + q(d.f("s.p7s")));
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("both come from standard input"));
+}
