@@ -11,6 +11,8 @@
 #include <sign/io.hpp>
 #include <sign/validate.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <algorithm>
 #include <iostream>
@@ -106,6 +108,7 @@ struct BatchArgs {
   unsigned jobs = 0;
   TrustArgs t;
   bool json = false;
+  bool json_lines = false;  ///< one compact report per line, for streaming consumers
 };
 
 int verify_batch(const BatchArgs& a) {
@@ -134,21 +137,23 @@ int verify_batch(const BatchArgs& a) {
   sign::validate_batch(items, setup.trust, setup.policy, o, jobs, [&](std::size_t i, const sign::ValidationReport& r) {
     if (bar) bar->advance_to(i + 1);
     const bool last = i + 1 == items.size();
-    if (a.json) {
+    if (a.json_lines) {
+      std::cout << nlohmann::json::parse(sign::report_to_json(r)).dump() << "\n" << std::flush;
+    } else if (a.json) {
       std::string j = sign::report_to_json(r);
       j.pop_back();
       std::cout << j << (last ? "\n" : ",\n");
     }
     if (!r.input_error.empty()) {
       ++input_errors;
-      if (!a.json)
+      if (!a.json && !a.json_lines)
         std::cout << "INPUT-ERROR  " << sign::printable_text(items[i].signature_file) << "  ("
                   << sign::printable_text(r.input_error) << ")\n";
       return;
     }
     const auto overall = r.overall();
     (overall == sign::Indication::total_passed ? valid : overall == sign::Indication::total_failed ? failed : unproven)++;
-    if (!a.json) {
+    if (!a.json && !a.json_lines) {
       std::cout << sign::indication_name(overall) << "  " << sign::printable_text(items[i].signature_file);
       for (const auto& s : r.signatures)
         if (s.sub_indication != sign::SubIndication::none)
@@ -179,6 +184,7 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   vb->add_option("--at", b->at, "Validate as of this UTC time");
   vb->add_flag("--fetch", b->t.fetch, "Fetch CRLs and OCSP responses");
   vb->add_flag("--json", b->json, "A JSON array of reports");
+  vb->add_flag("--json-lines", b->json_lines, "One JSON report per line, as each finishes (JSON Lines)")->excludes("--json");
   vb->footer("Exit codes: 1 if any file failed, else 66 if a file could not be read (INPUT-ERROR), else 2 if any "
              "is not proven, else 0.");
   vb->callback([b, &ctx] { ctx.exit_code = verify_batch(*b); });

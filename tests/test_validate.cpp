@@ -315,4 +315,12 @@ TEST_CASE("verify-batch gives one verdict per file and the worst exit code", "[v
                           q(v.f("trust-ru")) + " --json");
   CHECK(good.exit_code == 0);
   CHECK_THAT(good.out, Catch::StartsWith("[") && Catch::Contains("\"indication\": \"TOTAL-PASSED\""));
+  // The tally, a file named twice verified once, and JSON Lines.
+  CHECK_THAT(r.err, Catch::Contains("3 file(s) checked") && Catch::Contains("2 valid, 1 invalid"));
+  const auto twice = xsign("verify-batch " + q(v.f("invoice.ru.p7s")) + " " + q(v.f("invoice.ru.p7s")) + " --trust " +
+                           q(v.f("trust-ru")) + " --json-lines");
+  CHECK(twice.exit_code == 0);
+  CHECK(std::count(twice.out.begin(), twice.out.end(), '\n') == 1);
+  CHECK_THAT(twice.out, Catch::StartsWith("{\"") && Catch::Contains("\"indication\":\"TOTAL-PASSED\""));
+  CHECK_THAT(twice.err, Catch::Contains("1 file(s) checked"));
 }
