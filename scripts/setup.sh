@@ -10,6 +10,7 @@ packages=(
   libcli11-dev catch2 nlohmann-json3-dev libsqlite3-dev libtomlplusplus-dev
   libcpp-httplib-dev libbenchmark-dev faketime curl
   clang libclang-rt-14-dev help2man python3 python3-pytest dpkg-dev
+  man-db bsdutils  # the man pages are rendered and progress is tested under `script` (a pty)
 )
 
 missing=()
