@@ -555,7 +555,11 @@ TEST_CASE("Under 64 slowloris clients and 10 chunked 100 MB uploads, health, TSA
   CHECK(asked >= 20);  // a probe every ~100 ms for 8 s, fewer on a loaded machine
   CHECK(answered * 100 >= asked * 95);
   CHECK(max_rss > 0);
+#ifndef XSIGN_SANITIZED_BUILD
   CHECK(max_rss < 100 * 1024);  // docs/services.md: under 100 MB under this attack
+#else
+  CHECK(max_rss < 1024 * 1024);  // ASan's shadow memory and quarantine: still bounded, not 1.4 GB
+#endif
   CHECK(upload_bytes > 100u * 1024 * 1024);  // the attack really ran
 }
 
