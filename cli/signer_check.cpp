@@ -17,12 +17,9 @@ std::vector<std::string> signer_problems(const sign::SignerSpec& signer, bool ch
   if (at < cert.not_before())
     out.push_back("your certificate is not valid yet: from " + sign::format_time(cert.not_before()));
   if (at > cert.not_after()) out.push_back("your certificate expired at " + sign::format_time(cert.not_after()));
-  if (const auto ku = cert.key_usage(); ku && !(*ku & (sign::kDigitalSignature | sign::kNonRepudiation)))
+  if (!cert.key_usage_allows_signing())
     out.push_back("your certificate's keyUsage allows neither digitalSignature nor nonRepudiation");
-  const auto eku = cert.extended_key_usage();
-  if (!eku.empty() && std::none_of(eku.begin(), eku.end(), [](const std::string& e) {
-        return e == sign::oids::eku_document_signing || e == sign::oids::eku_email_protection || e == "2.5.29.37.0";
-      }))
+  if (!cert.extended_key_usage_allows_documents())
     out.push_back("your certificate's extendedKeyUsage is not for signing documents");
   if (check_revocation && !cert.ocsp_urls().empty()) {
     for (const auto& issuer : signer.chain) {

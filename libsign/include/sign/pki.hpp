@@ -163,6 +163,10 @@ class Certificate {
   /// KeyUsage bits, or nullopt when the extension is absent.
   std::optional<unsigned> key_usage() const;
   std::vector<std::string> extended_key_usage() const;
+  /// keyUsage absent, or allowing digitalSignature or nonRepudiation (what signing needs).
+  bool key_usage_allows_signing() const;
+  /// extendedKeyUsage absent, or naming documentSigning, emailProtection or anyExtendedKeyUsage.
+  bool extended_key_usage_allows_documents() const;
   std::vector<std::string> policies() const;
   const Bytes& subject_key_id() const;
   const Bytes& authority_key_id() const;

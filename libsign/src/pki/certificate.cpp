@@ -359,6 +359,15 @@ bool Certificate::is_ca() const { return impl_->is_ca; }
 std::optional<unsigned> Certificate::path_len() const { return impl_->path_len; }
 std::optional<unsigned> Certificate::key_usage() const { return impl_->key_usage; }
 std::vector<std::string> Certificate::extended_key_usage() const { return impl_->eku; }
+bool Certificate::key_usage_allows_signing() const {
+  return !impl_->key_usage || (*impl_->key_usage & (kDigitalSignature | kNonRepudiation)) != 0;
+}
+bool Certificate::extended_key_usage_allows_documents() const {
+  const auto& eku = impl_->eku;
+  return eku.empty() || std::any_of(eku.begin(), eku.end(), [](const std::string& e) {
+           return e == oids::eku_document_signing || e == oids::eku_email_protection || e == "2.5.29.37.0";
+         });
+}
 std::vector<std::string> Certificate::policies() const { return impl_->policies; }
 const Bytes& Certificate::subject_key_id() const { return impl_->ski; }
 const Bytes& Certificate::authority_key_id() const { return impl_->aki; }

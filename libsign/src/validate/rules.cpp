@@ -9,8 +9,6 @@ namespace sign::detail {
 using Ind = Indication;
 using Sub = SubIndication;
 
-constexpr std::string_view kAnyEku = "2.5.29.37.0";
-
 std::string domain_of(const Certificate& c) {
   const std::string country = c.subject().get(oids::country);
   return country.empty() ? "?" : country;
@@ -44,16 +42,11 @@ Verdict from_crypto(const SignerCheck& c) {
 }
 
 std::optional<Verdict> signer_constraints(const Certificate& cert, const ValidationPolicy& policy) {
-  if (policy.require_signing_key_usage && cert.key_usage() &&
-      !(*cert.key_usage() & (kDigitalSignature | kNonRepudiation)))
+  if (policy.require_signing_key_usage && !cert.key_usage_allows_signing())
     return Verdict{Ind::indeterminate, Sub::chain_constraints_failure,
                    "the signer's certificate does not allow signing (keyUsage has neither digitalSignature nor "
                    "nonRepudiation)"};
-  const auto eku = cert.extended_key_usage();
-  if (policy.require_document_eku && !eku.empty() &&
-      std::none_of(eku.begin(), eku.end(), [](const std::string& e) {
-        return e == oids::eku_document_signing || e == oids::eku_email_protection || e == kAnyEku;
-      }))
+  if (policy.require_document_eku && !cert.extended_key_usage_allows_documents())
     return Verdict{Ind::indeterminate, Sub::chain_constraints_failure,
                    "the signer's certificate is not for document signing (extendedKeyUsage lacks documentSigning)"};
   return std::nullopt;
