@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 
 #include <initializer_list>
@@ -56,7 +57,7 @@ bool looks_like_pem(ByteView data);
 /// Random-access bytes: a file (read with pread) or memory.
 class ByteSource {
  public:
-  ByteSource();
+  ByteSource() = default;
   ByteSource(const ByteSource&) = delete;
   ByteSource& operator=(const ByteSource&) = delete;
   virtual ~ByteSource() = default;
@@ -73,7 +74,9 @@ class ByteSource {
   friend struct BerLengthMemo;
   // Content lengths of indefinite-length BER elements already measured, by offset: each is
   // found once by walking to its end-of-contents octets, not once per enclosing element.
-  std::shared_ptr<void> ber_lengths_;
+  // Made on the first indefinite length met (DER sources never pay for it).
+  mutable std::once_flag ber_once_;
+  mutable std::shared_ptr<void> ber_lengths_;
 };
 
 /// ByteSource over a file; throws NoInputError / IoError naming it.

@@ -101,7 +101,7 @@ class SignedDataView {
   std::string econtent_type() const { return econtent_type_; }
   bool attached() const { return content_attached_; }
   /// True when the file uses BER forms (indefinite lengths, non-minimal lengths, segments).
-  bool ber_encoded() const { return ber_encoded_; }
+  bool ber_encoded() const;
   /// The attached document (a window onto the source), or nullopt for detached.
   std::optional<Content> attached_content() const;
   const std::vector<Certificate>& certificates() const { return certificates_; }
@@ -122,7 +122,7 @@ class SignedDataView {
   std::string econtent_type_;
   bool content_attached_ = false;
   std::vector<ByteRange> content_ranges_;  ///< where the eContent bytes are (one range unless BER segments)
-  bool ber_encoded_ = false;
+  DerNode root_;  ///< the ContentInfo in source_
   std::vector<Bytes> digest_algorithm_ders_;
   std::vector<Bytes> certificate_ders_;
   std::vector<Certificate> certificates_;

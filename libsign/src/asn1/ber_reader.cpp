@@ -17,10 +17,11 @@ struct BerLengthMemo {
   std::mutex mutex;
   std::map<std::uint64_t, std::uint64_t> lengths;
 
-  static BerLengthMemo& of(const ByteSource& src) { return *static_cast<BerLengthMemo*>(src.ber_lengths_.get()); }
+  static BerLengthMemo& of(const ByteSource& src) {
+    std::call_once(src.ber_once_, [&] { src.ber_lengths_ = std::make_shared<BerLengthMemo>(); });
+    return *static_cast<BerLengthMemo*>(src.ber_lengths_.get());
+  }
 };
-
-ByteSource::ByteSource() : ber_lengths_(std::make_shared<BerLengthMemo>()) {}
 
 namespace {
 

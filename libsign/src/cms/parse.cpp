@@ -69,7 +69,9 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
   if (f.size() < 5) malformed("SignerInfo has " + std::to_string(f.size()) + " fields, at least 5 expected");
   SignerInfoView s;
   // Held (and written again) in DER; the signed part is unchanged by that, being DER already.
-  s.der = ber_to_der(der);
+  // The usual DER SignerInfo is checked once here and not re-encoded piece by piece below.
+  const bool der_form = is_der_encoded(*src, root);
+  s.der = der_form ? Bytes(der.begin(), der.end()) : ber_to_der(der);
   expect(f[0], 0x02, "SignerInfo version");
   const Bytes version = src->read_range(f[0].content(), f[0].length);
   s.version = version.size() == 1 ? version[0] : -1;
@@ -78,7 +80,8 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
     const auto ias = der_children(*src, f[1]);
     if (ias.size() != 2) malformed("issuerAndSerialNumber must have two fields");
     expect(ias[1], 0x02, "serial number");
-    s.sid_issuer = DistinguishedName::from_der(ber_to_der(der_bytes(*src, ias[0])));
+    const Bytes issuer = der_bytes(*src, ias[0]);
+    s.sid_issuer = DistinguishedName::from_der(der_form ? issuer : ber_to_der(issuer));
     Bytes serial = src->read_range(ias[1].content(), ias[1].length);
     while (serial.size() > 1 && serial[0] == 0) serial.erase(serial.begin());
     s.sid_serial = serial;
@@ -92,7 +95,7 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
   if (f[i].tag == 0xa0) {
     // RFC 5652 §5.3/§5.4: signed attributes are DER, and the signature is over that DER.
     // A BER form here would be hashed differently by different verifiers: refused.
-    if (!is_der_encoded(*src, f[i]))
+    if (!der_form && !is_der_encoded(*src, f[i]))
       malformed("the signed attributes are not DER-encoded (RFC 5652 §5.3 requires DER for them)");
     Bytes content = src->read_range(f[i].content(), f[i].length);
     s.signed_attrs_der = der_tlv(0x31, content);
@@ -119,8 +122,9 @@ SignerInfoView parse_signer_info(ByteView der, int depth) {
     if (a.oid == oid::countersignature)
       for (const auto& v : a.values) s.counter_signatures.push_back(parse_signer_info(v, depth + 1));
   // Unsigned values in DER too (after the countersignatures' own DER checks above).
-  for (auto& a : s.unsigned_attrs)
-    for (auto& v : a.values) v = ber_to_der(v);
+  if (!der_form)
+    for (auto& a : s.unsigned_attrs)
+      for (auto& v : a.values) v = ber_to_der(v);
   return s;
 }
 
@@ -362,8 +366,13 @@ SignedDataView SignedDataView::parse(std::shared_ptr<const ByteSource> source) {
   if (i + 1 != f.size()) malformed("SignedData must end with signerInfos");
   expect(f[i], 0x31, "signerInfos");
   for (const auto& s : der_children(src, f[i])) v.signers_.push_back(cms_detail::parse_signer_info(der_bytes(src, s)));
-  v.ber_encoded_ = !is_der_encoded(src, ci);
+  v.root_ = ci;
   return v;
+}
+
+bool SignedDataView::ber_encoded() const {
+  // Asked by `inspect`, not by validation: the walk over the whole file is done only then.
+  return !is_der_encoded(*source_, root_);
 }
 
 std::optional<Certificate> SignedDataView::find_signer_certificate(const SignerInfoView& signer,

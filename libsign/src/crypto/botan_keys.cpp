@@ -6,6 +6,8 @@
 #include "crypto/key_impl.hpp"
 
 #include <botan/gost_3410.h>
+
+#include <mutex>
 #include <botan/pubkey.h>
 #include <botan/sm2.h>
 #include <botan/system_rng.h>
@@ -163,7 +165,7 @@ class BotanPublicKey final : public PublicKeyImpl {
         point_bytes_(point_bytes(point)),
         spki_(encode_spki(curve, point_bytes_, gost2001)),
         // GOST R 34.10-2012 verifies on OpenSSL's GOST engine when it is there (2001 on Botan).
-        engine_key_(is_gost(curve) && !gost2001 ? engine_public_key(spki_) : nullptr) {}
+        for_engine_(is_gost(curve) && !gost2001) {}
 
   Suite suite() const override { return suite_; }
   const CurveDef& curve() const override { return curve_; }
@@ -172,8 +174,13 @@ class BotanPublicKey final : public PublicKeyImpl {
 
   std::unique_ptr<Verifier> verifier(std::shared_ptr<const PublicKeyImpl> self,
                                      const SignOptions& options) const override {
-    if (engine_key_)
-      if (auto v = engine_gost_verifier(self, engine_key_, suite_)) return v;
+    // The engine's copy of the key is made on first use: a key that is only shown or compared
+    // (and a process that never verifies GOST) does not load the engine.
+    if (for_engine_) {
+      std::call_once(engine_once_, [&] { engine_key_ = engine_public_key(spki_); });
+      if (engine_key_)
+        if (auto v = engine_gost_verifier(self, engine_key_, suite_)) return v;
+    }
     if (is_gost(curve_))
       return std::make_unique<GostVerifier>(std::move(self), botan_group(curve_), point_,
                                             suite_info(suite_).digest, botan_key_.get());
@@ -187,7 +194,9 @@ class BotanPublicKey final : public PublicKeyImpl {
   Botan::PointGFp point_;
   Bytes point_bytes_;
   Bytes spki_;
-  EnginePkey engine_key_;
+  bool for_engine_;
+  mutable std::once_flag engine_once_;
+  mutable EnginePkey engine_key_;
 };
 
 class BotanPrivateKey final : public PrivateKeyImpl {
@@ -195,8 +204,7 @@ class BotanPrivateKey final : public PrivateKeyImpl {
   BotanPrivateKey(const CurveDef& curve, std::unique_ptr<Botan::EC_PrivateKey> key)
       : curve_(curve),
         key_(std::move(key)),
-        public_(std::make_shared<BotanPublicKey>(curve, key_->public_point())),
-        engine_key_(is_gost(curve) ? engine_private_key(pkcs8_der()) : nullptr) {}
+        public_(std::make_shared<BotanPublicKey>(curve, key_->public_point())) {}
 
   Suite suite() const override { return curve_.info.suite; }
   const CurveDef& curve() const override { return curve_; }
@@ -209,8 +217,11 @@ class BotanPrivateKey final : public PrivateKeyImpl {
 
   std::unique_ptr<Signer> signer(std::shared_ptr<const PrivateKeyImpl> self,
                                  const SignOptions& options) const override {
-    if (engine_key_)
-      if (auto s = engine_gost_signer(self, engine_key_, curve_.info.suite)) return s;
+    if (is_gost(curve_)) {
+      std::call_once(engine_once_, [&] { engine_key_ = engine_private_key(pkcs8_der()); });
+      if (engine_key_)
+        if (auto s = engine_gost_signer(self, engine_key_, curve_.info.suite)) return s;
+    }
     if (is_gost(curve_))
       return std::make_unique<GostSigner>(std::move(self), *key_,
                                           suite_info(curve_.info.suite).digest);
@@ -221,7 +232,8 @@ class BotanPrivateKey final : public PrivateKeyImpl {
   const CurveDef& curve_;
   std::unique_ptr<Botan::EC_PrivateKey> key_;
   std::shared_ptr<const BotanPublicKey> public_;
-  EnginePkey engine_key_;
+  mutable std::once_flag engine_once_;  // the engine's copy of the key, made on first signature
+  mutable EnginePkey engine_key_;
 };
 
 std::unique_ptr<Botan::EC_PrivateKey> make_private(const CurveDef& curve, const Botan::BigInt& x) {

@@ -48,7 +48,7 @@ Bytes issuer_serial(const Certificate& c) {
 Bytes sequence_of(const std::vector<Bytes>& items) { return set_in_order(items, 0x30); }
 
 // CrlOcspRef for one certificate: the CRL or OCSP response that vouched for it, or neither.
-Bytes crl_ocsp_ref(const std::optional<Bytes>& crl_der, const std::optional<Bytes>& ocsp_der, DigestAlgorithm alg) {
+Bytes crl_ocsp_ref(const std::optional<Bytes>& crl_der, const std::optional<OcspResponse>& ocsp, DigestAlgorithm alg) {
   std::vector<Bytes> fields;
   if (crl_der) {
     const Crl crl = Crl::from_der(*crl_der);
@@ -65,10 +65,9 @@ Bytes crl_ocsp_ref(const std::optional<Bytes>& crl_der, const std::optional<Byte
     const Bytes validated = sequence({other_hash(alg, *crl_der), der_tlv(0x30, id_content)});
     fields.push_back(der_tlv(0xa0, sequence({sequence_of({validated})})));  // [0] CRLListID
   }
-  if (ocsp_der) {
-    const auto resp = OcspResponse::parse(*ocsp_der);
-    const Bytes identifier = sequence({resp.responder_id_der, generalized_time_der(resp.produced_at)});
-    const Bytes id = sequence({identifier, other_hash(alg, resp.basic_der)});
+  if (ocsp) {
+    const Bytes identifier = sequence({ocsp->responder_id_der, generalized_time_der(ocsp->produced_at)});
+    const Bytes id = sequence({identifier, other_hash(alg, ocsp->basic_der)});
     fields.push_back(der_tlv(0xa1, sequence({sequence_of({id})})));  // [1] OcspListID
   }
   return sequence_of(fields);
@@ -125,13 +124,12 @@ CadesCValues cades_c_values(const CompleteValidationData& data, DigestAlgorithm 
   for (std::size_t i = 0; i < data.path.size(); ++i) {
     const bool below_anchor = i + 1 < data.path.size();
     const auto crl = below_anchor && i < data.crls.size() ? data.crls[i] : std::nullopt;
-    const auto ocsp = below_anchor && i < data.ocsp.size() ? data.ocsp[i] : std::nullopt;
+    std::optional<OcspResponse> ocsp;
+    if (below_anchor && i < data.ocsp.size() && data.ocsp[i]) ocsp = OcspResponse::parse(*data.ocsp[i]);
     rev_refs.push_back(crl_ocsp_ref(crl, ocsp, alg));
     if (crl && std::find(crl_values.begin(), crl_values.end(), *crl) == crl_values.end()) crl_values.push_back(*crl);
-    if (ocsp) {
-      const Bytes basic = OcspResponse::parse(*ocsp).basic_der;
-      if (std::find(ocsp_values.begin(), ocsp_values.end(), basic) == ocsp_values.end()) ocsp_values.push_back(basic);
-    }
+    if (ocsp && std::find(ocsp_values.begin(), ocsp_values.end(), ocsp->basic_der) == ocsp_values.end())
+      ocsp_values.push_back(ocsp->basic_der);
   }
   out.certificate_refs = sequence_of(cert_refs);
   out.revocation_refs = sequence_of(rev_refs);
