@@ -203,6 +203,23 @@ TEST_CASE("openssl cms -sign -stream files (indefinite lengths) validate", "[ber
     // The original signer's bytes up to its signature are unchanged.
     CHECK(view(out).signers()[0].signature == sd.signers()[0].signature);
   }
+  SECTION("from the command line: cosign and countersign a BER file, OpenSSL verifies the result") {
+    HostilePki other(Suite::gost512);
+    write(dir.file("o.key"), other.signer_key.to_pem());
+    write(dir.file("o.pem"), other.signer.pem() + other.ca.pem());
+    const std::string who = " --key " + q(dir.file("o.key")) + " --cert " + q(dir.file("o.pem"));
+    REQUIRE(xsign("cosign " + q(dir.file("s.p7s")) + who + " --out " + q(dir.file("cli-co.p7s"))).exit_code == 0);
+    REQUIRE(xsign("countersign " + q(dir.file("cli-co.p7s")) + " --signer 1" + who + " --out " + q(dir.file("cli-cs.p7s")))
+                .exit_code == 0);
+    const Bytes out = load(dir.file("cli-cs.p7s"));
+    CHECK(whole_file_is_der(out));
+    CHECK_THAT(xsign("inspect " + q(dir.file("cli-cs.p7s"))).out, Catch::Contains("DER") && Catch::Contains("countersignature"));
+    const auto r = openssl_gost("cms -verify -binary -inform DER -in " + q(dir.file("cli-cs.p7s")) + " -noverify -out " +
+                                q(dir.file("cli-out.bin")));
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(read(dir.file("cli-out.bin")) == doc);
+  }
   SECTION("countersigned by xsign: DER out, the signer and its countersignature verify") {
     HostilePki counter(Suite::sm2);
     const Bytes out = collect([&](const auto& sink) { sign::countersign(sd, 0, counter.spec(), sink); });
