@@ -447,6 +447,7 @@ void server_rows(const fs::path& dir) {
   ca.create_service("ocsp", "", sign::now() - std::chrono::minutes(30));
   sign::ServerConfig config;
   config.ca_dirs = {ca.dir().string()};
+  config.allow_root_ca = true;  // one self-signed CA stands for an issuing CA here
   sign::Server server(config);
   const int port = server.bind("127.0.0.1", 0);
   std::thread runner([&] { server.run(); });

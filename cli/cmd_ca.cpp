@@ -1,4 +1,4 @@
-// `xsign csr` and `xsign ca init|issue|cross-certify|revoke|crl|list`.
+// `xsign csr` and `xsign ca init|issue|sign-csr|cross-certify|revoke|crl|service|list|log|backup|restore`.
 #include "commands.hpp"
 #include "output.hpp"
 #include "passphrase.hpp"
@@ -6,6 +6,7 @@
 #include <sign/ca.hpp>
 #include <sign/error.hpp>
 #include <sign/pki.hpp>
+#include <sign/signers.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,8 @@ namespace {
 struct CaArgs {
   std::string dir, parent, profile, role = "root", subject, key, input, out, reason = "unspecified";
   std::string at;  ///< explicit time (UTC) instead of now
+  std::string pubkey, cert, parent_chain, expect_head;
+  bool verify = false, head = false;
   std::vector<std::string> permit, exclude;
   std::optional<unsigned> path_len;
   std::optional<unsigned> days;
@@ -37,8 +40,18 @@ sign::CertificateAuthority open_ca(const CaArgs& a) {
   return sign::CertificateAuthority::open(a.dir, passphrase_for_reading(a.pass, a.dir + "/ca.key"));
 }
 
+// An external signer's public half: --pubkey (a public key or a certificate file).
+std::optional<sign::PublicKey> given_public_key(const CaArgs& a) {
+  if (a.pubkey.empty()) return std::nullopt;
+  try {
+    return sign::PublicKey::load(a.pubkey);
+  } catch (const sign::FormatError&) {
+    return sign::Certificate::load(a.pubkey).public_key();
+  }
+}
+
 void csr(const CaArgs& a) {
-  const auto key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
+  const auto key = open_key(a.key, a.pass, given_public_key(a));
   const auto req = sign::CertificateRequest::create(key, sign::DistinguishedName::parse(a.subject));
   write_output(a.out, req.pem());
 }
@@ -51,8 +64,16 @@ void ca_init(const CaArgs& a) {
   o.issuing = a.role == "issuing";
   o.subject = a.subject;
   o.now = when(a);
-  if (!a.key.empty()) o.key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
-  if (!a.pass.no_encrypt) o.passphrase = passphrase_for_writing(a.pass, a.dir + "/ca.key");
+  if (!a.cert.empty()) {
+    o.certificate = sign::Certificate::load(a.cert);
+    if (a.parent_chain.empty()) throw sign::UsageError("--cert needs --parent-chain (the parent CA's chain.pem)");
+    o.parent_chain = sign::Certificate::load_all(a.parent_chain);
+  }
+  std::optional<sign::PublicKey> pub = given_public_key(a);
+  if (!pub && o.certificate) pub = o.certificate->public_key();
+  if (!a.key.empty()) o.key = open_key(a.key, a.pass, pub);
+  // A key on a token or behind a command stays there: only its reference is written.
+  if (!a.pass.no_encrypt && (!o.key || o.key->exportable())) o.passphrase = passphrase_for_writing(a.pass, a.dir + "/ca.key");
   std::optional<sign::CertificateAuthority> parent;
   if (!a.parent.empty())
     parent = sign::CertificateAuthority::open(a.parent, passphrase_for_reading(a.parent_pass, a.parent + "/ca.key"));
@@ -68,6 +89,17 @@ void ca_issue(const CaArgs& a) {
   const auto cert = ca.issue(req, a.profile, when(a), a.days);
   std::cerr << "xsign: issued " << a.profile << " certificate serial " << cert.serial_hex() << " to "
             << cert.subject().to_string() << "\n";
+  write_output(a.out, cert.pem());
+}
+
+void ca_sign_csr(const CaArgs& a) {
+  auto ca = open_ca(a);
+  const auto req = sign::CertificateRequest::load(a.input);
+  const auto cert = ca.sign_subordinate(req, a.days, a.path_len, when(a));
+  std::cerr << "xsign: signed subordinate CA certificate serial " << cert.serial_hex() << " for "
+            << cert.subject().to_string() << "\n"
+            << "xsign: its key fingerprint SHA256:" << cert.public_key().fingerprint()
+            << " (compare with the one read out at the issuing CA)\n";
   write_output(a.out, cert.pem());
 }
 
@@ -100,8 +132,12 @@ void ca_crl(const CaArgs& a) {
 
 void ca_service(const CaArgs& a) {
   auto ca = open_ca(a);
-  const std::string pass = a.pass.no_encrypt ? "" : passphrase_for_writing(a.pass, a.dir + "/services/" + a.role + ".key");
-  const auto cert = ca.create_service(a.role, pass, when(a));
+  std::optional<sign::PrivateKey> key;
+  if (!a.key.empty()) key = open_key(a.key, a.pass, given_public_key(a));
+  const std::string pass = a.pass.no_encrypt || (key && !key->exportable())
+                               ? ""
+                               : passphrase_for_writing(a.pass, a.dir + "/services/" + a.role + ".key");
+  const auto cert = ca.create_service(a.role, pass, when(a), key);
   std::cerr << "xsign: " << a.role << " certificate for " << cert.subject().to_string() << " in " << a.dir
             << "/services/\n";
 }
@@ -134,6 +170,42 @@ void ca_list(const CaArgs& a) {
   if (records.empty()) std::cout << "(no certificates issued yet)\n";
 }
 
+int ca_log(const CaArgs& a) {
+  auto ca = sign::CertificateAuthority::open(a.dir, nullptr);
+  const auto log = ca.store().audit_log();
+  const auto check = sign::verify_audit_log(log, a.expect_head);
+  if (a.head) {
+    if (log.empty()) throw sign::UsageError(a.dir + ": the audit log is empty");
+    std::cout << log.back().seq << ":" << log.back().hash << "\n";
+    return check.ok ? 0 : 1;
+  }
+  if (a.json) {
+    nlohmann::json out{{"ca", ca.certificate().subject().to_string()}, {"entries", nlohmann::json::array()}};
+    if (!a.verify)
+      for (const auto& e : log)
+        out["entries"].push_back({{"seq", e.seq}, {"time", sign::format_time(e.time)}, {"actor", e.actor},
+                                  {"action", e.action}, {"details", e.details}, {"prev_hash", e.prev_hash}, {"hash", e.hash}});
+    out["verified"] = check.ok;
+    if (!check.ok) out["first_bad_entry"] = check.first_bad_seq, out["problem"] = check.problem;
+    out["head"] = log.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::to_string(log.back().seq) + ":" + log.back().hash);
+    std::cout << out.dump(2) << "\n";
+    return check.ok ? 0 : 1;
+  }
+  if (!a.verify) {
+    for (const auto& e : log)
+      std::cout << e.seq << "  " << sign::format_time(e.time) << "  " << e.action << "  " << sign::printable_text(e.actor)
+                << "  " << sign::printable_text(e.details) << "\n";
+    if (log.empty()) std::cout << "(the audit log is empty)\n";
+  }
+  if (a.verify || !check.ok) {
+    if (check.ok)
+      std::cout << "audit log intact: " << check.entries << " entries, head " << (log.empty() ? std::string("-") : std::to_string(log.back().seq) + ":" + check.head_hash) << "\n";
+    else
+      std::cout << "audit log TAMPERED: entry " << check.first_bad_seq << ": " << check.problem << "\n";
+  }
+  return check.ok ? 0 : 1;
+}
+
 void ca_backup(const CaArgs& a) {
   sign::backup_ca_directory(a.dir, a.out);
   std::cerr << "xsign: backed up " << a.dir << " to " << a.out
@@ -147,16 +219,18 @@ void ca_restore(const CaArgs& a) {
 
 }  // namespace
 
-void register_ca_commands(CLI::App& app, Context&) {
+void register_ca_commands(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<CaArgs>();
 
   auto* c = app.add_subcommand("csr", "Create a PKCS#10 certification request from a key and a subject");
-  c->add_option("--key", a->key, "Private key file")->required();
+  c->add_option("--key", a->key, "Private key: a file, a pkcs11: URI, or ext:COMMAND")->required();
   c->add_option("--subject", a->subject,
                 "Subject, e.g. \"/C=RU/O=OOO Volga/CN=Ivan Petrov/INN=770123456789/OGRN=1027700000001\"")
       ->required();
   c->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
+  c->add_option("--pubkey", a->pubkey, "Public key (or certificate) of an ext: key")->type_name("FILE");
   add_passphrase_options(*c, a->pass, false);
+  add_key_source_options(*c, a->pass);
   c->callback([a] { csr(*a); });
 
   auto* ca = app.add_subcommand("ca", "Run a certificate authority (state in a CA directory)");
@@ -168,11 +242,16 @@ void register_ca_commands(CLI::App& app, Context&) {
   init->add_option("--role", a->role, "root (default) or issuing");
   init->add_option("--parent", a->parent, "Parent CA directory (for --role issuing)");
   init->add_option("--subject", a->subject, "Override the profile's subject");
-  init->add_option("--key", a->key, "Use this existing key instead of generating one");
+  init->add_option("--key", a->key, "Use this key instead of generating one: a file, a pkcs11: URI (kept on the token), ext:COMMAND");
+  init->add_option("--pubkey", a->pubkey, "Public key of an ext: key")->type_name("FILE");
+  init->add_option("--cert", a->cert, "Offline root ceremony: this CA's certificate, signed by `xsign ca sign-csr` (with --role issuing)")
+      ->type_name("FILE");
+  init->add_option("--parent-chain", a->parent_chain, "With --cert: the parent CA's chain.pem")->type_name("FILE");
   init->add_option("--out", a->out, "Also write the CA certificate here (stdout when absent)");
   init->add_option("--parent-pass-file", a->parent_pass.file, "Passphrase file of the parent CA key");
   init->add_option("--parent-pass-env", a->parent_pass.env, "Environment variable with the parent CA key passphrase");
   add_passphrase_options(*init, a->pass, true);
+  add_key_source_options(*init, a->pass);
   add_time_option(init, *a);
   init->callback([a] { ca_init(*a); });
 
@@ -183,8 +262,20 @@ void register_ca_commands(CLI::App& app, Context&) {
   issue->add_option("--days", a->days, "Validity in days (default from the profile)");
   issue->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
   add_passphrase_options(*issue, a->pass, false);
+  add_key_source_options(*issue, a->pass);
   add_time_option(issue, *a);
   issue->callback([a] { ca_issue(*a); });
+
+  auto* sub = ca->add_subcommand("sign-csr", "Offline root: issue a subordinate CA certificate for a request carried in");
+  sub->add_option("csr", a->input, "The issuing CA's certification request (from `xsign csr`)")->required();
+  sub->add_option("--dir", a->dir, "This (root) CA directory")->required();
+  sub->add_option("--days", a->days, "Validity in days (default: the profile's [issuing] validity_days)");
+  sub->add_option("--path-len", a->path_len, "pathLenConstraint (default: the profile's [issuing] path_len)");
+  sub->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
+  add_passphrase_options(*sub, a->pass, false);
+  add_key_source_options(*sub, a->pass);
+  add_time_option(sub, *a);
+  sub->callback([a] { ca_sign_csr(*a); });
 
   auto* cross = ca->add_subcommand("cross-certify", "Issue a cross-certificate for another domain's root");
   cross->add_option("root", a->input, "The foreign root certificate")->required();
@@ -195,6 +286,7 @@ void register_ca_commands(CLI::App& app, Context&) {
   cross->add_option("--days", a->days, "Validity in days (default 1825)");
   cross->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
   add_passphrase_options(*cross, a->pass, false);
+  add_key_source_options(*cross, a->pass);
   add_time_option(cross, *a);
   cross->callback([a] { ca_cross(*a); });
 
@@ -204,6 +296,7 @@ void register_ca_commands(CLI::App& app, Context&) {
   revoke->add_option("--reason", a->reason, "keyCompromise, cACompromise, affiliationChanged, superseded, "
                                             "cessationOfOperation, certificateHold, privilegeWithdrawn, unspecified");
   add_passphrase_options(*revoke, a->pass, false);
+  add_key_source_options(*revoke, a->pass);
   add_time_option(revoke, *a);
   revoke->callback([a] { ca_revoke(*a); });
 
@@ -212,13 +305,17 @@ void register_ca_commands(CLI::App& app, Context&) {
   crl->add_option("--hours", a->crl_hours, "Hours until nextUpdate (default 24)");
   crl->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
   add_passphrase_options(*crl, a->pass, false);
+  add_key_source_options(*crl, a->pass);
   add_time_option(crl, *a);
   crl->callback([a] { ca_crl(*a); });
 
   auto* service = ca->add_subcommand("service", "Create the CA's TSA or OCSP responder key and certificate");
   service->add_option("--dir", a->dir, "CA directory")->required();
   service->add_option("--role", a->role, "tsa or ocsp")->required();
+  service->add_option("--key", a->key, "Use this key (a file, a pkcs11: URI, ext:COMMAND) instead of generating one");
+  service->add_option("--pubkey", a->pubkey, "Public key of an ext: key")->type_name("FILE");
   add_passphrase_options(*service, a->pass, true);
+  add_key_source_options(*service, a->pass);
   add_time_option(service, *a);
   service->callback([a] { ca_service(*a); });
 
@@ -226,6 +323,14 @@ void register_ca_commands(CLI::App& app, Context&) {
   list->add_option("--dir", a->dir, "CA directory")->required();
   list->add_flag("--json", a->json, "Machine-readable output");
   list->callback([a] { ca_list(*a); });
+
+  auto* log = ca->add_subcommand("log", "Show the CA's audit log (who did what, when); --verify checks its hash chain");
+  log->add_option("--dir", a->dir, "CA directory")->required();
+  log->add_flag("--verify", a->verify, "Check the hash chain and name the first edited or missing entry (exit 1 if any)");
+  log->add_flag("--head", a->head, "Print SEQ:HASH of the newest entry, to record outside the CA (detects truncation)");
+  log->add_option("--expect-head", a->expect_head, "SEQ:HASH recorded earlier that must still be in the log")->type_name("SEQ:HASH");
+  log->add_flag("--json", a->json, "Machine-readable output");
+  log->callback([a, &ctx] { ctx.exit_code = ca_log(*a); });
 
   auto* backup = ca->add_subcommand(
       "backup", "Copy a CA directory consistently, even while `xsign serve` uses it (SQLite online backup)");

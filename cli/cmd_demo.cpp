@@ -60,7 +60,10 @@ class Demo {
     trust_store("trust-ru-customs", "ru-root.pem", "", "");  // no cross-certificate: relies on the TTP
     ok({"trustlist", "verify", "cn-trust-list.p7s", "--trust", "trust-cn"});
 
-    step("4. The CAs' TSA, OCSP and CRLs go online");
+    step("4. The issuing CAs' TSA, OCSP and CRLs go online; the roots stay offline and publish their CRLs as files");
+    fs::create_directories(dir_ / "published");
+    for (const std::string d : {"cn", "ru"}) fs::copy_file(dir_ / (d + "-root.pem"), dir_ / "published" / (d + "-root.crt"));
+    publish_root_crls();
     start_server();
 
     step("5. The Shanghai exporter signs the e-invoice (SM2, time-stamped); the Moscow importer co-signs (GOST)");
@@ -70,6 +73,9 @@ class Demo {
         "--pass-file", "pass.txt", "--commitment", "approval"});
     ok({"extend", "invoice.xml.p7s", "--to", "T", "--tsa", url("/tsa/ru-issuing")});
     ok({"inspect", "invoice.xml.p7s"});
+
+    step("5b. The offline roots publish their next CRLs (verifiers need revocation data newer than the time-stamps)");
+    publish_root_crls();
 
     step("6. Moscow customs verifies, trusting only Russian roots (cross-certificate path)");
     expect({"verify", "invoice.xml", "--trust", "trust-ru", "--fetch"}, kExitOk, "VALID: TOTAL-PASSED");
@@ -138,6 +144,13 @@ class Demo {
   }
 
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+  // The offline roots' CRLs, signed at the root and copied to the directory `serve --publish` serves.
+  void publish_root_crls() {
+    for (const std::string d : {"cn", "ru"})
+      ok({"ca", "crl", "--dir", d + "-root", "--pass-file", "pass.txt", "--hours", "720", "--force", "--out",
+          "published/" + d + "-root.crl"});
+  }
 
   void step(const std::string& title) { std::cout << "\n== " << title << "\n" << std::flush; }
 
@@ -223,7 +236,7 @@ class Demo {
   }
 
   void start_server() {
-    const std::vector<std::string> args{"serve", "--ca", "cn-issuing", "--ca", "cn-root", "--ca", "ru-issuing", "--ca", "ru-root",
+    const std::vector<std::string> args{"serve", "--ca", "cn-issuing", "--ca", "ru-issuing", "--publish", "published",
                                         "--pass-file", "pass.txt", "--quiet", "--listen", "127.0.0.1:" + std::to_string(port_)};
     std::cout << "$ xsign";
     for (const auto& a : args) std::cout << " " << a;

@@ -5,12 +5,14 @@
 #include <sign/error.hpp>
 #include <sign/channel.hpp>
 #include <sign/server.hpp>
+#include <sign/signers.hpp>
 
 #include <botan/base64.h>
 #include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -27,8 +29,28 @@ struct ServeArgs {
   std::size_t max_connections = 1024, max_per_client = 256, workers = 0;
   unsigned header_timeout = 10, body_timeout = 30;
   bool quiet = false;
+  bool allow_root = false;
+  std::string publish;
+  std::vector<std::string> key_pass;  ///< NAME/ROLE=SOURCE
   PassphraseOptions pass;
 };
+
+// --key-pass NAME/ROLE=SOURCE: one key's own passphrase (or PIN) source.
+std::map<std::string, sign::PassphraseProvider> key_passphrases(const ServeArgs& a) {
+  std::map<std::string, sign::PassphraseProvider> out;
+  for (const auto& item : a.key_pass) {
+    const auto eq = item.find('=');
+    const auto slash = item.find('/');
+    const std::string who = item.substr(0, eq);
+    if (eq == std::string::npos || (who != "ttp" && (slash == std::string::npos || slash > eq)))
+      throw sign::UsageError("--key-pass '" + item + "': use NAME/ROLE=SOURCE (e.g. issuing/tsa=env:TSA_PASS) or ttp=SOURCE");
+    const std::string role = who == "ttp" ? "ttp" : item.substr(slash + 1, eq - slash - 1);
+    if (role != "ca" && role != "tsa" && role != "ocsp" && role != "ttp")
+      throw sign::UsageError("--key-pass '" + item + "': ROLE must be ca, tsa or ocsp");
+    out[who] = passphrase_from_spec(item.substr(eq + 1), who + " key");
+  }
+  return out;
+}
 
 std::pair<std::string, int> host_port(const std::string& listen) {
   const auto colon = listen.rfind(':');
@@ -44,8 +66,14 @@ std::pair<std::string, int> host_port(const std::string& listen) {
 
 // POST /validate: {"document": base64, "signature": base64} -> a signed receipt (DER).
 sign::ServerConfig::Route validate_route(const ServeArgs& a, const sign::PassphraseProvider& passphrase) {
-  auto ttp = std::make_shared<sign::SignerSpec>(sign::SignerSpec{sign::PrivateKey::load(a.ttp_key, passphrase),
-                                                                 sign::Certificate::load(a.ttp_cert), {}, {},
+  const auto ttp_cert = sign::Certificate::load(a.ttp_cert);
+  sign::KeyReferenceOptions ko;
+  ko.passphrase = passphrase;
+  ko.pkcs11.module = a.pass.pkcs11_module;
+  ko.pkcs11.sm2_mechanisms = a.pass.pkcs11_sm2;
+  ko.public_key = ttp_cert.public_key();
+  auto ttp = std::make_shared<sign::SignerSpec>(sign::SignerSpec{sign::open_private_key(a.ttp_key, ko),
+                                                                 ttp_cert, {}, {},
                                                                  sign::Commitment::none, {}});
   if (!a.ttp_chain.empty()) ttp->chain = sign::Certificate::load_all(a.ttp_chain);
   auto trust = std::make_shared<sign::TrustStore>(sign::TrustStore::load(a.trust));
@@ -100,6 +128,14 @@ void serve(const ServeArgs& a) {
     std::call_once(asked, [&] { cached = provider(); });
     return cached;
   };
+  config.allow_root_ca = a.allow_root;
+  config.published_dir = a.publish;
+  // Keys with their own source are asked through it; the others share the one passphrase.
+  auto own = std::make_shared<std::map<std::string, sign::PassphraseProvider>>(key_passphrases(a));
+  config.key_passphrase = [own](const std::string& ca, const std::string& role) -> sign::PassphraseProvider {
+    const auto it = own->find(ca + "/" + role);
+    return it == own->end() ? sign::PassphraseProvider{} : it->second;
+  };
   config.max_request_bytes = a.max_request;
   config.max_connections = a.max_connections;
   config.max_connections_per_client = a.max_per_client;
@@ -112,7 +148,10 @@ void serve(const ServeArgs& a) {
       std::lock_guard lock(log_mutex);
       std::cerr << line << "\n";
     };
-  if (!a.ttp_key.empty()) config.post_routes.push_back(validate_route(a, config.passphrase));
+  if (!a.ttp_key.empty()) {
+    const auto it = own->find("ttp");
+    config.post_routes.push_back(validate_route(a, it == own->end() ? config.passphrase : it->second));
+  }
   sign::Server server(config);
   const int bound = server.bind(host, port);
 
@@ -163,7 +202,18 @@ void register_serve_command(CLI::App& app, Context&) {
   s->add_option("--ttp-cert", a->ttp_cert, "The TTP's certificate");
   s->add_option("--ttp-chain", a->ttp_chain, "The TTP's issuing CAs");
   s->add_option("--trust", a->trust, "The TTP's trust store (for POST /validate)");
+  s->add_flag("--allow-root-ca", a->allow_root,
+              "Serve a root CA directory too (its key then sits in a network-facing process: test set-ups only)");
+  s->add_option("--publish", a->publish,
+                "Directory of CRLs and certificates of CAs not served here (the offline root's NAME.crl, NAME.crt)")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory);
+  s->add_option("--key-pass", a->key_pass,
+                "One key's own passphrase or PIN source: NAME/ROLE=SOURCE (ROLE ca, tsa, ocsp; SOURCE file:PATH, "
+                "env:VAR, fd:N, prompt), or ttp=SOURCE; repeatable. Other keys use --pass-*")
+      ->type_name("NAME/ROLE=SOURCE");
   add_passphrase_options(*s, a->pass, false);
+  add_key_source_options(*s, a->pass);
   s->callback([a] { serve(*a); });
 }
 

@@ -6,10 +6,12 @@
 #include "signer_check.hpp"
 #include "passphrase.hpp"
 #include "trust_setup.hpp"
+#include "two_step.hpp"
 
 #include <sign/cms.hpp>
 #include <sign/error.hpp>
 #include <sign/io.hpp>
+#include <sign/signers.hpp>
 #include <sign/tsp.hpp>
 #include <sign/validate.hpp>
 
@@ -40,6 +42,9 @@ struct SignArgs {
   bool recursive = false;
   unsigned jobs = 0;
   PassphraseOptions pass;
+  // Two-step (air-gapped) signing.
+  std::string prepare, complete, prepared;
+  std::optional<PreparedState> prepared_state;
 };
 
 // A document named on the command line; stdin is spooled to a temporary file first, because
@@ -73,10 +78,23 @@ std::unique_ptr<DocumentArg> open_document(const std::string& path) {
 }
 
 sign::SignerSpec load_signer(const SignArgs& a) {
-  auto key = sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key));
   // --cert may be a bundle (the signer's certificate and its CAs, as CAs hand them out): the
   // certificate of this key signs, the others are embedded as its chain.
   const auto bundle = sign::Certificate::load_all(a.cert);
+  // An external command or a two-step signature signs for the bundle's first end-entity certificate.
+  auto leaf = std::find_if(bundle.begin(), bundle.end(), [](const sign::Certificate& c) { return !c.is_ca(); });
+  const sign::PublicKey leaf_key = (leaf == bundle.end() ? bundle.front() : *leaf).public_key();
+  std::optional<sign::PrivateKey> chosen;
+  if (!a.prepare.empty()) {
+    chosen = preparing_key(leaf_key);
+  } else if (a.prepared_state) {
+    chosen = completing_key(leaf_key, a.prepared_state->to_be_signed, sign::read_file(a.complete, 64 * 1024));
+  } else {
+    if (a.key.empty()) throw sign::UsageError("--key is required (a key file, a pkcs11: URI or ext:COMMAND), or use --prepare");
+    const bool external = a.key.rfind("ext", 0) == 0 && sign::is_key_reference(a.key);
+    chosen = open_key(a.key, a.pass, external ? std::optional<sign::PublicKey>(leaf_key) : std::nullopt);
+  }
+  const sign::PrivateKey key = *chosen;
   auto mine = std::find_if(bundle.begin(), bundle.end(),
                            [&](const sign::Certificate& c) { return c.public_key() == key.public_key(); });
   // One certificate: the library's check names the mismatch ("does not belong to the certificate").
@@ -297,7 +315,51 @@ void do_extend(const SignArgs& a) {
             << " CRL(s), " << data.ocsp_responses.size() << " OCSP response(s) embedded\n";
 }
 
-void do_sign(const SignArgs& a) {
+// `sign --prepare TBS`: everything of a signature but the signature value.
+void do_prepare(const SignArgs& a) {
+  if (a.input == "-") throw sign::UsageError("--prepare needs the document as a file (it is read again by --complete)");
+  if (a.level != "B" || a.attach || a.pem)
+    throw sign::UsageError("--prepare takes the document and --cert (and --commitment, --sm2-id, --at); --attach, --pem "
+                           "and --level belong to --complete");
+  SignArgs b = a;
+  const auto t = std::chrono::floor<std::chrono::seconds>(a.at.empty() ? sign::now() : sign::parse_time(a.at));
+  b.at = sign::format_time(t);
+  const auto signer = load_signer(b);
+  auto doc = open_document(a.input);
+  PreparedState state;
+  try {
+    sign::sign_document(doc->content, signer, {}, [](sign::ByteView) {});
+    throw sign::InternalError("signing finished without asking for the signature");
+  } catch (PreparedStop& stop) {
+    state.to_be_signed = std::move(stop.to_be_signed);
+  }
+  state.document = a.input;
+  state.document_sha256 = file_sha256(a.input);
+  state.signing_time = b.at;
+  state.certificate_sha256 = sign::to_hex(sign::digest_bytes(sign::DigestAlgorithm::sha256, signer.certificate.der()));
+  state.sm2_id = a.sm2_id;
+  const auto pub = signer.certificate.public_key();
+  write_prepared(a.prepare, state, pub, sign::to_hex(sign::digest_to_sign(pub, state.to_be_signed, signer.options)));
+  std::cerr << "xsign: to be signed: " << a.prepare << " (" << state.to_be_signed.size() << " bytes; " << a.prepare
+            << ".json records the document, time and certificate)\n"
+            << "xsign: sign it with the key of " << signer.certificate.subject().to_string()
+            << ", then: xsign sign " << a.input << " --cert " << a.cert << " --complete SIG --prepared " << a.prepare << "\n";
+}
+
+void do_sign(const SignArgs& a_in) {
+  if (!a_in.prepare.empty()) return do_prepare(a_in);
+  SignArgs a = a_in;
+  if (!a.complete.empty()) {
+    if (a.prepared.empty()) throw sign::UsageError("--complete SIG needs --prepared TBS (the file --prepare wrote)");
+    if (!a.key.empty()) throw sign::UsageError("--complete takes the signature made elsewhere; no --key");
+    auto state = read_prepared(a.prepared);
+    if (a.input == "-" || file_sha256(a.input) != state.document_sha256)
+      throw sign::UsageError(a.input + " is not the document that was prepared (" + state.document + ", SHA-256 " +
+                             state.document_sha256.substr(0, 16) + "...)");
+    a.at = state.signing_time;
+    if (!state.sm2_id.empty()) a.sm2_id = state.sm2_id;
+    a.prepared_state = std::move(state);
+  }
   if (a.input == "-" && a.pass.file == "-")
     throw sign::UsageError("the document and the passphrase cannot both come from standard input; use --pass-env or a file");
   std::string out = a.out;
@@ -343,6 +405,7 @@ int exit_code_of(const std::exception& e) {
   if (dynamic_cast<const sign::NoInputError*>(&e)) return kExitNoInput;
   if (dynamic_cast<const sign::FormatError*>(&e) || dynamic_cast<const sign::PassphraseError*>(&e)) return kExitDataError;
   if (dynamic_cast<const sign::IoError*>(&e)) return kExitIoError;
+  if (dynamic_cast<const sign::SignerError*>(&e)) return kExitUnavailable;
   return kExitInternal;
 }
 
@@ -351,6 +414,7 @@ int exit_code_of(const std::exception& e) {
 // and a tally. A document that fails does not stop the others.
 int do_sign_batch(const SignArgs& a) {
   if (!a.out.empty()) throw sign::UsageError("--out names one file; a batch writes DOC.p7s beside each document");
+  if (!a.prepare.empty() || !a.complete.empty()) throw sign::UsageError("--prepare and --complete sign one document at a time");
   if (a.level != "B") throw sign::UsageError("--level " + a.level + " signs one document at a time; sign the batch, then `xsign extend`");
   std::vector<std::string> files;
   for (const auto& d : a.documents) {
@@ -565,7 +629,7 @@ int do_inspect(const SignArgs& a) {
 }
 
 void add_signer_options(CLI::App* cmd, SignArgs& a) {
-  cmd->add_option("--key", a.key, "Signer's private key")->required();
+  cmd->add_option("--key", a.key, "Signer's private key: a file, a pkcs11: URI (RFC 7512), or ext:COMMAND (docs/keys.md)");
   cmd->add_flag("--strict", a.strict,
                 "Refuse to sign with an expired, not yet valid or revoked certificate (its OCSP responder is asked), "
                 "or one not made for signing documents; without it these are warnings");
@@ -576,6 +640,7 @@ void add_signer_options(CLI::App* cmd, SignArgs& a) {
   cmd->add_option("--at", a.at, "Signing time to state (YYYY-MM-DDTHH:MM:SSZ, or with an offset: ...T15:00:00+03:00) instead of now");
   cmd->add_flag("--pem", a.pem, "Write PEM (\"CMS\") instead of DER");
   add_passphrase_options(*cmd, a.pass, false);
+  add_key_source_options(*cmd, a.pass);
 }
 
 }  // namespace
@@ -600,6 +665,12 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_option("--untrusted", a->t.untrusted, "More intermediate certificates (for XL1; repeatable)");
   s->add_option("--crl", a->t.crls, "CRLs to embed (for XL1; repeatable)");
   s->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates (for XL1)");
+  s->add_option("--prepare", a->prepare,
+                "Two-step signing: write what must be signed to TBS (and TBS.json) instead of signing; no --key")
+      ->type_name("TBS");
+  s->add_option("--complete", a->complete, "Two-step signing: the signature made over TBS elsewhere (binary or hex)")
+      ->type_name("SIG");
+  s->add_option("--prepared", a->prepared, "With --complete: the TBS file --prepare wrote")->type_name("TBS");
   add_signer_options(s, *a);
   s->callback([a, &ctx] {
     if (a->documents.size() == 1 && a->dir.empty()) {

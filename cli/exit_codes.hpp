@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitUsage = 64,         ///< bad command line: unknown option, suite, missing argument
   kExitDataError = 65,     ///< input is malformed (not a key, bad PEM/DER) or wrong passphrase
   kExitNoInput = 66,       ///< an input file does not exist or cannot be opened
+  kExitUnavailable = 69,   ///< a key's token or external signing command failed or answered wrongly
   kExitInternal = 70,      ///< a bug or backend failure; please report it
   kExitIoError = 74,       ///< reading or writing a file failed
 };

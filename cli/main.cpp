@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
     return fail(xsign::kExitNoInput, e.what());
   } catch (const sign::IoError& e) {
     return fail(xsign::kExitIoError, e.what());
+  } catch (const sign::SignerError& e) {
+    return fail(xsign::kExitUnavailable, e.what(), "check the token (is it present, is the PIN right) or the signing command");
   } catch (const sign::Error& e) {
     return fail(xsign::kExitInternal, e.what(), "this is a bug in xsign; please report it");
   } catch (const std::filesystem::filesystem_error& e) {

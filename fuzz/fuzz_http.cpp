@@ -25,6 +25,7 @@ sign::Server& server() {
     ca.create_service("ocsp", "", o.now);
     sign::ServerConfig config;
     config.ca_dirs = {o.dir.string()};
+    config.allow_root_ca = true;
     return new sign::Server(config);
   }();
   return *s;

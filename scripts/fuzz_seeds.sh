@@ -49,7 +49,7 @@ openssl ocsp -issuer ru-root.pem -cert ru.pem -reqout "$out/ocsp_request/ru.der"
 openssl ocsp -issuer cn-root.pem -cert cn.pem -reqout "$out/ocsp_request/cn-nonce.der" 2>/dev/null
 { printf '\001'; cat "$out/ocsp_request/ru.der"; } > "$out/http/ru-ocsp-post"
 port=$((20000 + RANDOM % 20000))
-"$xsign" serve --ca ru-root --listen "127.0.0.1:$port" --quiet >/dev/null 2>&1 &
+"$xsign" serve --allow-root-ca --ca ru-root --listen "127.0.0.1:$port" --quiet >/dev/null 2>&1 &
 serve=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -sf --data-binary @"$out/ocsp_request/ru.der" -H 'Content-Type: application/ocsp-request' \

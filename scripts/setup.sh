@@ -9,6 +9,7 @@ packages=(
   libbotan-2-dev libssl-dev openssl libengine-gost-openssl
   libcli11-dev catch2 nlohmann-json3-dev libsqlite3-dev libtomlplusplus-dev
   libcpp-httplib-dev libbenchmark-dev faketime curl
+  libp11-kit-dev softhsm2  # PKCS#11: URIs (p11-kit), tests with a software token
   clang libclang-rt-14-dev help2man python3 python3-pytest dpkg-dev
   man-db bsdutils  # the man pages are rendered and progress is tested under `script` (a pty)
 )

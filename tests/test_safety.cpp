@@ -144,7 +144,7 @@ TEST_CASE("A second server on a busy port is refused", "[safety][server]") {
   SmallCa c;
   const int port = testing::free_port();
   testing::ServeProcess serve({c.f("ca")}, port);
-  const auto second = testing::run("timeout 10 " + q(XSIGN_BIN) + " serve --ca " + q(c.f("ca")) +
+  const auto second = testing::run("timeout 10 " + q(XSIGN_BIN) + " serve --allow-root-ca --ca " + q(c.f("ca")) +
                                    " --listen 127.0.0.1:" + std::to_string(port));
   CHECK(second.exit_code == 74);
   CHECK_THAT(second.err, Catch::Contains("cannot listen"));
@@ -247,6 +247,7 @@ TEST_CASE("Hostile requests get 4xx answers from the server, never an internal e
   c.run_ok("ca service --dir " + q(c.f("ca")) + " --role tsa --no-encrypt");
   sign::ServerConfig config;
   config.ca_dirs = {c.f("ca")};
+  config.allow_root_ca = true;
   sign::Server server(config);
   const auto root = sign::Certificate::load(c.f("root.pem"));
   const auto cert = sign::Certificate::load(c.f("t.pem"));

@@ -68,6 +68,35 @@ struct IssuedRecord {
   RevocationReason reason = RevocationReason::unspecified;
 };
 
+/// One entry of a CA's audit log: who did what, when. Entries form a hash chain: each hash
+/// covers the entry and its predecessor's hash, so editing or deleting an entry is detected.
+struct AuditEntry {
+  std::uint64_t seq = 0;        ///< 1, 2, 3, ... without gaps
+  TimePoint time{};
+  std::string actor;            ///< user@host (or $XSIGN_ACTOR), process
+  std::string action;           ///< init, issue, revoke, crl, service, key-use, ...
+  std::string details;          ///< serial, subject, reason, CRL number, ...
+  std::string prev_hash;        ///< hex SHA-256 of the previous entry (64 zeros for the first)
+  std::string hash;             ///< hex SHA-256 of this entry (audit_entry_hash)
+};
+
+/// The hash an entry must carry: SHA-256 over the JSON array
+/// [seq, time (RFC 3339), actor, action, details, prev_hash].
+std::string audit_entry_hash(const AuditEntry& entry);
+
+/// What checking a log found.
+struct AuditCheck {
+  bool ok = true;
+  std::uint64_t entries = 0;
+  std::uint64_t first_bad_seq = 0;  ///< 0 when ok
+  std::string problem;              ///< what is wrong with that entry
+  std::string head_hash;            ///< hash of the last entry (record it elsewhere to detect truncation)
+};
+
+/// Checks the chain: sequence without gaps, each prev_hash the previous hash, each hash right.
+/// `expected_head` ("SEQ:HASH", from an earlier `xsign ca log --head`) must still be in the log.
+AuditCheck verify_audit_log(const std::vector<AuditEntry>& log, const std::string& expected_head = {});
+
 /// Persistent state of a CA. Implementations must make each call atomic.
 class CaStore {
  public:
@@ -86,6 +115,12 @@ class CaStore {
   std::uint64_t next_counter(const std::string& name) { return advance_counter(name, 1); }
   /// Next CRL number.
   std::uint64_t next_crl_number() { return next_counter("crl_number"); }
+  /// Appends an entry to the audit log (seq, prev_hash and hash are filled in), inside the
+  /// caller's transaction when there is one, so the entry lands exactly when the change does.
+  virtual AuditEntry append_audit(const std::string& actor, const std::string& action, const std::string& details,
+                                  TimePoint time) = 0;
+  /// The whole audit log in order.
+  virtual std::vector<AuditEntry> audit_log() = 0;
 };
 
 /// Opens (creating when absent) a SQLite CA store.
@@ -111,13 +146,22 @@ class CertificateAuthority {
     std::filesystem::path dir;
     std::string profile_path;
     bool issuing = false;                         ///< false = root
-    std::optional<PrivateKey> key;                ///< generated when absent
+    std::optional<PrivateKey> key;                ///< generated when absent; a token or external
+                                                  ///< key is kept as a reference (ca.keyref)
     std::string subject;                          ///< overrides the profile's
     std::string passphrase;                       ///< empty = store the key unencrypted
     TimePoint now;
+    /// Offline-root ceremony: an issuing CA whose certificate the parent signed elsewhere
+    /// (`xsign ca sign-csr`); `certificate` is for `key`, `parent_chain` leads to the root.
+    std::optional<Certificate> certificate;
+    std::vector<Certificate> parent_chain;
   };
-  /// Creates a root CA, or an issuing CA when `parent` is given. Refuses an existing CA dir.
+  /// Creates a root CA, an issuing CA under `parent`, or an issuing CA from a certificate its
+  /// parent signed elsewhere (options.certificate). Refuses an existing CA dir.
   static CertificateAuthority init(const InitOptions& options, CertificateAuthority* parent);
+
+  /// Who the audit log names: $XSIGN_ACTOR, else login@host; with the process id.
+  static std::string default_actor();
 
   /// Opens an existing CA directory; the key is decrypted only when signing needs it.
   static CertificateAuthority open(const std::filesystem::path& dir, PassphraseProvider passphrase);
@@ -134,6 +178,10 @@ class CertificateAuthority {
   /// Issues a CA certificate for another CA (an issuing CA below this one).
   Certificate issue_ca(const DistinguishedName& subject, const PublicKey& key, unsigned validity_days,
                        std::optional<unsigned> path_len, TimePoint now);
+  /// Signs a subordinate CA's request (offline root): checks the request's own signature and
+  /// suite; validity and path length default to the profile's [issuing] table.
+  Certificate sign_subordinate(const CertificateRequest& csr, std::optional<unsigned> validity_days,
+                               std::optional<unsigned> path_len, TimePoint now);
   /// Cross-certifies another domain's root: same subject, key and SKI, signed by this CA.
   Certificate cross_certify(const Certificate& foreign_root, const std::vector<DistinguishedName>& permitted,
                             const std::vector<DistinguishedName>& excluded, std::optional<unsigned> path_len,
@@ -143,14 +191,24 @@ class CertificateAuthority {
   /// A fresh CRL of everything revoked.
   Crl make_crl(TimePoint now, unsigned validity_hours = 24);
   /// Issues this CA's TSA or OCSP responder certificate ("tsa" / "ocsp") with a new key, kept
-  /// in services/ROLE.key (encrypted with `passphrase` unless empty) and services/ROLE.pem.
-  Certificate create_service(const std::string& role, const std::string& passphrase, TimePoint now);
+  /// in services/ROLE.key (encrypted with `passphrase` unless empty) and services/ROLE.pem;
+  /// or for `key` when given (a token or external key is kept as services/ROLE.keyref).
+  Certificate create_service(const std::string& role, const std::string& passphrase, TimePoint now,
+                             std::optional<PrivateKey> key = std::nullopt);
   /// A service's key and certificate, if it was created.
   std::optional<std::pair<PrivateKey, Certificate>> service(const std::string& role, const PassphraseProvider& passphrase) const;
+  /// True for a self-signed (root) CA: `xsign serve` refuses to hold its key.
+  bool is_root() const { return chain_.size() == 1; }
+  /// Records an action in the audit log (servers record their key use).
+  void audit(const std::string& action, const std::string& details);
+  /// Where the CA key lives ("PKCS#8 file ca.key", "PKCS#11 token ...", ...), without opening it.
+  std::string key_location() const;
   /// Next time-stamp serial number (positive DER INTEGER content) from the store's counter.
   Bytes next_time_stamp_serial();
   /// Loads the CA key now (servers do it at start-up, before serving from several threads).
   void unlock() { (void)key(); }
+  /// The CA's own key (opened on first use): for an OCSP responder without a delegated key.
+  const PrivateKey& signing_key() { return key(); }
   /// The directory's name, used in CRL and caIssuers URLs.
   std::string name() const { return dir_.filename().string(); }
 

@@ -150,9 +150,9 @@ class Verifier {
 };
 
 /// Incremental signing: feed the message, then produce the signature once.
-class Signer {
+class SigningStream {
  public:
-  virtual ~Signer() = default;
+  virtual ~SigningStream() = default;
   /// Adds message bytes.
   virtual void update(ByteView data) = 0;
   /// The signature in the suite's encoding: DER (r,s) for SM2 and P-256, s||r for GOST.
@@ -202,6 +202,34 @@ class PublicKey {
 /// Supplies a passphrase when an encrypted key is opened; called at most once, only if needed.
 using PassphraseProvider = std::function<std::string()>;
 
+/// A private key that signs wherever it lives: a PKCS#8 file (inside PrivateKey), a PKCS#11
+/// token (open_pkcs11_key), an external command (external_signer), or an application's own
+/// (a cloud KMS, a remote signing service): implement this and wrap it with
+/// PrivateKey::from_signer, and every libsign API that takes a PrivateKey uses it.
+class Signer {
+ public:
+  /// What sign() is handed.
+  enum class Input {
+    message,  ///< the whole to-be-signed bytes (signed attributes, TBSCertificate, ...)
+    digest,   ///< their digest in the suite's algorithm; for SM2 e = SM3(Z || M) (GM/T 0009)
+  };
+  virtual ~Signer() = default;
+  virtual Suite suite() const = 0;
+  virtual PublicKey public_key() const = 0;
+  virtual Input input() const = 0;
+  /// Signs; the result is the suite's encoding (DER (r,s) for SM2/P-256, s||r for GOST) or
+  /// one of the raw forms tools print (r||s for SM2/P-256, CryptoAPI's reversed GOST), which
+  /// PrivateKey normalizes. May be called from several threads at once.
+  virtual Bytes sign(ByteView to_be_signed, const SignOptions& options) const = 0;
+  /// Where the key lives, for messages and logs ("PKCS#11 token 'CA' key 'root'").
+  virtual std::string description() const = 0;
+  /// Short backend name: "pkcs11", "external", or the application's own.
+  virtual std::string_view backend() const = 0;
+  /// A reference that opens this key again (sign::open_private_key), without secrets; empty
+  /// when there is none (an application's own signer).
+  virtual std::string reference() const { return {}; }
+};
+
 /// A private key of one of our suites. Cheap to copy (shared immutable state).
 class PrivateKey {
  public:
@@ -213,10 +241,22 @@ class PrivateKey {
   static PrivateKey from_pem(std::string_view pem, const PassphraseProvider& passphrase);
   /// Loads a key file (PEM or DER, encrypted or not); errors name the file.
   static PrivateKey load(const std::string& path, const PassphraseProvider& passphrase);
+  /// A key held by a Signer (token, external command, the application's own). Every signature
+  /// it returns is checked with its public key before use: a device or command that signs
+  /// with another key, in another encoding, or not at all is an error, never a bad signature.
+  static PrivateKey from_signer(std::shared_ptr<const Signer> signer);
 
   Suite suite() const;
   std::string curve_oid() const;
   PublicKey public_key() const;
+
+  /// "file" for PKCS#8 keys, else the Signer's backend ("pkcs11", "external", ...).
+  std::string backend() const;
+  /// Where the key lives, for messages ("PKCS#8 key", "PKCS#11 token 'CA' key 'root'", ...).
+  std::string description() const;
+  /// False for keys that live outside this process (tokens, external signers): they cannot be
+  /// written to a file, and to_pkcs8_der / to_pem / to_encrypted_pem throw UsageError.
+  bool exportable() const;
 
   /// Unencrypted PKCS#8 DER. Handle with care: it is the secret.
   Bytes to_pkcs8_der() const;
@@ -227,7 +267,7 @@ class PrivateKey {
                                std::size_t pbkdf2_iterations = kDefaultPbkdf2Iterations) const;
 
   /// Starts an incremental signature over a message.
-  std::unique_ptr<Signer> signer(const SignOptions& options = {}) const;
+  std::unique_ptr<SigningStream> signing_stream(const SignOptions& options = {}) const;
   /// One-shot signature over a whole message.
   Bytes sign(ByteView message, const SignOptions& options = {}) const;
 
@@ -243,6 +283,10 @@ class PrivateKey {
  private:
   std::shared_ptr<const PrivateKeyImpl> impl_;
 };
+
+/// What a device that signs digests is handed for `message`: its digest in the key's suite,
+/// for SM2 e = SM3(Z || M) with Z from the public key and options.sm2_id (GM/T 0009).
+Bytes digest_to_sign(const PublicKey& key, ByteView message, const SignOptions& options = {});
 
 /// True when the PEM text holds an encrypted private key.
 bool is_encrypted_private_key_pem(std::string_view pem);

@@ -46,6 +46,13 @@ class NoInputError : public IoError {
   using IoError::IoError;
 };
 
+/// A key outside this process (a PKCS#11 token, an external signing command) failed, refused,
+/// or answered with a signature that does not verify.
+class SignerError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A cryptographic backend failed in a way that is not the input's fault.
 class InternalError : public Error {
  public:

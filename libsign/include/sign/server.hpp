@@ -19,6 +19,14 @@ namespace sign {
 struct ServerConfig {
   std::vector<std::string> ca_dirs;
   PassphraseProvider passphrase;        ///< for CA and service keys (asked once at start-up)
+  /// A key's own passphrase (or PIN) source, by CA directory name and role ("ca", "tsa",
+  /// "ocsp"); a null function or a null result means `passphrase`.
+  std::function<PassphraseProvider(const std::string& ca_name, const std::string& role)> key_passphrase;
+  /// A root CA's key belongs offline: its directory is refused unless this is set (tests).
+  bool allow_root_ca = false;
+  /// CRLs and certificates of CAs not served here (an offline root's), published as files:
+  /// GET /crl/NAME.crl and /ca/NAME.crt answer from DIR/NAME.crl and DIR/NAME.crt (DER or PEM).
+  std::string published_dir;
   std::size_t max_request_bytes = 64 * 1024;
   std::chrono::seconds io_timeout{30};        ///< to send an answer (a client that does not read is dropped)
   std::chrono::seconds header_timeout{10};    ///< from connect (or the previous answer) to the end of the headers: 408

@@ -2,6 +2,7 @@
 #include <sign/ca.hpp>
 #include <sign/error.hpp>
 #include <sign/io.hpp>
+#include <sign/signers.hpp>
 
 #include <mutex>
 #include <random>
@@ -21,12 +22,46 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kKeyFile = "ca.key";
+constexpr const char* kKeyRefFile = "ca.keyref";  // a token or external key: its reference, no secret
 constexpr const char* kCertFile = "ca.pem";
 constexpr const char* kChainFile = "chain.pem";
 constexpr const char* kProfileFile = "profile.toml";
 constexpr const char* kStoreFile = "store.sqlite";
 
 TimePoint whole_seconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+// Writes a key where the CA keeps it: a PKCS#8 file, or the reference of a key that lives
+// elsewhere (the key itself never passes through the CA directory).
+void store_key(const fs::path& dir, const std::string& base, const PrivateKey& key, const std::string& passphrase) {
+  if (!key.exportable()) {
+    const std::string ref = key_reference(key);
+    if (ref.empty()) throw UsageError(key.description() + " has no reference to reopen it with; a CA needs one");
+    write_file_atomic(dir / (base + ".keyref"), ref + "\n", FileMode::private_0600);
+    return;
+  }
+  write_file_atomic(dir / (base + ".key"), passphrase.empty() ? key.to_pem() : key.to_encrypted_pem(passphrase),
+                    FileMode::private_0600);
+}
+
+// Opens a key the CA keeps (file or reference); `public_key` is what it must sign for.
+PrivateKey load_key(const fs::path& dir, const std::string& base, const PublicKey& public_key,
+                    const PassphraseProvider& passphrase) {
+  const fs::path ref_file = dir / (base + ".keyref");
+  PrivateKey key = [&] {
+    if (fs::exists(ref_file)) {
+      std::string ref = read_text_file(ref_file, 64 * 1024);
+      while (!ref.empty() && (ref.back() == '\n' || ref.back() == '\r')) ref.pop_back();
+      KeyReferenceOptions o;
+      o.passphrase = passphrase;
+      o.public_key = public_key;
+      return open_private_key(ref, o);
+    }
+    return PrivateKey::load((dir / (base + ".key")).string(), passphrase);
+  }();
+  if (!(key.public_key() == public_key))
+    throw FormatError((dir / base).string() + ": the key does not match its certificate");
+  return key;
+}
 
 std::string chain_pem(const std::vector<Certificate>& chain) {
   std::string out;
@@ -39,8 +74,12 @@ std::string chain_pem(const std::vector<Certificate>& chain) {
 CertificateAuthority CertificateAuthority::init(const InitOptions& o, CertificateAuthority* parent) {
   if (fs::exists(o.dir / kCertFile))
     throw UsageError(o.dir.string() + " already holds a CA (ca.pem exists); choose another --dir");
-  if (o.issuing != (parent != nullptr))
-    throw UsageError(o.issuing ? "an issuing CA needs a parent CA (--parent DIR)" : "a root CA has no parent");
+  const bool from_certificate = o.certificate.has_value();
+  if (from_certificate && (!o.issuing || parent || o.parent_chain.empty() || !o.key))
+    throw UsageError("an issuing CA made from its certificate needs --role issuing, its key, and the parent's chain (no --parent)");
+  if (!from_certificate && o.issuing != (parent != nullptr))
+    throw UsageError(o.issuing ? "an issuing CA needs a parent CA (--parent DIR), or its certificate and the parent's chain"
+                               : "a root CA has no parent");
   const DomainProfile domain = DomainProfile::load(o.profile_path);
   const CaLevelProfile& level = o.issuing ? domain.issuing : domain.root;
   const DistinguishedName subject = DistinguishedName::parse(o.subject.empty() ? level.subject : o.subject);
@@ -65,7 +104,18 @@ CertificateAuthority CertificateAuthority::init(const InitOptions& o, Certificat
     ca.key_ = key;
     ca.store_ = open_sqlite_store(scratch / kStoreFile);
     ca.tsa_serials_ = std::make_shared<SerialRange>();
-    if (parent) {
+    if (from_certificate) {
+      // The parent signed elsewhere (offline root): check what came back before relying on it.
+      const Certificate& cert = *o.certificate;
+      if (!(cert.public_key() == key.public_key()))
+        throw UsageError("the CA certificate is not for the CA key (" + cert.subject().to_string() + ")");
+      if (!cert.is_ca()) throw UsageError("'" + cert.subject().to_string() + "' is not a CA certificate");
+      if (!cert.verify_signature(o.parent_chain.front().public_key()))
+        throw UsageError("the CA certificate was not signed by the first certificate of the parent's chain (" +
+                         o.parent_chain.front().subject().to_string() + ")");
+      ca.cert_ = cert;
+      ca.chain_ = o.parent_chain;
+    } else if (parent) {
       ca.cert_ = parent->issue_ca(subject, key.public_key(), level.validity_days, level.path_len, now);
       ca.chain_ = parent->chain();
     } else {
@@ -81,9 +131,13 @@ CertificateAuthority CertificateAuthority::init(const InitOptions& o, Certificat
       ca.cert_ = issue_certificate(t, subject, {}, key);
     }
     ca.chain_.insert(ca.chain_.begin(), *ca.cert_);
-    const std::string key_pem = o.passphrase.empty() ? key.to_pem() : key.to_encrypted_pem(o.passphrase);
-    write_file_atomic(scratch / kKeyFile, key_pem, FileMode::private_0600);
+    store_key(scratch, "ca", key, o.passphrase);
     write_file_atomic(scratch / kCertFile, ca.cert_->pem(), FileMode::public_0644);
+    ca.store_->append_audit(default_actor(), "init",
+                            std::string(o.issuing ? "issuing" : "root") + " CA " + ca.cert_->subject().to_string() +
+                                ", serial " + ca.cert_->serial_hex() + ", key: " + key.description() +
+                                (from_certificate ? ", certificate signed offline by " + o.parent_chain.front().subject().to_string() : ""),
+                            now);
     write_file_atomic(scratch / kChainFile, chain_pem(ca.chain_), FileMode::public_0644);
     fs::copy_file(o.profile_path, scratch / kProfileFile);
     ca.store_.reset();
@@ -118,11 +172,7 @@ CertificateAuthority CertificateAuthority::open(const fs::path& dir, PassphraseP
 }
 
 const PrivateKey& CertificateAuthority::key() {
-  if (!key_) {
-    key_ = PrivateKey::load((dir_ / kKeyFile).string(), passphrase_);
-    if (!(key_->public_key() == cert_->public_key()))
-      throw FormatError((dir_ / kKeyFile).string() + ": key does not match the CA certificate");
-  }
+  if (!key_) key_ = load_key(dir_, "ca", cert_->public_key(), passphrase_);
   return *key_;
 }
 
@@ -153,6 +203,10 @@ Certificate CertificateAuthority::record(const CertificateTemplate& tmpl, const 
     issued = issue_certificate(t, cert_->subject(), cert_->subject_key_id(), signing_key);
     store_->add_issued({issued->serial_hex(), issued->subject().to_string(), profile, issued->not_before(),
                         issued->not_after(), issued->der()});
+    store_->append_audit(default_actor(), profile == "cross" ? "cross-certify" : "issue",
+                         "serial " + issued->serial_hex() + ", profile " + profile + ", subject " +
+                             issued->subject().to_string() + ", key SHA256:" + issued->public_key().fingerprint(),
+                         sign::now());
   });
   return *issued;
 }
@@ -215,17 +269,24 @@ void CertificateAuthority::revoke(const std::string& serial_hex, RevocationReaso
     if (!rec) throw UsageError("no certificate with serial " + serial_hex + " was issued by this CA");
     if (rec->revoked) throw UsageError("certificate " + serial_hex + " is already revoked");
     store_->mark_revoked(serial, whole_seconds(when), reason);
+    store_->append_audit(default_actor(), "revoke",
+                         "serial " + serial + ", reason " + std::string(reason_name(reason)) + ", revocation time " +
+                             format_time(whole_seconds(when)) + ", subject " + rec->subject,
+                         sign::now());
   });
 }
 
 Certificate CertificateAuthority::create_service(const std::string& role, const std::string& passphrase,
-                                                TimePoint now) {
+                                                TimePoint now, std::optional<PrivateKey> given_key) {
   if (role != "tsa" && role != "ocsp") throw UsageError("service role must be tsa or ocsp");
   const fs::path dir = dir_ / "services";
   if (fs::exists(dir / (role + ".pem")))
     throw UsageError((dir / (role + ".pem")).string() + " exists already; this CA has a " + role + " certificate");
   fs::create_directories(dir);
-  const PrivateKey key = PrivateKey::generate(domain_.suite);
+  const PrivateKey key = given_key ? *given_key : PrivateKey::generate(domain_.suite);
+  if (key.suite() != domain_.suite)
+    throw UsageError("the " + role + " key is " + std::string(suite_name(key.suite())) + "; this CA issues " +
+                     std::string(suite_name(domain_.suite)));
   auto escaped = [](std::string v) {
     for (std::size_t i = 0; (i = v.find('/', i)) != std::string::npos; i += 2) v.insert(i, "\\");
     return v;
@@ -234,9 +295,9 @@ Certificate CertificateAuthority::create_service(const std::string& role, const 
       "/C=" + domain_.country + "/O=" + escaped(cert_->subject().get(oids::organization)) + "/CN=" +
       escaped(cert_->subject().get(oids::common_name)) + (role == "tsa" ? " Time-Stamping Authority" : " OCSP Responder"));
   const Certificate cert = issue(CertificateRequest::create(key, subject), role, now);
-  write_file_atomic(dir / (role + ".key"), passphrase.empty() ? key.to_pem() : key.to_encrypted_pem(passphrase),
-                    FileMode::private_0600);
+  store_key(dir, role, key, passphrase);
   write_file_atomic(dir / (role + ".pem"), cert.pem(), FileMode::public_0644);
+  audit("service", role + " certificate serial " + cert.serial_hex() + ", key: " + key.description());
   return cert;
 }
 
@@ -244,8 +305,34 @@ std::optional<std::pair<PrivateKey, Certificate>> CertificateAuthority::service(
                                                                                const PassphraseProvider& passphrase) const {
   const fs::path dir = dir_ / "services";
   if (!fs::exists(dir / (role + ".pem"))) return std::nullopt;
-  return std::make_pair(PrivateKey::load((dir / (role + ".key")).string(), passphrase),
-                        Certificate::load((dir / (role + ".pem")).string()));
+  Certificate cert = Certificate::load((dir / (role + ".pem")).string());
+  PrivateKey key = load_key(dir, role, cert.public_key(), passphrase);
+  return std::make_pair(std::move(key), std::move(cert));
+}
+
+Certificate CertificateAuthority::sign_subordinate(const CertificateRequest& csr, std::optional<unsigned> validity_days,
+                                                   std::optional<unsigned> path_len, TimePoint now) {
+  if (!csr.verify_self_signature())
+    throw FormatError("the certification request's signature does not verify (altered or broken request)");
+  if (csr.public_key().suite() != domain_.suite)
+    throw UsageError("the " + domain_.name + " issues " + std::string(suite_name(domain_.suite)) +
+                     " certificates; the request has a " + std::string(suite_name(csr.public_key().suite())) + " key");
+  if (csr.public_key() == cert_->public_key()) throw UsageError("the request is for this CA's own key");
+  return issue_ca(csr.subject(), csr.public_key(), validity_days.value_or(domain_.issuing.validity_days),
+                  path_len ? path_len : domain_.issuing.path_len, now);
+}
+
+void CertificateAuthority::audit(const std::string& action, const std::string& details) {
+  store_->append_audit(default_actor(), action, details, sign::now());
+}
+
+std::string CertificateAuthority::key_location() const {
+  if (fs::exists(dir_ / kKeyRefFile)) {
+    std::string ref = read_text_file(dir_ / kKeyRefFile, 64 * 1024);
+    while (!ref.empty() && (ref.back() == '\n' || ref.back() == '\r')) ref.pop_back();
+    return ref;
+  }
+  return (dir_ / kKeyFile).string();
 }
 
 Bytes CertificateAuthority::next_time_stamp_serial() {
@@ -277,6 +364,10 @@ Crl CertificateAuthority::make_crl(TimePoint now, unsigned validity_hours) {
     const TimePoint t = whole_seconds(now);
     crl = Crl::create(cert_->subject(), cert_->subject_key_id(), signing_key, store_->next_crl_number(), t,
                       t + std::chrono::hours(validity_hours), entries);
+    store_->append_audit(default_actor(), "crl",
+                         "CRL number " + std::to_string(crl->crl_number().value_or(0)) + ", " +
+                             std::to_string(entries.size()) + " revoked, thisUpdate " + format_time(t),
+                         sign::now());
   });
   return *crl;
 }

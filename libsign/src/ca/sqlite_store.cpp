@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS issued (
   reason INTEGER
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_log (
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
 )";
 
 class SqliteStore final : public CaStore {
@@ -163,6 +172,49 @@ class SqliteStore final : public CaStore {
       if (own) exec("ROLLBACK");
       throw;
     }
+  }
+
+  AuditEntry append_audit(const std::string& actor, const std::string& action, const std::string& details,
+                          TimePoint time) override {
+    std::lock_guard lock(mutex_);
+    const bool own = sqlite3_get_autocommit(db_) != 0;
+    if (own) exec("BEGIN IMMEDIATE");
+    try {
+      AuditEntry e;
+      e.time = std::chrono::floor<std::chrono::seconds>(time);
+      e.actor = actor;
+      e.action = action;
+      e.details = details;
+      e.prev_hash = std::string(64, '0');
+      e.seq = 1;
+      {
+        Statement last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+        if (last.step()) {
+          e.seq = static_cast<std::uint64_t>(last.integer(0)) + 1;
+          e.prev_hash = last.text(1);
+        }
+      }
+      e.hash = audit_entry_hash(e);
+      Statement ins(db_, "INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
+      ins.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, seconds(e.time)).bind(3, e.actor).bind(4, e.action)
+          .bind(5, e.details).bind(6, e.prev_hash).bind(7, e.hash);
+      ins.step();
+      if (own) exec("COMMIT");
+      return e;
+    } catch (...) {
+      if (own) exec("ROLLBACK");
+      throw;
+    }
+  }
+
+  std::vector<AuditEntry> audit_log() override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT seq, time, actor, action, details, prev_hash, hash FROM audit_log ORDER BY seq");
+    std::vector<AuditEntry> out;
+    while (s.step())
+      out.push_back({static_cast<std::uint64_t>(s.integer(0)), from_seconds(s.integer(1)), s.text(2), s.text(3), s.text(4),
+                     s.text(5), s.text(6)});
+    return out;
   }
 
  private:

@@ -36,7 +36,7 @@ std::string sm2_params(std::string_view id) {
 
 // GOST signs the Streebog digest of the message; Botan's "Raw" padding hands the digest
 // bytes to the primitive, which reads them as a little-endian integer (GOST R 34.10-2012 §6.1).
-class GostSigner final : public Signer {
+class GostSigner final : public SigningStream {
  public:
   GostSigner(std::shared_ptr<const PrivateKeyImpl> owner, const Botan::Private_Key& key,
              DigestAlgorithm digest)
@@ -107,7 +107,7 @@ class GostVerifier final : public Verifier {
 };
 
 // SM2 hashes Z_A || M itself, so the message streams straight into Botan.
-class Sm2Signer final : public Signer {
+class Sm2Signer final : public SigningStream {
  public:
   Sm2Signer(std::shared_ptr<const PrivateKeyImpl> owner, const Botan::Private_Key& key,
             std::string_view id)
@@ -215,7 +215,7 @@ class BotanPrivateKey final : public PrivateKeyImpl {
     return encode_pkcs8(curve_, scalar, public_->point());
   }
 
-  std::unique_ptr<Signer> signer(std::shared_ptr<const PrivateKeyImpl> self,
+  std::unique_ptr<SigningStream> signing_stream(std::shared_ptr<const PrivateKeyImpl> self,
                                  const SignOptions& options) const override {
     if (is_gost(curve_)) {
       std::call_once(engine_once_, [&] { engine_key_ = engine_private_key(pkcs8_der()); });

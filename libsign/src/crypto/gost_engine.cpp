@@ -83,7 +83,7 @@ class EngineVerifier final : public Verifier {
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
 };
 
-class EngineSigner final : public Signer {
+class EngineSigner final : public SigningStream {
  public:
   EngineSigner(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, const EVP_MD* md)
       : owner_(std::move(owner)), key_(std::move(key)), ctx_(EVP_MD_CTX_new()) {
@@ -142,7 +142,7 @@ std::unique_ptr<Verifier> engine_gost_verifier(std::shared_ptr<const PublicKeyIm
   return std::make_unique<EngineVerifier>(std::move(owner), std::move(key), md);
 }
 
-std::unique_ptr<Signer> engine_gost_signer(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, Suite suite) {
+std::unique_ptr<SigningStream> engine_gost_signer(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, Suite suite) {
   const EVP_MD* md = md_for(suite);
   if (!key || !md) return nullptr;
   return std::make_unique<EngineSigner>(std::move(owner), std::move(key), md);

@@ -33,7 +33,7 @@ EnginePkey engine_private_key(const Botan::secure_vector<std::uint8_t>& pkcs8_de
 
 /// Streaming GOST R 34.10-2012 verification / signing with the engine's Streebog; `key` from above.
 std::unique_ptr<Verifier> engine_gost_verifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, Suite suite);
-std::unique_ptr<Signer> engine_gost_signer(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, Suite suite);
+std::unique_ptr<SigningStream> engine_gost_signer(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, Suite suite);
 
 /// The engine's Streebog for the Digest class, or nullptr (then Botan hashes).
 const EVP_MD* engine_streebog(DigestAlgorithm alg);

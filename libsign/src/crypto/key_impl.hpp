@@ -35,8 +35,14 @@ class PrivateKeyImpl {
   virtual std::shared_ptr<const PublicKeyImpl> public_key() const = 0;
   /// Unencrypted PKCS#8 PrivateKeyInfo DER (OpenSSL's form).
   virtual Botan::secure_vector<std::uint8_t> pkcs8_der() const = 0;
-  virtual std::unique_ptr<Signer> signer(std::shared_ptr<const PrivateKeyImpl> self,
+  virtual std::unique_ptr<SigningStream> signing_stream(std::shared_ptr<const PrivateKeyImpl> self,
                                          const SignOptions& options) const = 0;
+  /// "file" for keys in this process; a Signer's backend name otherwise.
+  virtual std::string backend() const { return "file"; }
+  virtual std::string description() const { return "PKCS#8 key"; }
+  virtual bool exportable() const { return true; }
+  /// The Signer behind a delegated key (nullptr for keys in this process).
+  virtual const Signer* delegate() const { return nullptr; }
 };
 
 namespace detail {
@@ -67,6 +73,12 @@ std::shared_ptr<const PrivateKeyImpl> decode_pkcs8(ByteView der);
 /// GOST R 34.10-2012 verification of a digest (as output by Streebog, read little-endian).
 bool gost_verify_digest(const CurveDef& curve, ByteView sec1_point, ByteView digest,
                         ByteView signature_s_r);
+
+/// A PrivateKeyImpl over a Signer (delegated_key.cpp).
+std::shared_ptr<const PrivateKeyImpl> make_delegated_private(std::shared_ptr<const Signer> signer);
+
+/// SM2 Z value (GM/T 0003.2 §5.5) of a public key and distinguishing ID.
+Bytes sm2_z(const PublicKeyImpl& key, std::string_view id);
 
 /// SM2 verification on explicit domain parameters (for standard worked examples on test curves).
 bool sm2_verify_explicit(const CurveDef& curve, ByteView sec1_point, std::string_view id,

@@ -123,6 +123,14 @@ Suite PrivateKey::suite() const { return impl_->suite(); }
 std::string PrivateKey::curve_oid() const { return std::string(impl_->curve().info.oid); }
 PublicKey PrivateKey::public_key() const { return PublicKey(impl_->public_key()); }
 
+PrivateKey PrivateKey::from_signer(std::shared_ptr<const Signer> signer) {
+  return PrivateKey(detail::make_delegated_private(std::move(signer)));
+}
+
+std::string PrivateKey::backend() const { return impl_->backend(); }
+std::string PrivateKey::description() const { return impl_->description(); }
+bool PrivateKey::exportable() const { return impl_->exportable(); }
+
 Bytes PrivateKey::to_pkcs8_der() const {
   const auto der = impl_->pkcs8_der();
   return Bytes(der.begin(), der.end());
@@ -133,15 +141,22 @@ std::string PrivateKey::to_pem() const {
   return pem_encode({der.data(), der.size()}, kPrivateLabel);
 }
 
-std::unique_ptr<Signer> PrivateKey::signer(const SignOptions& options) const {
-  return impl_->signer(impl_, options);
+std::unique_ptr<SigningStream> PrivateKey::signing_stream(const SignOptions& options) const {
+  return impl_->signing_stream(impl_, options);
 }
 
 Bytes PrivateKey::sign(ByteView message, const SignOptions& options) const {
-  thread_local OneShotCache<PrivateKeyImpl, Signer> cache;
-  Signer& s = cache.get(impl_.get(), options.sm2_id, [&] { return signer(options); });
+  thread_local OneShotCache<PrivateKeyImpl, SigningStream> cache;
+  SigningStream& s = cache.get(impl_.get(), options.sm2_id, [&] { return signing_stream(options); });
   s.update(message);
   return s.sign();
+}
+
+Bytes digest_to_sign(const PublicKey& key, ByteView message, const SignOptions& options) {
+  Digest d(suite_info(key.suite()).digest);
+  if (key.suite() == Suite::sm2) d.update(detail::sm2_z(key.impl(), options.sm2_id));
+  d.update(message);
+  return d.finish();
 }
 
 bool is_encrypted_private_key_pem(std::string_view pem) {

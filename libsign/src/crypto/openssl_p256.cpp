@@ -52,7 +52,7 @@ class P256Verifier final : public Verifier {
   MdCtxPtr ctx_;
 };
 
-class P256Signer final : public Signer {
+class P256Signer final : public SigningStream {
  public:
   P256Signer(std::shared_ptr<const PrivateKeyImpl> owner, EVP_PKEY* key)
       : owner_(std::move(owner)), ctx_(EVP_MD_CTX_new()) {
@@ -127,7 +127,7 @@ class P256PrivateKey final : public PrivateKeyImpl {
     return out;
   }
 
-  std::unique_ptr<Signer> signer(std::shared_ptr<const PrivateKeyImpl> self,
+  std::unique_ptr<SigningStream> signing_stream(std::shared_ptr<const PrivateKeyImpl> self,
                                  const SignOptions&) const override {
     return std::make_unique<P256Signer>(std::move(self), key_.get());
   }

@@ -14,7 +14,9 @@
 #include <botan/exceptn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -60,6 +62,8 @@ struct ServedCa {
   std::mutex crl_mutex;
   Bytes crl_der;
   TimePoint crl_made{};
+  // Key use, recorded in the CA's audit log when the server stops.
+  std::atomic<std::uint64_t> time_stamps{0}, ocsp_answers{0}, crls{0};
 };
 
 }  // namespace
@@ -125,6 +129,7 @@ struct Server::Impl {
     if (c.crl_der.empty() || now - c.crl_made > config.crl_cache) {
       c.crl_der = c.ca->make_crl(now).der();
       c.crl_made = now;
+      ++c.crls;
     }
     return c.crl_der;
   }
@@ -145,6 +150,7 @@ struct Server::Impl {
       if (!c->ocsp) continue;
       const auto& id = parsed.ids.front();
       if (!id.matches(c->ca->certificate(), id.serial)) continue;
+      ++c->ocsp_answers;
       return der_reply(c->ocsp->respond(request, sign::now()), "application/ocsp-response");
     }
     return der_reply(sequence({der_tlv(0x0a, Bytes{6})}), "application/ocsp-response");  // unauthorized
@@ -155,7 +161,25 @@ struct Server::Impl {
     const Bytes out = c->tsa->respond(Bytes(body.begin(), body.end()), sign::now());
     HttpReply r = der_reply(out, "application/timestamp-reply");
     if (TimeStampResponse::parse(out).status != 0) r.status = 400;
+    else ++c->time_stamps;
     return r;
+  }
+
+  // A published file of a CA not served here (an offline root's CRL); the name is a plain
+  // file name (no '/', no '..'), so nothing outside the directory can be named.
+  HttpReply published(const std::string& name, const char* extension, const char* type) {
+    if (config.published_dir.empty() || !plain_name(name) || name.front() == '.') return text(404, "no such CA");
+    const std::filesystem::path file = std::filesystem::path(config.published_dir) / (name + extension);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) return text(404, "no such CA");
+    Bytes data = read_file(file, 64 * 1024 * 1024);
+    if (looks_like_pem(data)) {
+      const std::string_view pem(reinterpret_cast<const char*>(data.data()), data.size());
+      auto blocks = pem_decode_all(pem);
+      if (blocks.empty()) return text(500, "published file " + name + extension + " is neither DER nor PEM");
+      data = std::move(blocks.front().der);
+    }
+    return der_reply(data, type);
   }
 
   // The routes, without any networking: the HTTP layer hands every request here.
@@ -186,13 +210,15 @@ struct Server::Impl {
       return {200, "application/json", "{\"status\":\"ok\",\"cas\":[" + names + "]}\n"};
     }
     if (auto name = rest("/crl/"); name && name->size() > 4 && name->ends_with(".crl")) {
-      ServedCa* c = plain_name(name->substr(0, name->size() - 4)) ? by_name(name->substr(0, name->size() - 4)) : nullptr;
-      if (!c) return text(404, "no such CA");
+      const std::string ca = name->substr(0, name->size() - 4);
+      ServedCa* c = plain_name(ca) ? by_name(ca) : nullptr;
+      if (!c) return published(ca, ".crl", "application/pkix-crl");
       return der_reply(crl_of(*c), "application/pkix-crl");
     }
     if (auto name = rest("/ca/"); name && name->size() > 4 && name->ends_with(".crt")) {
-      ServedCa* c = plain_name(name->substr(0, name->size() - 4)) ? by_name(name->substr(0, name->size() - 4)) : nullptr;
-      if (!c) return text(404, "no such CA");
+      const std::string ca = name->substr(0, name->size() - 4);
+      ServedCa* c = plain_name(ca) ? by_name(ca) : nullptr;
+      if (!c) return published(ca, ".crt", "application/pkix-cert");
       return der_reply(c->ca->certificate().der(), "application/pkix-cert");
     }
     // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER request}.
@@ -233,19 +259,32 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) {
   if (impl_->config.ca_dirs.empty()) throw UsageError("serve needs at least one CA directory (--ca DIR)");
   for (const auto& dir : impl_->config.ca_dirs) {
     auto served = std::make_unique<ServedCa>();
-    served->ca = std::make_unique<CertificateAuthority>(CertificateAuthority::open(dir, impl_->config.passphrase));
-    served->ca->unlock();
+    const std::string name = std::filesystem::path(dir).filename().string();
+    auto pass_for = [&](const std::string& role) {
+      PassphraseProvider p;
+      if (impl_->config.key_passphrase) p = impl_->config.key_passphrase(name, role);
+      return p ? p : impl_->config.passphrase;
+    };
+    served->ca = std::make_unique<CertificateAuthority>(CertificateAuthority::open(dir, pass_for("ca")));
     CertificateAuthority* ca = served->ca.get();
-    if (auto tsa = ca->service("tsa", impl_->config.passphrase)) {
+    if (ca->is_root() && !impl_->config.allow_root_ca)
+      throw UsageError(dir + " is a root CA: a network-facing server must not hold a root key. Serve its issuing CA, "
+                             "keep the root offline (docs/ca.md, \"Offline root\") and publish the root's CRL with "
+                             "--publish DIR; --allow-root-ca is for test set-ups only");
+    served->ca->unlock();
+    std::string keys = "CA key (" + ca->key_location() + ")";
+    if (auto tsa = ca->service("tsa", pass_for("tsa"))) {
+      keys += ", TSA key (" + tsa->first.description() + ")";
       TimeStampAuthority::Config tc{.certificate = tsa->second,
                                     .key = tsa->first,
                                     .chain = ca->chain(),
                                     .next_serial = [ca] { return ca->next_time_stamp_serial(); }};
       served->tsa = std::make_unique<TimeStampAuthority>(std::move(tc));
     }
-    auto ocsp = ca->service("ocsp", impl_->config.passphrase);
+    auto ocsp = ca->service("ocsp", pass_for("ocsp"));
+    if (ocsp) keys += ", OCSP key (" + ocsp->first.description() + ")";
     OcspResponder::Config oc{ca->certificate(), ocsp ? ocsp->second : ca->certificate(),
-                             ocsp ? ocsp->first : PrivateKey::load(dir + "/ca.key", impl_->config.passphrase),
+                             ocsp ? ocsp->first : ca->signing_key(),
                              [ca](const std::string& serial) -> std::optional<OcspSingleResponse> {
                                const auto rec = ca->store().find(serial);
                                if (!rec) return std::nullopt;
@@ -259,12 +298,24 @@ Server::Server(ServerConfig config) : impl_(std::make_unique<Impl>()) {
                              },
                              std::chrono::seconds(3600)};
     served->ocsp = std::make_unique<OcspResponder>(std::move(oc));
+    ca->audit("key-use", "xsign serve opened the " + keys);
     impl_->cas.push_back(std::move(served));
   }
   impl_->http = detail::make_http_edge(*this, impl_->config);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  // What the server signed with each CA's keys goes into that CA's audit log.
+  for (auto& c : impl_->cas) {
+    try {
+      c->ca->audit("key-use", "xsign serve stopped after signing " + std::to_string(c->time_stamps.load()) +
+                                  " time-stamp(s), " + std::to_string(c->ocsp_answers.load()) + " OCSP response(s), " +
+                                  std::to_string(c->crls.load()) + " CRL(s)");
+    } catch (const std::exception&) {
+      // a store that cannot be written at shutdown must not turn a clean stop into a crash
+    }
+  }
+}
 
 int Server::bind(const std::string& host, int port) { return impl_->http->bind(host, port); }
 
