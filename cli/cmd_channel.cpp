@@ -29,8 +29,8 @@ sign::TimePoint when(const ChannelArgs& a) {
 }
 
 sign::SignerSpec signer_of(const ChannelArgs& a) {
-  sign::SignerSpec s{sign::PrivateKey::load(a.key, passphrase_for_reading(a.pass, a.key)), sign::Certificate::load(a.cert),
-                     {}, {}, sign::Commitment::none, when(a)};
+  const auto cert = sign::Certificate::load(a.cert);
+  sign::SignerSpec s{open_key(a.key, a.pass, cert.public_key()), cert, {}, {}, sign::Commitment::none, when(a)};
   if (!a.chain.empty()) s.chain = sign::Certificate::load_all(a.chain);
   return s;
 }
@@ -134,11 +134,12 @@ void register_channel_commands(CLI::App& app, Context& ctx) {
 
   auto* s = tl->add_subcommand("sign", "Sign a trust list (CMS in the authority's suite)");
   s->add_option("list", a->input, "Trust list JSON")->required();
-  s->add_option("--key", a->key, "Trust authority key")->required();
+  s->add_option("--key", a->key, "Trust authority key: a file, a pkcs11: URI, or ext:COMMAND")->required();
   s->add_option("--cert", a->cert, "Trust authority certificate")->required();
   s->add_option("--chain", a->chain, "Its issuing CAs");
   s->add_option("--out", a->out, "Signed list (.p7s); stdout (not a terminal) when absent");
   add_passphrase_options(*s, a->pass, false);
+  add_key_source_options(*s, a->pass);
   s->callback([a] { sign_list(*a); });
 
   auto* v = tl->add_subcommand("verify", "Check a signed trust list against your own trust store");
@@ -159,11 +160,12 @@ void register_channel_commands(CLI::App& app, Context& ctx) {
   r->add_option("signature", a->signature, "Its signature file")->required();
   r->add_option("--trust", a->t.trust, "The TTP's trust store");
   r->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates");
-  r->add_option("--key", a->key, "TTP key")->required();
+  r->add_option("--key", a->key, "TTP key: a file, a pkcs11: URI, or ext:COMMAND")->required();
   r->add_option("--cert", a->cert, "TTP certificate")->required();
   r->add_option("--chain", a->chain, "Its issuing CAs");
   r->add_option("--out", a->out, "Receipt file; stdout (not a terminal) when absent");
   add_passphrase_options(*r, a->pass, false);
+  add_key_source_options(*r, a->pass);
   r->callback([a] { receipt(*a); });
 }
 

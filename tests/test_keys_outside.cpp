@@ -330,6 +330,18 @@ TEST_CASE("Two-step signing: --prepare, a signature made elsewhere by openssl, -
                    q(pki.f("tbs.der")));
     CHECK(r.exit_code == 64);
     CHECK_THAT(r.err, Catch::Contains("not the document that was prepared"));
+    // A state file that is not ours, or to-be-signed bytes changed after --prepare.
+    testing::write(pki.f("fake.der"), testing::read(pki.f("tbs.der")));
+    testing::write(pki.f("fake.der.json"), "{\"format\": \"something else\"}");
+    r = xsign("sign " + q(doc) + cert + " --complete " + q(pki.f("tbs.sig")) + " --prepared " + q(pki.f("fake.der")) +
+              " --force --out " + q(pki.f("j.p7s")));
+    CHECK(r.exit_code == 65);
+    testing::write(pki.f("fake.der.json"), testing::read(pki.f("tbs.der.json")));
+    testing::write(pki.f("fake.der"), testing::read(pki.f("tbs.der")) + "x");
+    r = xsign("sign " + q(doc) + cert + " --complete " + q(pki.f("tbs.sig")) + " --prepared " + q(pki.f("fake.der")) +
+              " --force --out " + q(pki.f("j.p7s")));
+    CHECK(r.exit_code == 65);
+    CHECK_THAT(r.err, Catch::Contains("differs from what"));
     testing::write(pki.f("junk.sig"), std::string(64, 'x'));
     r = xsign("sign " + q(doc) + cert + " --complete " + q(pki.f("junk.sig")) + " --prepared " + q(pki.f("tbs.der")) +
               " --force --out " + q(pki.f("j.p7s")));

@@ -75,3 +75,22 @@ def test_errors_carry_code_and_message(pki):
     assert missing.value.code == -5
     assert not (pki / "x.p7s").exists()
     assert xsign.version()
+
+
+def test_sign_with_an_external_signer(pki):
+    """A key behind a command (here `openssl pkeyutl`, the SM2 key decrypted on the fly): the
+    application names it as it would a file; the C ABI passes the reference to libsign."""
+    (pki / "cn-plain.key").write_bytes(subprocess.run(
+        ["openssl", "pkey", "-in", str(pki / "cn.key"), "-passin", "pass:correct horse"],
+        check=True, capture_output=True).stdout)
+    command = ("ext:openssl pkeyutl -sign -rawin -digest sm3 -pkeyopt distid:$XSIGN_SM2_ID -inkey "
+               + str(pki / "cn-plain.key"))
+    out = pki / "invoice.ext.p7s"
+    xsign.sign(pki / "invoice.xml", key=command, certificate=pki / "cn.pem", out=out)
+    report = xsign.verify(pki / "invoice.xml", out, trust=pki / "trust-cn")
+    assert report["indication"] == "TOTAL-PASSED", report
+    with pytest.raises(xsign.Error) as failed:
+        xsign.sign(pki / "invoice.xml", key="ext:exit 4", certificate=pki / "cn.pem", out=pki / "never.p7s")
+    assert failed.value.code == -7
+    assert "exit status 4" in str(failed.value)
+    assert not (pki / "never.p7s").exists()

@@ -17,8 +17,9 @@ namespace sign::facade {
 
 /// What to sign with. The suite comes from the key.
 struct SignerRef {
-  std::string key;          ///< key file (PEM or DER PKCS#8, encrypted or not)
-  std::string passphrase;   ///< for an encrypted key; empty for an unencrypted one
+  std::string key;          ///< key file (PEM or DER PKCS#8, encrypted or not), a pkcs11: URI
+                            ///< (module from module-path or $XSIGN_PKCS11_MODULE), or ext:COMMAND
+  std::string passphrase;   ///< for an encrypted key, or the token PIN; empty when none is needed
   std::string certificate;  ///< the signer's certificate (PEM or DER)
   std::string chain;        ///< optional: CA certificates to embed (PEM bundle)
   std::string sm2_id = "1234567812345678";  ///< SM2 distinguishing ID (GM/T 0009 default)

@@ -29,6 +29,7 @@ enum {
   SIGN_ERROR_PASSPHRASE = -4,    /* missing or wrong passphrase */
   SIGN_ERROR_NO_INPUT = -5,      /* a file does not exist or cannot be opened */
   SIGN_ERROR_IO = -6,            /* reading or writing failed; a network peer failed */
+  SIGN_ERROR_SIGNER = -7,        /* a key outside the process (PKCS#11 token, ext: command) failed */
   SIGN_ERROR_INTERNAL = -99      /* a bug: please report it */
 };
 
@@ -43,7 +44,8 @@ SIGN_C_API const char* sign_last_error(void);
 SIGN_C_API const char* sign_version(void);
 
 /* Signs `document` (a file) into `signature_out` (detached unless `attached` is non-zero).
- * `passphrase` may be NULL for an unencrypted key, `chain` NULL for none, `tsa_url` NULL for
+ * `key` is a key file, a "pkcs11:" URI or "ext:COMMAND" (docs/keys.md); `passphrase` (the
+ * token PIN for a pkcs11: key) may be NULL for an unencrypted key, `chain` NULL for none, `tsa_url` NULL for
  * level B (else a signature time-stamp is added: level T). */
 SIGN_C_API int sign_sign_file(const char* document, const char* key, const char* passphrase, const char* certificate,
                               const char* chain, const char* signature_out, int attached, const char* tsa_url);

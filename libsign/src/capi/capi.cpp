@@ -38,6 +38,9 @@ int guarded(Fn&& fn) noexcept {
   } catch (const sign::IoError& e) {
     last_error = e.what();
     return SIGN_ERROR_IO;
+  } catch (const sign::SignerError& e) {
+    last_error = e.what();
+    return SIGN_ERROR_SIGNER;
   } catch (const std::bad_alloc&) {
     last_error = "out of memory";
     return SIGN_ERROR_INTERNAL;

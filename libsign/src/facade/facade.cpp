@@ -3,6 +3,7 @@
 #include <sign/error.hpp>
 #include <sign/facade.hpp>
 #include <sign/io.hpp>
+#include <sign/signers.hpp>
 #include <sign/tsp.hpp>
 
 #include <filesystem>
@@ -12,8 +13,12 @@ namespace {
 
 SignerSpec load(const SignerRef& r) {
   const std::string pass = r.passphrase;
-  auto key = PrivateKey::load(r.key, [pass] { return pass; });
-  SignerSpec s{key, Certificate::load(r.certificate), {}, {}, Commitment::none,
+  const Certificate cert = Certificate::load(r.certificate);
+  KeyReferenceOptions o;
+  o.passphrase = [pass] { return pass; };
+  o.public_key = cert.public_key();
+  auto key = open_private_key(r.key, o);
+  SignerSpec s{key, cert, {}, {}, Commitment::none,
                std::chrono::floor<std::chrono::seconds>(sign::now())};
   if (!r.chain.empty()) s.chain = Certificate::load_all(r.chain);
   s.options.sm2_id = r.sm2_id;
