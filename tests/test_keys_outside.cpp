@@ -517,4 +517,13 @@ TEST_CASE("Passphrases from a descriptor; new ones checked for length", "[keys][
                                        q(std::string(XSIGN_BIN) + " key gen --suite sm2 --out " + dir.file("s.pem")) + " /dev/null");
   CHECK_THAT(short_pass.out, Catch::Contains("at least 8 characters"));
   CHECK_FALSE(fs::exists(dir.file("s.pem")));
+
+  // Ctrl-C at the prompt: echo is off while it waits, and on again once xsign is gone.
+  const std::string inner = std::string(XSIGN_BIN) + " key gen --suite sm2 --out " + dir.file("c.pem") +
+                            " & sleep 1; stty -a | grep -o -- \"-echo \"; kill -INT $!; wait; "
+                            "stty -a | grep -o -- \" echo \\|-echo \" | sed s/^/after:/";
+  const auto interrupted = testing::run("script -qec " + q("sh -c " + q(inner)) + " /dev/null");
+  CHECK_THAT(interrupted.out, Catch::Contains("-echo"));        // silenced during the prompt
+  CHECK_THAT(interrupted.out, Catch::Contains("after: echo"));  // restored after SIGINT
+  CHECK_FALSE(fs::exists(dir.file("c.pem")));
 }
