@@ -159,7 +159,7 @@ void register_channel_commands(CLI::App& app, Context& ctx) {
   r->add_option("document", a->input, "The signed document")->required();
   r->add_option("signature", a->signature, "Its signature file")->required();
   r->add_option("--trust", a->t.trust, "The TTP's trust store");
-  r->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates");
+  add_network_options(*r, a->t);
   r->add_option("--key", a->key, "TTP key: a file, a pkcs11: URI, or ext:COMMAND")->required();
   r->add_option("--cert", a->cert, "TTP certificate")->required();
   r->add_option("--chain", a->chain, "Its issuing CAs");

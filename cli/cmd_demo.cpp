@@ -78,27 +78,27 @@ class Demo {
     publish_root_crls();
 
     step("6. Moscow customs verifies, trusting only Russian roots (cross-certificate path)");
-    expect({"verify", "invoice.xml", "--trust", "trust-ru", "--fetch"}, kExitOk, "VALID: TOTAL-PASSED");
+    expect({"verify", "invoice.xml", "--trust", "trust-ru"}, kExitOk, "VALID: TOTAL-PASSED");
     step("7. A Shanghai bank verifies, trusting only Chinese roots (trust list)");
-    expect({"verify", "invoice.xml", "--trust", "trust-cn", "--fetch"}, kExitOk, "VALID: TOTAL-PASSED");
+    expect({"verify", "invoice.xml", "--trust", "trust-cn"}, kExitOk, "VALID: TOTAL-PASSED");
 
     step("8. A revoked signer is caught: the clerk's key leaks and her certificate is revoked");
     ok({"ca", "revoke", serial_of("clerk.pem"), "--dir", "cn-issuing", "--reason", "keyCompromise", "--pass-file", "pass.txt"});
     ::sleep(1);  // the revocation must precede the time-stamp on the next signature
     ok({"sign", "certificate-of-origin.xml", "--key", "clerk.key", "--cert", "clerk.pem", "--chain", "cn-issuing.pem",
         "--pass-file", "pass.txt", "--level", "T", "--tsa", url("/tsa/cn-issuing"), "--out", "certificate-of-origin.xml.p7s"});
-    expect({"verify", "certificate-of-origin.xml", "--trust", "trust-ru", "--fetch"}, kExitFailed, "INVALID: TOTAL-FAILED");
+    expect({"verify", "certificate-of-origin.xml", "--trust", "trust-ru"}, kExitFailed, "INVALID: TOTAL-FAILED");
 
     step("9. A trusted third party in Moscow validates the invoice and issues a signed receipt");
-    ok({"channel", "receipt", "invoice.xml", "invoice.xml.p7s", "--trust", "trust-ru", "--fetch", "--key", "ttp.key", "--cert",
+    ok({"channel", "receipt", "invoice.xml", "invoice.xml.p7s", "--trust", "trust-ru", "--key", "ttp.key", "--cert",
         "ttp.pem", "--chain", "ru-issuing.pem", "--pass-file", "pass.txt", "--out", "invoice.receipt.p7s"});
     std::cout << "Customs without the cross-certificate cannot prove the Chinese signature alone, but accepts the TTP's receipt:\n";
-    expect({"verify", "invoice.xml", "--trust", "trust-ru-customs", "--fetch"}, kExitIndeterminate, "NOT PROVEN");
-    expect({"verify", "invoice.xml", "--trust", "trust-ru-customs", "--fetch", "--receipt", "invoice.receipt.p7s"}, kExitOk,
+    expect({"verify", "invoice.xml", "--trust", "trust-ru-customs"}, kExitIndeterminate, "NOT PROVEN");
+    expect({"verify", "invoice.xml", "--trust", "trust-ru-customs", "--receipt", "invoice.receipt.p7s"}, kExitOk,
            "VALID: TOTAL-PASSED");
 
     step("10. The signature is made verifiable offline for the archive (CAdES-LT, then LTA)");
-    ok({"extend", "invoice.xml.p7s", "--to", "LT", "--trust", "trust-ru", "--fetch"});
+    ok({"extend", "invoice.xml.p7s", "--to", "LT", "--trust", "trust-ru"});
     ok({"extend", "invoice.xml.p7s", "--to", "LTA", "--tsa", url("/tsa/ru-issuing")});
 
     stop_server();

@@ -154,13 +154,15 @@ void key_info(const KeyArgs& a) {
   const auto loaded = load_any_key(a.input, a.pass);
   const auto& s = sign::suite_info(loaded.pub.suite());
   const auto& curve = sign::curve_info(loaded.pub.curve_oid());
-  const std::string kind = loaded.priv ? (loaded.encrypted ? "private key (encrypted PKCS#8)"
-                                                           : "private key (unencrypted PKCS#8)")
-                                       : "public key";
+  const std::string kind = !loaded.priv              ? "public key"
+                           : !loaded.priv->exportable() ? "private key (" + loaded.priv->description() + ")"
+                           : loaded.encrypted           ? "private key (encrypted PKCS#8)"
+                                                        : "private key (unencrypted PKCS#8)";
   if (a.json) {
     nlohmann::json out{{"file", a.input},
                        {"type", loaded.priv ? "private" : "public"},
                        {"encrypted", loaded.encrypted},
+                       {"backend", loaded.priv ? loaded.priv->backend() : std::string("file")},
                        {"suite", s.name},
                        {"domain", s.domain},
                        {"parameter_set", {{"oid", curve.oid}, {"name", curve.name}}},
@@ -246,9 +248,10 @@ void register_key_commands(CLI::App& app, Context& ctx) {
   pub->callback([args] { key_pub(*args); });
 
   auto* info = key->add_subcommand("info", "Show a key's suite, parameter set and fingerprint");
-  info->add_option("key", args->input, "Private or public key file (PEM or DER)")->required();
+  info->add_option("key", args->input, "Private or public key file (PEM or DER), or a pkcs11: URI")->required();
   info->add_flag("--json", args->json, "Machine-readable output");
   add_passphrase_options(*info, args->pass, false);
+  add_key_source_options(*info, args->pass);
   info->callback([args] { key_info(*args); });
 
   auto* sign_cmd = key->add_subcommand(

@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 
 struct SignArgs {
   std::string input, key, cert, chain, out, content, commitment, sm2_id = "1234567812345678", at;
-  std::string level = "B", tsa, to;
+  std::string level = "B", tsa, to, tsa_ca;
   TrustArgs t;
   bool attach = false, pem = false, gm_oids = false, json = false, strict = false;
   unsigned signer_index = 1;
@@ -198,7 +198,7 @@ sign::Overwrite overwrite_for(const SignArgs& a, const std::string& out) {
 }
 
 // Adds a signature time-stamp from the TSA at `url` to every signer of the scratch file that has none.
-void add_time_stamps(Scratch& work, const std::string& url) {
+void add_time_stamps(Scratch& work, const std::string& url, const std::string& tsa_ca) {
   auto sd = sign::SignedDataView::load(work.path());
   for (std::size_t i = 0; i < sd.signers().size(); ++i) {
     const auto& si = sd.signers()[i];
@@ -207,7 +207,7 @@ void add_time_stamps(Scratch& work, const std::string& url) {
     if (stamped) continue;
     const auto cert = sd.find_signer_certificate(si);
     const auto alg = cert ? sign::suite_info(cert->public_key().suite()).digest : sign::DigestAlgorithm::sha256;
-    const auto token = sign::request_time_stamp(url, alg, si.signature);
+    const auto token = sign::request_time_stamp(url, alg, si.signature, std::chrono::seconds(10), tsa_ca);
     work.rewrite([&](const auto& sink) { sign::add_unsigned_attribute(sd, i, sign::oids::signature_time_stamp, {token.der}, sink); });
     sd = sign::SignedDataView::load(work.path());
     std::cerr << "xsign: signer " << i + 1 << " time-stamped at " << sign::format_time(token.info.gen_time) << " by " << url << "\n";
@@ -225,7 +225,7 @@ void add_archive_time_stamps(const SignArgs& a, Scratch& work) {
     const auto alg = cert ? sign::suite_info(cert->public_key().suite()).digest : sign::DigestAlgorithm::sha256;
     sign::Bytes index;
     const auto input = sign::archive_time_stamp_input(sd, i, *document, alg, index);
-    const auto token = sign::request_time_stamp(a.tsa, alg, input);
+    const auto token = sign::request_time_stamp(a.tsa, alg, input, std::chrono::seconds(10), a.tsa_ca);
     sign::Bytes indexed_token;
     sign::add_unsigned_attribute(sign::SignedDataView::parse(sign::memory_source(token.der)), 0,
                                  sign::oids::ats_hash_index_v3, {index},
@@ -241,7 +241,7 @@ void add_archive_time_stamps(const SignArgs& a, Scratch& work) {
 // the CAdES-C-time-stamp over the signature, its time-stamp and the references, and the values
 // themselves (certificate-values, revocation-values), added in one rewrite per signer.
 void add_x_long_type_1(const SignArgs& a, Scratch& work) {
-  add_time_stamps(work, a.tsa);
+  add_time_stamps(work, a.tsa, a.tsa_ca);
   const auto setup = load_trust_setup(a.t);
   auto sd = sign::SignedDataView::load(work.path());
   for (std::size_t i = 0; i < sd.signers().size(); ++i) {
@@ -259,7 +259,7 @@ void add_x_long_type_1(const SignArgs& a, Scratch& work) {
     sign::SignerInfoView with_refs = sd.signers()[i];
     with_refs.unsigned_attrs.push_back({std::string(sign::oids::complete_certificate_refs), {values.certificate_refs}});
     with_refs.unsigned_attrs.push_back({std::string(sign::oids::complete_revocation_refs), {values.revocation_refs}});
-    const auto token = sign::request_time_stamp(a.tsa, alg, sign::esc_time_stamp_input(with_refs));
+    const auto token = sign::request_time_stamp(a.tsa, alg, sign::esc_time_stamp_input(with_refs), std::chrono::seconds(10), a.tsa_ca);
     work.rewrite([&](const auto& sink) {
       sign::add_unsigned_attributes(sd, i,
                                     {{std::string(sign::oids::complete_certificate_refs), values.certificate_refs},
@@ -292,7 +292,7 @@ void do_extend(const SignArgs& a) {
     (void)sign::SignedDataView::load(a.input);  // a malformed input fails before the copy
     Scratch work(out);
     fs::copy_file(a.input, work.path(), fs::copy_options::overwrite_existing);
-    if (a.to == "T") add_time_stamps(work, a.tsa);
+    if (a.to == "T") add_time_stamps(work, a.tsa, a.tsa_ca);
     else if (a.to == "XL1") add_x_long_type_1(a, work);
     else add_archive_time_stamps(a, work);
     work.publish(out, a.pem, overwrite);
@@ -385,7 +385,7 @@ void do_sign(const SignArgs& a_in) {
     // The output appears only once the time-stamp (and for XL1 the validation data) is in it.
     Scratch work(out);
     work.rewrite([&](const auto& sink) { sign::sign_document(doc->content, signer, options, sink); });
-    if (a.level == "T") add_time_stamps(work, a.tsa);
+    if (a.level == "T") add_time_stamps(work, a.tsa, a.tsa_ca);
     else add_x_long_type_1(a, work);
     work.publish(out, a.pem, overwrite);
   } else {
@@ -659,12 +659,13 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_option("--level", a->level,
                 "B (default); T: add a signature time-stamp from --tsa; XL1: CAdES-X Long Type 1 (time-stamp, complete "
                 "validation data from --trust/--crl/--fetch, CAdES-C-time-stamp)");
-  s->add_option("--tsa", a->tsa, "Time-stamping authority URL, e.g. http://127.0.0.1:8080/tsa");
+  s->add_option("--tsa", a->tsa, "Time-stamping authority URL, e.g. http://127.0.0.1:8080/tsa (https:// too)");
+  s->add_option("--tsa-ca", a->tsa_ca, "CA certificates (PEM) trusted for an https:// TSA besides the system's")->type_name("FILE");
   s->add_option("--trust", a->t.trust, "Trust store the signer's path must reach (for XL1)");
   s->add_option("--policy", a->t.policy, "Validation policy (for XL1)");
   s->add_option("--untrusted", a->t.untrusted, "More intermediate certificates (for XL1; repeatable)");
   s->add_option("--crl", a->t.crls, "CRLs to embed (for XL1; repeatable)");
-  s->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates (for XL1)");
+  add_network_options(*s, a->t);
   s->add_option("--prepare", a->prepare,
                 "Two-step signing: write what must be signed to TBS (and TBS.json) instead of signing; no --key")
       ->type_name("TBS");
@@ -702,12 +703,13 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   e->add_option("signature", a->input, "Signature file (.p7s)")->required();
   e->add_option("--to", a->to, "T, LT, XL1 or LTA")->required();
   e->add_option("--content", a->content, "The signed document, for LTA of a detached signature (default: SIG without .p7s)");
-  e->add_option("--tsa", a->tsa, "Time-stamping authority URL (for T, XL1, LTA)");
+  e->add_option("--tsa", a->tsa, "Time-stamping authority URL (for T, XL1, LTA; https:// too)");
+  e->add_option("--tsa-ca", a->tsa_ca, "CA certificates (PEM) trusted for an https:// TSA besides the system's")->type_name("FILE");
   e->add_option("--trust", a->t.trust, "Trust store the paths must reach (for LT, XL1)");
   e->add_option("--policy", a->t.policy, "Validation policy (for LT, XL1)");
   e->add_option("--untrusted", a->t.untrusted, "More intermediate or cross-certificates (repeatable)");
   e->add_option("--crl", a->t.crls, "CRLs to embed (repeatable)");
-  e->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates");
+  add_network_options(*e, a->t);
   e->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
   e->add_flag("--pem", a->pem, "Write PEM");
   e->callback([a] { do_extend(*a); });

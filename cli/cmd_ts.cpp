@@ -180,7 +180,7 @@ void register_ts_commands(CLI::App& app, Context& ctx) {
   v->add_option("--policy", a->t.policy, "Validation policy file (revocation, algorithms)");
   v->add_option("--untrusted", a->t.untrusted, "Extra CA certificates for the TSA's path");
   v->add_option("--crl", a->t.crls, "CRL files for the TSA's path");
-  v->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the TSA's certificates");
+  add_network_options(*v, a->t);
   v->add_option("--at", a->at, "Validation time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or ...T15:00:00+03:00; default now)");
   v->footer("Exit codes: 0 valid (intact and the TSA chains to your anchors), 1 invalid (broken, or stamps other "
             "data), 2 not proven (intact, but the TSA is not trusted, revoked or unknown), 64 usage, 65 bad data.");

@@ -182,7 +182,7 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   vb->add_option("--untrusted", b->t.untrusted, "More intermediate or cross-certificates (repeatable)");
   vb->add_option("--crl", b->t.crls, "A CRL to use for revocation (repeatable)");
   vb->add_option("--at", b->at, "Validate as of this UTC time");
-  vb->add_flag("--fetch", b->t.fetch, "Fetch CRLs and OCSP responses");
+  add_network_options(*vb, b->t);
   vb->add_flag("--json", b->json, "A JSON array of reports");
   vb->add_flag("--json-lines", b->json_lines, "One JSON report per line, as each finishes (JSON Lines)")->excludes("--json");
   vb->footer("Exit codes: 1 if any file failed, else 66 if a file could not be read (INPUT-ERROR), else 2 if any "
@@ -202,7 +202,7 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   v->add_option("--untrusted", a->t.untrusted, "More intermediate or cross-certificates (repeatable)");
   v->add_option("--crl", a->t.crls, "A CRL to use for revocation (repeatable)");
   v->add_option("--receipt", a->receipts, "A TTP validation receipt for this document and signature (repeatable)");
-  v->add_flag("--fetch", a->t.fetch, "Fetch CRLs and OCSP responses named by the certificates (HTTP, policy timeout)");
+  add_network_options(*v, a->t);
   v->add_option("--at", a->at, "Validate as of this time instead of now (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or with a UTC offset: ...T15:00:00+03:00)");
   v->add_option("--sm2-id", a->sm2_id, "SM2 distinguishing ID of the signers")->capture_default_str();
   v->add_flag("--json", a->json, "Machine-readable report (schema in docs/verify.md)");

@@ -18,6 +18,9 @@ TrustSetup load_trust_setup(const TrustArgs& a) {
   for (const auto& w : s.trust.warnings) std::cerr << "xsign: warning: " << sign::printable_text(w) << "\n";
   s.policy = !a.policy.empty() ? sign::ValidationPolicy::load(a.policy) : s.trust.policy.value_or(sign::ValidationPolicy{});
   if (a.fetch) s.policy.fetch_revocation = true;
+  if (a.offline) s.policy.fetch_revocation = s.policy.fetch_ca_issuers = false;
+  if (!a.cache_dir.empty()) s.policy.cache_dir = a.cache_dir;
+  if (a.no_cache) s.policy.cache = false;
   for (const auto& f : a.untrusted) {
     // Bundles of intermediates are taken as published: unusable entries are skipped, named.
     std::vector<std::string> skipped;
@@ -27,6 +30,17 @@ TrustSetup load_trust_setup(const TrustArgs& a) {
   }
   for (const auto& f : a.crls) s.options.extra_crls.push_back({sign::Crl::load(f), "file: " + f});
   return s;
+}
+
+void add_network_options(CLI::App& cmd, TrustArgs& a) {
+  auto* fetch = cmd.add_flag("--fetch", a.fetch,
+                             "Fetch missing CRLs, OCSP answers and CA certificates even if the policy file turns fetching off");
+  auto* offline = cmd.add_flag("--offline", a.offline,
+                               "No network access: only what the signature, the trust store, --crl and --untrusted hold");
+  fetch->excludes(offline);
+  cmd.add_option("--cache-dir", a.cache_dir, "Cache of fetched CRLs and CA certificates (default ~/.cache/xsign)")
+      ->type_name("DIR");
+  cmd.add_flag("--no-cache", a.no_cache, "Neither read nor write the fetch cache");
 }
 
 }  // namespace xsign

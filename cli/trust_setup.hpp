@@ -6,6 +6,8 @@
 #include <sign/trust.hpp>
 #include <sign/validate.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include <string>
 #include <vector>
 
@@ -14,8 +16,14 @@ namespace xsign {
 struct TrustArgs {
   std::string trust, policy;
   std::vector<std::string> untrusted, crls;
-  bool fetch = false;
+  bool fetch = false;    ///< --fetch: fetch even if the policy file says not to
+  bool offline = false;  ///< --offline: no network access at all
+  std::string cache_dir;
+  bool no_cache = false;
 };
+
+/// Adds --fetch, --offline, --cache-dir and --no-cache to a verifying command.
+void add_network_options(CLI::App& cmd, TrustArgs& args);
 
 struct TrustSetup {
   sign::TrustStore trust;

@@ -135,7 +135,7 @@ bool private_key_on_disk(const fs::path& root) {
 
 }  // namespace
 
-TEST_CASE("A token key signs a CAdES file that openssl cms -verify accepts; it never leaves the token",
+TEST_CASE("A token key signs a CAdES file that openssl cms -verify accepts, and it never leaves the token",
           "[keys][pkcs11][interop]") {
   SoftHsm hsm;
   SmallPki pki("p256");
@@ -223,7 +223,7 @@ TEST_CASE("A token key signs a CAdES file that openssl cms -verify accepts; it n
   CHECK_FALSE(fs::exists(pki.f("bad.p7s")));
 }
 
-TEST_CASE("A CA whose key is on the token issues certificates openssl verifies; its directory holds no key",
+TEST_CASE("A CA whose key is on the token issues certificates openssl verifies, and its directory holds no key",
           "[keys][pkcs11][ca][interop]") {
   SoftHsm hsm;
   testing::TempDir dir;
@@ -350,7 +350,7 @@ TEST_CASE("Two-step signing: --prepare, a signature made elsewhere by openssl, -
   }
 }
 
-TEST_CASE("The CA audit log records every action in a hash chain; an edited or deleted row is named",
+TEST_CASE("The CA audit log records every action in a hash chain, and an edited or deleted row is named",
           "[ca][audit]") {
   SmallPki pki("gost256");
   run_ok("ca revoke $(" + q(XSIGN_BIN) + " ca list --dir " + q(pki.f("ca")) + " --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"serial\"])') --dir " +
@@ -501,7 +501,7 @@ TEST_CASE("serve refuses a root CA directory, serves the issuing CA with its own
   CHECK(xsign("ca log --verify --dir " + q(d.file("issuing"))).exit_code == 0);
 }
 
-TEST_CASE("Passphrases from a descriptor; new ones checked for length", "[keys][passphrase]") {
+TEST_CASE("Passphrases from a descriptor, new ones checked for length", "[keys][passphrase]") {
   testing::TempDir dir;
   testing::write(dir.file("pass"), "Shanghai-Moscow 2026\n");
   run_ok("key gen --suite sm2 --pass-fd 3 --out " + q(dir.file("k.pem")) + " 3<" + q(dir.file("pass")));

@@ -223,7 +223,7 @@ TEST_CASE("The HTTP client follows a bounded number of GET redirects, within one
   server.Get("/a", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/b", 302); });
   server.Get("/b", [](const httplib::Request&, httplib::Response& res) { res.set_content("crl bytes", "application/pkix-crl"); });
   server.Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop", 301); });
-  server.Get("/tls", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("https://example.org/x", 302); });
+  server.Get("/ftp", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("ftp://example.org/x", 302); });
   server.Post("/ocsp", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/b", 307); });
   const int port = server.bind_to_any_port("127.0.0.1");
   std::thread t([&] { server.listen_after_bind(); });
@@ -233,7 +233,7 @@ TEST_CASE("The HTTP client follows a bounded number of GET redirects, within one
   const auto got = sign::detail::http_get(base + "/a", limits);
   CHECK(std::string(got.begin(), got.end()) == "crl bytes");
   CHECK_THROWS_WITH(sign::detail::http_get(base + "/loop", limits), Catch::Contains("more than 3 redirects"));
-  CHECK_THROWS_WITH(sign::detail::http_get(base + "/tls", limits), Catch::Contains("not an http:// URL"));
+  CHECK_THROWS_WITH(sign::detail::http_get(base + "/ftp", limits), Catch::Contains("not an http(s):// URL"));
   limits.max_redirects = 0;
   CHECK_THROWS_WITH(sign::detail::http_get(base + "/a", limits), Catch::Contains("more than 0 redirects"));
   CHECK_THROWS_WITH(sign::detail::http_post(base + "/ocsp", sign::Bytes{1}, "application/ocsp-request", limits),

@@ -172,6 +172,8 @@ class Certificate {
   const Bytes& authority_key_id() const;
   std::vector<std::string> crl_urls() const;
   std::vector<std::string> ocsp_urls() const;
+  /// AIA caIssuers URIs (RFC 5280 §4.2.2.1): where the issuer's certificate is published.
+  std::vector<std::string> ca_issuers_urls() const;
   const std::vector<DistinguishedName>& permitted_subtrees() const;
   const std::vector<DistinguishedName>& excluded_subtrees() const;
   /// certificatePolicies present (policies() lists its OIDs, anyPolicy included).

@@ -44,12 +44,34 @@ struct ValidationPolicy {
   std::chrono::seconds revocation_max_age{24 * 3600};
   bool require_signing_key_usage = true;          ///< digitalSignature or nonRepudiation on the signer
   bool require_document_eku = true;               ///< if EKU present: documentSigning, emailProtection or anyEKU
-  bool fetch_revocation = false;                  ///< fetch CRLs from distribution points over HTTP
+  /// Fetch what is missing over HTTP(S): CRLs from distribution points, OCSP answers from the
+  /// certificates' responders, and (fetch_ca_issuers) missing CA certificates from caIssuers.
+  /// On by default, so that a fresh signature from a reachable CA can pass; `--offline` turns
+  /// every network access off.
+  bool fetch_revocation = true;
+  bool fetch_ca_issuers = true;                   ///< complete chains from AIA caIssuers (with fetch_revocation)
+  /// Which evidence is sought first for a certificate that has both (the other is the fallback).
+  enum class RevocationOrder { ocsp_first, crl_first };
+  RevocationOrder revocation_order = RevocationOrder::ocsp_first;
+  /// OCSP requests made here carry a nonce (RFC 8954); a response that echoes another nonce is
+  /// refused. `require`: also refuse fetched responses without the nonce.
+  enum class OcspNonce { send, require, off };
+  OcspNonce ocsp_nonce = OcspNonce::send;
+  /// With proof of existence (a time-stamp), revocation evidence must be issued after it, less
+  /// this allowance: 0 = strictly after (EN 319 102-1 §5.6.2.4). For the signer's certificate,
+  /// and for CA certificates (whose CRLs an offline root may publish monthly).
+  std::chrono::seconds revocation_freshness{0};
+  std::chrono::seconds ca_revocation_freshness{0};
+  /// Disk cache of fetched CRLs and CA certificates (kept until their nextUpdate / a day).
+  bool cache = true;
+  std::string cache_dir;                          ///< empty: $XSIGN_CACHE_DIR, else $XDG_CACHE_HOME/xsign, else ~/.cache/xsign
+  std::size_t cache_max_bytes = 64u * 1024 * 1024;
   std::chrono::seconds fetch_timeout{5};          ///< total time of one fetch
   std::chrono::seconds fetch_total_timeout{20};   ///< total time of all fetches of one validation
   std::size_t fetch_max_bytes = 16u * 1024 * 1024;  ///< total bytes of all fetches of one validation
   std::size_t fetch_max_requests = 16;            ///< fetches per validation
   bool fetch_private_addresses = false;           ///< fetch from loopback / private / link-local addresses
+  std::string tls_ca_file;                        ///< PEM CA certificates trusted for https:// fetches besides the system's
   /// "ru": the signer's certificate must follow the Russian qualified profile (FSB order
   /// No. 795; see missing_ru_qualified_fields). Empty: no national profile is required.
   std::string qualified_profile;

@@ -99,10 +99,13 @@ struct TimeStampCheck {
   TimePoint gen_time{};
 };
 
-/// Asks a TSA over HTTP for a token on `data` (hashed with `alg`); checks the reply answers
-/// this request (imprint, nonce). Throws IoError / FormatError naming the TSA.
+/// Asks a TSA over HTTP or HTTPS (proxies from the environment) for a token on `data` (hashed
+/// with `alg`); checks the reply answers this request (imprint, nonce). `tls_ca_file`: CA
+/// certificates (PEM) trusted for an https:// TSA besides the system's. Throws IoError /
+/// FormatError naming the TSA.
 TimeStampToken request_time_stamp(const std::string& tsa_url, DigestAlgorithm alg, ByteView data,
-                                  std::chrono::seconds timeout = std::chrono::seconds(10));
+                                  std::chrono::seconds timeout = std::chrono::seconds(10),
+                                  const std::string& tls_ca_file = {});
 
 /// Checks a token's signature, its ESSCertIDv2 binding to the TSA certificate, the TSA's
 /// critical timeStamping EKU, and that it stamps `imprint_source` (hashed with the token's

@@ -50,6 +50,7 @@ struct PathEntry {
   std::string domain;  ///< country of the subject (C=), e.g. "CN", "RU"
   std::string suite;
   TimePoint not_before{}, not_after{};
+  std::string source;  ///< where a certificate fetched for the path came from ("fetched: URL"); empty otherwise
 };
 
 /// Revocation information used for one certificate.

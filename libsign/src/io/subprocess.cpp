@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,6 +77,26 @@ ProcessResult run_shell_command(const std::string& command,
   in.close_end(0);
   out.close_end(1);
   ::fcntl(in.fd[1], F_SETFL, O_NONBLOCK);
+
+  // A command that exits without reading its input makes our write fail with EPIPE; the
+  // SIGPIPE that comes with it must not kill the caller. It is blocked for this thread while
+  // writing and a pending one is consumed before the mask is restored.
+  sigset_t pipe_only, previous;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+  struct RestoreMask {
+    sigset_t pipe_only, previous;
+    ~RestoreMask() {
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) && !sigismember(&previous, SIGPIPE)) {
+        const timespec zero{0, 0};
+        sigtimedwait(&pipe_only, nullptr, &zero);
+      }
+      pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    }
+  } restore{pipe_only, previous};
 
   ProcessResult result;
   std::size_t written = 0;

@@ -30,7 +30,7 @@ struct Certificate::Impl {
   bool is_ca = false;
   std::optional<unsigned> path_len;
   std::optional<unsigned> key_usage;
-  std::vector<std::string> eku, policies, crl_urls, ocsp_urls;
+  std::vector<std::string> eku, policies, crl_urls, ocsp_urls, ca_issuers_urls;
   Bytes ski, aki;
   std::vector<DistinguishedName> permitted, excluded;
   bool has_policies = false;
@@ -135,10 +135,11 @@ void parse_aia(const ByteSource& src, const DerNode& seq, Certificate::Impl& imp
   for (const auto& ad : der_children(src, seq)) {
     const auto parts = der_children(src, ad);
     if (parts.size() != 2) continue;
-    if (oid_from_der(der_bytes(src, parts[0])) == "1.3.6.1.5.5.7.48.1" && parts[1].tag == 0x86) {
-      const Bytes uri = der_content(src, parts[1]);
-      impl.ocsp_urls.emplace_back(uri.begin(), uri.end());
-    }
+    const std::string method = oid_from_der(der_bytes(src, parts[0]));
+    if (parts[1].tag != 0x86) continue;  // uniformResourceIdentifier only
+    const Bytes uri = der_content(src, parts[1]);
+    if (method == "1.3.6.1.5.5.7.48.1") impl.ocsp_urls.emplace_back(uri.begin(), uri.end());
+    if (method == "1.3.6.1.5.5.7.48.2") impl.ca_issuers_urls.emplace_back(uri.begin(), uri.end());
   }
 }
 
@@ -373,6 +374,7 @@ const Bytes& Certificate::subject_key_id() const { return impl_->ski; }
 const Bytes& Certificate::authority_key_id() const { return impl_->aki; }
 std::vector<std::string> Certificate::crl_urls() const { return impl_->crl_urls; }
 std::vector<std::string> Certificate::ocsp_urls() const { return impl_->ocsp_urls; }
+std::vector<std::string> Certificate::ca_issuers_urls() const { return impl_->ca_issuers_urls; }
 const std::vector<DistinguishedName>& Certificate::permitted_subtrees() const { return impl_->permitted; }
 const std::vector<DistinguishedName>& Certificate::excluded_subtrees() const { return impl_->excluded; }
 bool Certificate::has_policies_extension() const { return impl_->has_policies; }

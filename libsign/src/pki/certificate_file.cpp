@@ -72,4 +72,30 @@ std::vector<Certificate> certificates_in_file(const std::string& path, std::vect
   return out;
 }
 
+std::vector<Certificate> certificates_in_bytes(const Bytes& data, const std::string& what, std::vector<std::string>& skipped) {
+  std::vector<Bytes> objects;
+  if (looks_like_pem(data)) {
+    const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+    objects = pem_blocks_labelled(text, {"CERTIFICATE", "PKCS7", "CMS"});
+  } else {
+    objects.push_back(data);
+  }
+  std::vector<Certificate> out;
+  for (const auto& object : objects) {
+    std::optional<std::vector<Bytes>> bundle;
+    try {
+      bundle = bundle_certificates(object);
+    } catch (const FormatError&) {
+    }
+    for (const auto& der : bundle ? *bundle : std::vector<Bytes>{object}) {
+      try {
+        out.push_back(Certificate::from_der(der));
+      } catch (const FormatError& e) {
+        skipped.push_back(what + ": a certificate was skipped: " + e.what());
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace sign::detail

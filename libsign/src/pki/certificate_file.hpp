@@ -13,4 +13,8 @@ namespace sign::detail {
 /// is skipped and described in `skipped`.
 std::vector<Certificate> certificates_in_file(const std::string& path, std::vector<std::string>* skipped, bool strict);
 
+/// The same for bytes (a caIssuers download: DER, PEM, or a PKCS#7 "certs-only" bundle);
+/// unusable certificates are skipped into `skipped` naming `what`.
+std::vector<Certificate> certificates_in_bytes(const Bytes& data, const std::string& what, std::vector<std::string>& skipped);
+
 }  // namespace sign::detail

@@ -96,6 +96,29 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
       if (!v || *v < 0 || *v > 86400) bad(path, "'" + key + "' must be 0..86400");
       (key == "clock_skew_seconds" ? p.clock_skew : key == "fetch_timeout_seconds" ? p.fetch_timeout : p.fetch_total_timeout) =
           std::chrono::seconds(*v);
+    } else if (key == "revocation_order") {
+      const auto v = node.value<std::string>();
+      if (v == "ocsp-first") p.revocation_order = ValidationPolicy::RevocationOrder::ocsp_first;
+      else if (v == "crl-first") p.revocation_order = ValidationPolicy::RevocationOrder::crl_first;
+      else bad(path, "'revocation_order' must be \"ocsp-first\" or \"crl-first\"");
+    } else if (key == "ocsp_nonce") {
+      const auto v = node.value<std::string>();
+      if (v == "send") p.ocsp_nonce = ValidationPolicy::OcspNonce::send;
+      else if (v == "require") p.ocsp_nonce = ValidationPolicy::OcspNonce::require;
+      else if (v == "off") p.ocsp_nonce = ValidationPolicy::OcspNonce::off;
+      else bad(path, "'ocsp_nonce' must be \"send\", \"require\" or \"off\"");
+    } else if (key == "tls_ca_file" || key == "cache_dir") {
+      const auto v = node.value<std::string>();
+      if (!v) bad(path, "'" + key + "' must be a path");
+      (key == "tls_ca_file" ? p.tls_ca_file : p.cache_dir) = *v;
+    } else if (key == "cache_max_bytes") {
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > (std::int64_t{1} << 40)) bad(path, "'cache_max_bytes' must be 0..1099511627776");
+      p.cache_max_bytes = static_cast<std::size_t>(*v);
+    } else if (key == "revocation_freshness_seconds" || key == "ca_revocation_freshness_seconds") {
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > 366LL * 86400) bad(path, "'" + key + "' must be 0..31622400 (a year)");
+      (key == "revocation_freshness_seconds" ? p.revocation_freshness : p.ca_revocation_freshness) = std::chrono::seconds(*v);
     } else if (key == "revocation_max_age_seconds") {
       const auto v = node.value<std::int64_t>();
       if (!v || *v < 0 || *v > 10LL * 366 * 86400) bad(path, "'" + key + "' must be 0..316224000 (ten years)");
@@ -107,7 +130,7 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
     } else if (key == "allow_cross_border" || key == "require_signing_key_usage" || key == "require_document_eku" ||
                key == "fetch_revocation" || key == "fetch_private_addresses" || key == "inhibit_policy_mapping" ||
                key == "inhibit_any_policy" || key == "require_signing_certificate" ||
-               key == "countersignature_failure_fails") {
+               key == "countersignature_failure_fails" || key == "fetch_ca_issuers" || key == "cache") {
       const auto v = node.value<bool>();
       if (!v) bad(path, "'" + key + "' must be true or false");
       if (key == "allow_cross_border") p.allow_cross_border = *v;
@@ -119,6 +142,8 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
       if (key == "inhibit_any_policy") p.inhibit_any_policy = *v;
       if (key == "require_signing_certificate") p.require_signing_certificate = *v;
       if (key == "countersignature_failure_fails") p.countersignature_failure_fails = *v;
+      if (key == "fetch_ca_issuers") p.fetch_ca_issuers = *v;
+      if (key == "cache") p.cache = *v;
     } else if (key == "recognized_cross_certificates") {
       p.recognized_cross_certificates = strings(node, path, key);
       for (auto& f : p.recognized_cross_certificates) {

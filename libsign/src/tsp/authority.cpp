@@ -83,9 +83,10 @@ Bytes TimeStampAuthority::respond(ByteView request_der, TimePoint now) const {
 }
 
 TimeStampToken request_time_stamp(const std::string& tsa_url, DigestAlgorithm alg, ByteView data,
-                                  std::chrono::seconds timeout) {
+                                  std::chrono::seconds timeout, const std::string& tls_ca_file) {
   const auto request = TimeStampRequest::for_digest(alg, digest_bytes(alg, data), true);
-  const Bytes reply = detail::http_post(tsa_url, request.encode(), "application/timestamp-query", timeout, 1024 * 1024);
+  const Bytes reply =
+      detail::http_post(tsa_url, request.encode(), "application/timestamp-query", timeout, 1024 * 1024, tls_ca_file);
   TimeStampResponse resp;
   try {
     resp = TimeStampResponse::parse(reply);

@@ -1,5 +1,7 @@
 #include "validate/fetch.hpp"
 
+#include "pki/certificate_file.hpp"
+
 #include <sign/asn1.hpp>
 #include <sign/error.hpp>
 
@@ -31,6 +33,7 @@ std::optional<HttpLimits> Fetcher::next_limits(const std::string& url, const std
   l.deadline = std::min<std::chrono::milliseconds>(left, policy_.fetch_timeout);
   l.max_bytes = bytes_left_;
   l.allow_private_addresses = policy_.fetch_private_addresses;
+  l.tls_ca_file = policy_.tls_ca_file;
   return l;
 }
 
@@ -52,10 +55,32 @@ std::vector<CrlSource> Fetcher::crls_for(const Certificate& cert, std::vector<st
   return out;
 }
 
-std::optional<Bytes> Fetcher::ocsp(const std::string& url, const Bytes& request, std::vector<std::string>& warnings) {
+std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(const Certificate& cert,
+                                                                               std::vector<std::string>& warnings) {
+  std::vector<std::pair<Certificate, std::string>> out;
+  if (!ca_issuers_enabled()) return out;
+  for (const auto& url : cert.ca_issuers_urls()) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) continue;  // ldap:, file: are not fetched
+    const auto limits = next_limits(url, url, warnings);
+    if (!limits) continue;
+    try {
+      const Bytes body = http_get(url, *limits);
+      spent(body.size());
+      std::vector<std::string> skipped;
+      for (auto& c : certificates_in_bytes(body, url, skipped)) out.emplace_back(std::move(c), "fetched: " + url);
+      for (auto& w : skipped) warnings.push_back(std::move(w));
+    } catch (const Error& e) {
+      warnings.push_back(std::string("CA certificate not fetched: ") + e.what());
+    }
+  }
+  return out;
+}
+
+std::optional<Bytes> Fetcher::ocsp(const std::string& url, const Bytes& request, const std::string& key,
+                                   std::vector<std::string>& warnings) {
   if (!enabled_) return std::nullopt;
   // One request per responder and question: the same responder answers for many certificates.
-  auto limits = next_limits(url, url + " " + to_hex(request), warnings);
+  auto limits = next_limits(url, key, warnings);
   if (!limits) return std::nullopt;
   limits->max_bytes = std::min<std::size_t>(limits->max_bytes, 1024 * 1024);
   try {

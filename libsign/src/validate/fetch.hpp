@@ -25,8 +25,16 @@ class Fetcher {
   /// budget become warnings: the revocation policy decides what missing data means.
   std::vector<CrlSource> crls_for(const Certificate& cert, std::vector<std::string>& warnings);
 
+  /// CA certificates published at `cert`'s caIssuers URLs not fetched before (DER, PEM or
+  /// PKCS#7 certs-only), each with its origin ("fetched: URL").
+  std::vector<std::pair<Certificate, std::string>> ca_certificates_for(const Certificate& cert,
+                                                                      std::vector<std::string>& warnings);
+  bool ca_issuers_enabled() const { return enabled_ && policy_.fetch_ca_issuers; }
+
   /// POSTs an OCSP request to `url` within the budget; nullopt (and a warning) on failure.
-  std::optional<Bytes> ocsp(const std::string& url, const Bytes& request, std::vector<std::string>& warnings);
+  /// `key` names the question (URL and CertID, without the nonce): each is asked once.
+  std::optional<Bytes> ocsp(const std::string& url, const Bytes& request, const std::string& key,
+                            std::vector<std::string>& warnings);
 
  private:
   // Limits for the next request, or nullopt (with a warning) when the budget is spent.

@@ -13,6 +13,7 @@
 #include "validate/rules.hpp"
 
 #include <algorithm>
+#include <random>
 
 namespace sign {
 
@@ -144,7 +145,7 @@ class Validator {
     po.intermediates.insert(po.intermediates.end(), extra_pool.begin(), extra_pool.end());
     po.validation_time = at_;
     po.clock_skew = policy_.clock_skew;
-    const auto path = validate_path(cert, po);
+    const auto path = build_path(cert, po);
     CompleteValidationData data;
     if (!path.ok()) {
       problems.push_back("'" + cert.subject().to_string() + "': " + path.message);
@@ -255,7 +256,9 @@ class Validator {
 
   // The newest CRL from `cert`'s issuer (same name, signed by its key, issued by the validation
   // time); fetched from the certificate's distribution points when none is at hand.
-  const CrlSource* crl_for(const Certificate& cert, const Certificate& issuer) {
+  const CrlSource* crl_for(const Certificate& cert, const Certificate& issuer,
+                           std::optional<TimePoint> valid_at = std::nullopt, bool has_poe = false,
+                           std::chrono::seconds allowance = std::chrono::seconds(0)) {
     auto newest = [&]() {
       const CrlSource* best = nullptr;
       for (const auto& src : crl_sources_) {
@@ -266,11 +269,24 @@ class Validator {
       }
       return best;
     };
-    if (const CrlSource* found = newest()) return found;
+    const CrlSource* found = newest();
+    // A CRL at hand that is too old for the time it must speak for is replaced by a fetched one.
+    if (found && (!valid_at || fresh_enough(found->crl.this_update(), found->crl.next_update(), *valid_at, has_poe, allowance)))
+      return found;
     auto fetched = fetcher_.crls_for(cert, warnings_);
-    if (fetched.empty()) return nullptr;
+    if (fetched.empty()) return found;
     for (auto& f : fetched) crl_sources_.push_back(std::move(f));
     return newest();
+  }
+
+  // Whether evidence issued at `this_update` (valid to `next_update`) speaks for the status at
+  // `valid_at`: issued after the proof of existence (less the policy's allowance), or without
+  // one still current at the validation time. (EN 319 102-1 §5.6.2.4: no clock-skew allowance
+  // after a time-stamp, or a revocation just before it goes unseen.)
+  bool fresh_enough(TimePoint this_update, std::optional<TimePoint> next_update, TimePoint valid_at, bool has_poe,
+                    std::chrono::seconds allowance) const {
+    if (has_poe) return this_update + allowance >= valid_at;
+    return next_update ? *next_update + policy_.clock_skew >= at_ : this_update + policy_.revocation_max_age >= at_;
   }
 
   // Why a responder may not vouch for `issuer`'s certificates at this time (RFC 6960 §4.2.2.2),
@@ -291,12 +307,13 @@ class Validator {
   }
 
   // Why one answer is not usable evidence at the time it must speak for, or empty.
-  std::string staleness(const OcspSingleResponse& single, TimePoint valid_at, bool has_poe) const {
+  std::string staleness(const OcspSingleResponse& single, TimePoint valid_at, bool has_poe,
+                        std::chrono::seconds allowance) const {
     if (single.this_update > at_ + policy_.clock_skew)
       return "its thisUpdate " + format_time(single.this_update) + " is in the future";
     if (single.next_update && *single.next_update < single.this_update) return "its nextUpdate is before its thisUpdate";
     if (has_poe) {
-      if (single.this_update < valid_at)
+      if (single.this_update + allowance < valid_at)
         return "it is older (" + format_time(single.this_update) + ") than the time-stamp of " + format_time(valid_at);
       return {};
     }
@@ -313,7 +330,8 @@ class Validator {
   // answers are noted in `notes` and never counted. With fetching enabled, asks the responders
   // the certificate names when nothing usable is at hand.
   std::optional<FoundOcsp> ocsp_for(const Certificate& cert, const Certificate& issuer, TimePoint valid_at, bool has_poe,
-                                    std::vector<std::string>& notes) {
+                                    std::vector<std::string>& notes, std::chrono::seconds allowance = std::chrono::seconds(0),
+                                    bool* fetch_failed = nullptr) {
     auto newest = [&]() {
       std::optional<FoundOcsp> best;
       for (const auto& src : ocsp_) {
@@ -332,7 +350,7 @@ class Validator {
         }
         for (const auto& single : src.response.responses) {
           if (!single.id.matches(issuer, cert.serial())) continue;
-          if (auto why = staleness(single, valid_at, has_poe); !why.empty()) {
+          if (auto why = staleness(single, valid_at, has_poe, allowance); !why.empty()) {
             notes.push_back(what + why);
             continue;
           }
@@ -345,13 +363,43 @@ class Validator {
     auto best = newest();
     if (best || !fetcher_.enabled()) return best;
     bool fetched = false;
+    using Nonce = ValidationPolicy::OcspNonce;
     for (const auto& url : cert.ocsp_urls()) {
       OcspRequest req;
       req.ids.push_back(OcspCertId::of(cert, issuer));
-      if (auto body = fetcher_.ocsp(url, req.encode(), warnings_)) {
-        add_ocsp(*body, "fetched: " + url);
-        fetched = true;
+      // A fresh nonce (RFC 8954: 32 octets) binds the answer to this request: a replayed old
+      // "good" is refused.
+      if (policy_.ocsp_nonce != Nonce::off) {
+        std::random_device rd;
+        for (int i = 0; i < 32; ++i) req.nonce.push_back(static_cast<std::uint8_t>(rd()));
       }
+      const std::string key = url + " " + to_hex(req.ids.front().encode());
+      auto body = fetcher_.ocsp(url, req.encode(), key, warnings_);
+      if (!body) {
+        if (fetch_failed && !cert.ocsp_urls().empty()) *fetch_failed = true;
+        continue;
+      }
+      std::string origin = "fetched: " + url;
+      if (policy_.ocsp_nonce != Nonce::off) {
+        try {
+          const auto resp = OcspResponse::parse(*body);
+          if (!resp.nonce.empty() && resp.nonce != req.nonce) {
+            warnings_.push_back("the OCSP answer from " + url + " was refused: it echoes another nonce (a replayed answer?)");
+            if (fetch_failed) *fetch_failed = true;
+            continue;
+          }
+          if (resp.nonce.empty() && policy_.ocsp_nonce == Nonce::require) {
+            warnings_.push_back("the OCSP answer from " + url + " was refused: it carries no nonce (policy: ocsp_nonce = require)");
+            if (fetch_failed) *fetch_failed = true;
+            continue;
+          }
+          if (!resp.nonce.empty()) origin += ", nonce checked";
+        } catch (const FormatError&) {
+          // add_ocsp reports the malformed answer
+        }
+      }
+      add_ocsp(*body, origin);
+      fetched = true;
     }
     return fetched ? newest() : best;
   }
@@ -372,8 +420,26 @@ class Validator {
       ev.certificate = cert.subject().to_string();
       std::optional<TimePoint> revoked_at, this_update, next_update;
       std::vector<std::string> notes;
-      const auto o = ocsp_for(cert, issuer, valid_at, has_poe, notes);
+      const auto allowance = i == 0 ? policy_.revocation_freshness : policy_.ca_revocation_freshness;
+      const std::size_t warnings_before = warnings_.size();
+      // The policy's order: OCSP first with the CRL as fallback, or the reverse.
+      const bool crl_first = policy_.revocation_order == ValidationPolicy::RevocationOrder::crl_first;
+      const CrlSource* first_crl = nullptr;
+      if (crl_first) {
+        first_crl = crl_for(cert, issuer, valid_at, has_poe, allowance);
+        if (first_crl && !fresh_enough(first_crl->crl.this_update(), first_crl->crl.next_update(), valid_at, has_poe, allowance))
+          first_crl = nullptr;  // stale: OCSP may do better
+      }
+      bool ocsp_failed = false;
+      const auto o = first_crl ? std::nullopt : ocsp_for(cert, issuer, valid_at, has_poe, notes, allowance, &ocsp_failed);
       for (const auto& n : notes) add_warning(r, n);
+      const CrlSource* fallback_crl = first_crl ? first_crl : (!o ? crl_for(cert, issuer, valid_at, has_poe, allowance) : nullptr);
+      // Why nothing usable came over the network, for the verdict's message.
+      std::string fetch_problem;
+      for (std::size_t w = warnings_before; w < warnings_.size(); ++w)
+        if (fetch_problem.empty() && (warnings_[w].find("not fetched") != std::string::npos ||
+                                      warnings_[w].find("was refused") != std::string::npos))
+          fetch_problem = warnings_[w];
       if (o) {
         ev.kind = "OCSP";
         ev.source = o->origin;
@@ -385,11 +451,15 @@ class Validator {
           ev.reason = reason_name(o->single.reason.value_or(RevocationReason::unspecified));
         }
         if (o->single.status == OcspCertStatus::unknown) this_update.reset();
-      } else if (const CrlSource* found = crl_for(cert, issuer)) {
+      } else if (const CrlSource* found = fallback_crl) {
         const auto& src = *found;
         const Crl* crl = &src.crl;
         ev.kind = "CRL";
         ev.source = src.origin;
+        if (ocsp_failed) {
+          ev.source += " (the OCSP responder failed: CRL used instead)";
+          add_warning(r, "the OCSP responder for '" + cert.subject().to_string() + "' failed; its CRL was used instead");
+        }
         ev.crl_issuer = crl->issuer().to_string();
         ev.crl_number = crl->crl_number();
         this_update = crl->this_update();
@@ -424,7 +494,9 @@ class Validator {
         const std::string what = "no revocation information about '" + cert.subject().to_string() + "'";
         if (policy_.revocation == R::require)
           return Verdict{Ind::indeterminate, Sub::try_later,
-                         what + "; give a CRL with --crl, put one in the trust store, or use --fetch"};
+                         what + (fetch_problem.empty() ? std::string() : " (" + fetch_problem + ")") +
+                             (fetcher_.enabled() ? "; try again later, or give a CRL with --crl or in the trust store"
+                                                 : "; give a CRL with --crl, put one in the trust store, or allow fetching (no --offline)")};
         r.warnings.push_back(what + " (revocation not checked for it)");
         continue;
       }
@@ -432,14 +504,15 @@ class Validator {
       // time), otherwise still current at the validation time.
       // With proof of existence the evidence must be issued after it (EN 319 102-1 §5.6.2.4:
       // no clock-skew allowance here, or a revocation just before the time-stamp goes unseen).
-      const bool fresh = has_poe       ? *this_update >= valid_at
-                         : next_update ? *next_update + policy_.clock_skew >= at_
-                                       : *this_update + policy_.revocation_max_age >= at_;
+      const bool fresh = fresh_enough(*this_update, next_update, valid_at, has_poe, allowance);
       if (!fresh) {
         const std::string what = "the revocation information about '" + cert.subject().to_string() + "' (" + ev.kind +
                                  " of " + format_time(*this_update) + ") is " +
                                  (has_poe ? "older than the time-stamp" : "out of date");
-        if (policy_.revocation == R::require) return Verdict{Ind::indeterminate, Sub::try_later, what + "; try again with newer information"};
+        if (policy_.revocation == R::require)
+          return Verdict{Ind::indeterminate, Sub::try_later,
+                         what + (fetch_problem.empty() ? std::string() : " (" + fetch_problem + ")") +
+                             "; try again with newer information"};
         r.warnings.push_back(what);
       }
     }
@@ -484,7 +557,7 @@ class Validator {
         for (const auto& c : token_sd.certificates()) po.intermediates.push_back(c);
         po.validation_time = at_;
         po.clock_skew = policy_.clock_skew;
-        const auto path = validate_path(*check.tsa_certificate, po);
+        const auto path = build_path(*check.tsa_certificate, po);
         SignatureReport scratch;
         if (!path.ok()) ev.message = "the TSA is not trusted: " + path.message;
         else if (auto v = revocation(path.path, at_, false, scratch)) ev.message = "the TSA certificate: " + v->message;
@@ -562,8 +635,11 @@ class Validator {
     po.validation_time = valid_at;  // certificates must be valid when the signature is proven to exist
     po.clock_skew = policy_.clock_skew;
     po.policy = path_policy_inputs();
-    const PathResult path = validate_path(cert, po);
-    for (std::size_t k = 0; k < path.path.size(); ++k) r.path.push_back(entry_for(path.path[k], k, path.path.size()));
+    const PathResult path = build_path(cert, po);
+    for (std::size_t k = 0; k < path.path.size(); ++k) {
+      r.path.push_back(entry_for(path.path[k], k, path.path.size()));
+      if (auto it = fetched_from_.find(path.path[k].fingerprint()); it != fetched_from_.end()) r.path.back().source = it->second;
+    }
     const Listed* vouching = nullptr;
     if (!path.path.empty())
       for (const auto& l : listed_)
@@ -594,6 +670,34 @@ class Validator {
     return {Ind::total_passed, Sub::none, message};
   }
 
+  // A path for `cert`; when none is found and the policy allows, the CA certificates the
+  // certificates name in their caIssuers are fetched and the search runs again (a few rounds,
+  // within the fetch budget). Fetched certificates only ever join the pool of intermediates:
+  // the path must still end at one of the verifier's own anchors.
+  PathResult build_path(const Certificate& cert, PathOptions po) {
+    PathResult path = validate_path(cert, po);
+    if (path.ok() || !fetcher_.ca_issuers_enabled()) return path;
+    std::vector<Certificate> frontier{cert};
+    for (const auto& c : path.path) frontier.push_back(c);
+    for (int round = 0; round < 4 && !path.ok() && !frontier.empty(); ++round) {
+      std::vector<Certificate> next;
+      for (const auto& c : frontier) {
+        if (c.is_self_issued()) continue;
+        for (auto& [fetched, origin] : fetcher_.ca_certificates_for(c, warnings_)) {
+          if (fetched_from_.count(fetched.fingerprint())) continue;
+          fetched_from_[fetched.fingerprint()] = origin;
+          pool_.push_back(fetched);
+          po.intermediates.push_back(fetched);
+          next.push_back(fetched);
+        }
+      }
+      if (next.empty()) break;
+      path = validate_path(cert, po);
+      frontier = std::move(next);
+    }
+    return path;
+  }
+
   PolicyInputs path_policy_inputs() const {
     PolicyInputs in;
     in.user_initial_policy_set = policy_.required_policies;
@@ -619,6 +723,7 @@ class Validator {
     std::string list;
   };
   std::vector<Listed> listed_;  ///< foreign CAs recognized by verified trust lists
+  std::map<std::string, std::string> fetched_from_;  ///< fingerprint -> "fetched: URL" (caIssuers)
   detail::Fetcher fetcher_;
 };
 
