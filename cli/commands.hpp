@@ -21,6 +21,8 @@ void register_ts_commands(CLI::App& app, Context& ctx);
 void register_channel_commands(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
 void register_show_command(CLI::App& app, Context& ctx);
+/// `xsign cache list|clear`.
+void register_cache_command(CLI::App& app, Context& ctx);
 /// `xsign config show|path`.
 void register_config_command(CLI::App& app, Context& ctx);
 /// $XSIGN_CONFIG, else ~/.config/xsign/config.toml.

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   xsign::register_ca_commands(app, ctx);
   xsign::register_version_command(app, ctx);
   xsign::register_show_command(app, ctx);
+  xsign::register_cache_command(app, ctx);
   xsign::register_config_command(app, ctx);
   xsign::register_help_commands(app, ctx);
 

@@ -522,7 +522,8 @@ TEST_CASE("Passphrases from a descriptor, new ones checked for length", "[keys][
   const std::string inner = std::string(XSIGN_BIN) + " key gen --suite sm2 --out " + dir.file("c.pem") +
                             " & sleep 1; stty -a | grep -o -- \"-echo \"; kill -INT $!; wait; "
                             "stty -a | grep -o -- \" echo \\|-echo \" | sed s/^/after:/";
-  const auto interrupted = testing::run("script -qec " + q("sh -c " + q(inner)) + " /dev/null");
+  // (script's own input stays open and silent meanwhile, as a person at the prompt would be.)
+  const auto interrupted = testing::run("sleep 4 | script -qec " + q("sh -c " + q(inner)) + " /dev/null");
   CHECK_THAT(interrupted.out, Catch::Contains("-echo"));        // silenced during the prompt
   CHECK_THAT(interrupted.out, Catch::Contains("after: echo"));  // restored after SIGINT
   CHECK_FALSE(fs::exists(dir.file("c.pem")));

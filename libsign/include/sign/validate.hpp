@@ -128,6 +128,20 @@ struct ValidateOptions {
   SignOptions sign_options;  ///< SM2 distinguishing ID used by the signers
 };
 
+/// One object in the fetch cache (CRLs, OCSP answers, CA certificates fetched while validating).
+struct CachedObject {
+  std::string key;   ///< the URL ("ocsp URL CERTID" for an OCSP answer)
+  std::string kind;  ///< "crl", "ocsp", "certificate"
+  TimePoint fetched{}, expires{};
+  std::size_t size = 0;
+};
+/// Where the policy's fetch cache lives ($XSIGN_CACHE_DIR, $XDG_CACHE_HOME/xsign, ~/.cache/xsign).
+std::string fetch_cache_directory(const ValidationPolicy& policy);
+/// The cache's entries, oldest first.
+std::vector<CachedObject> fetch_cache_list(const ValidationPolicy& policy);
+/// Empties the cache; returns how many entries were removed.
+std::size_t fetch_cache_clear(const ValidationPolicy& policy);
+
 /// Validates every signer of a SignedData.
 ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
                                       const TrustStore& trust, const ValidationPolicy& policy,

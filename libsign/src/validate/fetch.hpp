@@ -6,6 +6,7 @@
 #include <sign/trust.hpp>
 
 #include "io/http.hpp"
+#include "validate/fetch_cache.hpp"
 
 #include <chrono>
 #include <set>
@@ -21,20 +22,33 @@ class Fetcher {
   /// True when the policy allows fetching at all.
   bool enabled() const { return enabled_; }
 
-  /// The CRLs of `cert`'s distribution points not fetched before. Failures and an exhausted
-  /// budget become warnings: the revocation policy decides what missing data means.
-  std::vector<CrlSource> crls_for(const Certificate& cert, std::vector<std::string>& warnings);
+  /// The CRLs of `cert`'s distribution points not fetched before: from the disk cache when it
+  /// holds one not yet at its nextUpdate (and, with `not_before`, issued since then), else over
+  /// the network (and then cached). Failures and an exhausted budget become warnings: the
+  /// revocation policy decides what missing data means.
+  std::vector<CrlSource> crls_for(const Certificate& cert, std::vector<std::string>& warnings,
+                                  std::optional<TimePoint> not_before = std::nullopt);
 
   /// CA certificates published at `cert`'s caIssuers URLs not fetched before (DER, PEM or
   /// PKCS#7 certs-only), each with its origin ("fetched: URL").
   std::vector<std::pair<Certificate, std::string>> ca_certificates_for(const Certificate& cert,
                                                                       std::vector<std::string>& warnings);
   bool ca_issuers_enabled() const { return enabled_ && policy_.fetch_ca_issuers; }
+  /// While set, revocation data comes from the network only: what is collected to be embedded
+  /// (LT, XL1) must be newer than the time-stamp just added, which a cached copy may not be.
+  void bypass_cache(bool on) { bypass_cache_ = on; }
 
-  /// POSTs an OCSP request to `url` within the budget; nullopt (and a warning) on failure.
-  /// `key` names the question (URL and CertID, without the nonce): each is asked once.
-  std::optional<Bytes> ocsp(const std::string& url, const Bytes& request, const std::string& key,
-                            std::vector<std::string>& warnings);
+  struct OcspAnswer {
+    Bytes body;
+    bool from_cache = false;
+  };
+  /// An answer to the OCSP question `key` (URL and CertID, without the nonce): from the disk
+  /// cache when `use_cache` and one is still current, else POSTed to `url` within the budget;
+  /// nullopt (and a warning) on failure. Each question is asked once per validation.
+  std::optional<OcspAnswer> ocsp(const std::string& url, const Bytes& request, const std::string& key,
+                                 std::vector<std::string>& warnings, bool use_cache);
+  /// Keeps an OCSP answer that passed the caller's checks (nonce) for later validations.
+  void remember_ocsp(const std::string& key, const Bytes& body);
 
  private:
   // Limits for the next request, or nullopt (with a warning) when the budget is spent.
@@ -48,6 +62,8 @@ class Fetcher {
   std::chrono::steady_clock::time_point deadline_;
   std::size_t bytes_left_, requests_left_;
   std::set<std::string> tried_;  ///< each request at most once per validation
+  std::optional<FetchCache> cache_;
+  bool bypass_cache_ = false;
 };
 
 }  // namespace sign::detail

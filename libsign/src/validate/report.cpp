@@ -42,7 +42,8 @@ nlohmann::json signature_json(const SignatureReport& s) {
   for (const auto& p : s.path)
     j["path"].push_back({{"role", p.role}, {"subject", p.subject}, {"issuer", p.issuer}, {"serial", p.serial},
                          {"sha256", p.fingerprint}, {"domain", p.domain}, {"suite", p.suite},
-                         {"not_before", format_time(p.not_before)}, {"not_after", format_time(p.not_after)}});
+                         {"not_before", format_time(p.not_before)}, {"not_after", format_time(p.not_after)},
+                         {"source", p.source.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.source)}});
   j["counter_signatures"] = nlohmann::json::array();
   for (const auto& cs : s.counter_signatures) j["counter_signatures"].push_back(signature_json(cs));
   j["revocation"] = nlohmann::json::array();
@@ -141,7 +142,8 @@ void signature_text(std::ostringstream& out, const SignatureReport& s, const std
   if (!s.path.empty()) {
     out << in << "trust path" << (s.cross_border ? " (cross-border)" : "") << ":\n";
     for (const auto& p : s.path)
-      out << in << "  [" << P(p.domain) << ", " << P(p.suite) << "] " << P(p.role) << ": " << P(p.subject) << "\n";
+      out << in << "  [" << P(p.domain) << ", " << P(p.suite) << "] " << P(p.role) << ": " << P(p.subject)
+          << (p.source.empty() ? "" : " (" + P(p.source) + ")") << "\n";
   }
   for (const auto& r : s.revocation) {
     out << in << "revocation: " << P(r.certificate) << ": " << P(r.status);

@@ -155,6 +155,11 @@ class Validator {
     data.crls.resize(path.path.size() - 1);
     data.ocsp.resize(path.path.size() - 1);
     std::vector<std::string> notes;
+    fetcher_.bypass_cache(true);
+    struct Restore {
+      detail::Fetcher& f;
+      ~Restore() { f.bypass_cache(false); }
+    } restore{fetcher_};
     for (std::size_t i = 0; i + 1 < path.path.size(); ++i) {
       if (const auto o = ocsp_for(path.path[i], path.path[i + 1], at_, false, notes)) {
         data.ocsp[i] = o->response->der;
@@ -273,7 +278,9 @@ class Validator {
     // A CRL at hand that is too old for the time it must speak for is replaced by a fetched one.
     if (found && (!valid_at || fresh_enough(found->crl.this_update(), found->crl.next_update(), *valid_at, has_poe, allowance)))
       return found;
-    auto fetched = fetcher_.crls_for(cert, warnings_);
+    std::optional<TimePoint> not_before;
+    if (valid_at && has_poe) not_before = *valid_at - allowance;
+    auto fetched = fetcher_.crls_for(cert, warnings_, not_before);
     if (fetched.empty()) return found;
     for (auto& f : fetched) crl_sources_.push_back(std::move(f));
     return newest();
@@ -374,11 +381,26 @@ class Validator {
         for (int i = 0; i < 32; ++i) req.nonce.push_back(static_cast<std::uint8_t>(rd()));
       }
       const std::string key = url + " " + to_hex(req.ids.front().encode());
-      auto body = fetcher_.ocsp(url, req.encode(), key, warnings_);
-      if (!body) {
+      // With nonces required, every answer must be fresh for this request: no cache.
+      auto answer = fetcher_.ocsp(url, req.encode(), key, warnings_, policy_.ocsp_nonce != Nonce::require);
+      if (!answer) {
         if (fetch_failed && !cert.ocsp_urls().empty()) *fetch_failed = true;
         continue;
       }
+      if (answer->from_cache) {
+        add_ocsp(answer->body, "cache: " + url);
+        if (newest()) {
+          fetched = true;
+          continue;
+        }
+        // The cached answer does not do for this signature (older than its time-stamp): ask.
+        answer = fetcher_.ocsp(url, req.encode(), key, warnings_, false);
+        if (!answer) {
+          if (fetch_failed) *fetch_failed = true;
+          continue;
+        }
+      }
+      const Bytes* body = &answer->body;
       std::string origin = "fetched: " + url;
       if (policy_.ocsp_nonce != Nonce::off) {
         try {
@@ -399,6 +421,7 @@ class Validator {
         }
       }
       add_ocsp(*body, origin);
+      fetcher_.remember_ocsp(key, *body);
       fetched = true;
     }
     return fetched ? newest() : best;
