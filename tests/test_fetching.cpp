@@ -5,6 +5,8 @@
 
 #include "support.hpp"
 
+#include <sign/pki.hpp>
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -357,4 +359,137 @@ TEST_CASE("A batch of 1,000 signatures by one signer fetches each CRL once", "[f
   CHECK(j["entries"].size() == 3);
   CHECK(xsign("cache clear --cache-dir " + q(cache)).exit_code == 0);
   CHECK(nlohmann::json::parse(xsign("cache list --json --cache-dir " + q(cache)).out)["entries"].empty());
+}
+
+namespace {
+
+// Long-term proof: a signature time-stamped by a TSA whose certificate lives 30 days, made LT,
+// then LTA with a TSA whose certificate lives ten years; judged months and years later (the
+// verifier's clock moved with faketime), with CRLs the CAs issue then.
+struct LongTermPki {
+  testing::TempDir dir;
+  int port = testing::free_port();
+  std::string f(const std::string& n) const { return dir.file(n); }
+
+  void profile(const std::string& name, unsigned tsa_days) {
+    std::string text = testing::read(XSIGN_SOURCE_DIR "/certs/ru.toml");
+    auto replace = [&](const std::string& from, const std::string& to) {
+      for (auto p = text.find(from); p != std::string::npos; p = text.find(from, p + to.size())) text.replace(p, from.size(), to);
+    };
+    replace("suite = \"gost256\"", "suite = \"p256\"");
+    replace("http://127.0.0.1:8302", "http://127.0.0.1:" + std::to_string(port));
+    const std::string tsa_table = "[profiles.tsa]\nvalidity_days = 1825";
+    const auto tsa = text.find(tsa_table);
+    REQUIRE(tsa != std::string::npos);
+    text.replace(tsa, tsa_table.size(), "[profiles.tsa]\nvalidity_days = " + std::to_string(tsa_days));
+    testing::write(f(name), text);
+  }
+
+  LongTermPki() {
+    profile("short.toml", 30);
+    profile("long.toml", 3650);
+    run_ok("ca init --dir " + q(f("root")) + " --profile " + q(f("short.toml")) + " --no-encrypt --out " + q(f("root.pem")));
+    run_ok("ca init --role issuing --parent " + q(f("root")) + " --dir " + q(f("issuing-a")) + " --profile " +
+           q(f("short.toml")) + " --no-encrypt");
+    run_ok("ca init --role issuing --parent " + q(f("root")) + " --dir " + q(f("issuing-b")) + " --profile " +
+           q(f("long.toml")) + " --no-encrypt --subject '/C=RU/O=Moscow Trusted Trade CA/CN=Moscow Archive CA'");
+    run_ok("ca service --dir " + q(f("issuing-a")) + " --role tsa --no-encrypt");
+    run_ok("ca service --dir " + q(f("issuing-b")) + " --role tsa --no-encrypt");
+    run_ok("key gen --suite p256 --no-encrypt --out " + q(f("trader.key")));
+    run_ok("csr --key " + q(f("trader.key")) + " --subject '/C=RU/O=Volga/CN=Archivist' --out " + q(f("t.csr")));
+    run_ok("ca issue " + q(f("t.csr")) + " --dir " + q(f("issuing-a")) + " --profile trader --out " + q(f("trader.pem")));
+    fs::create_directories(f("trust/anchors"));
+    fs::copy_file(f("root.pem"), f("trust/anchors/root.pem"));
+    testing::write(f("trust/policy.toml"), "fetch_private_addresses = true\n");
+    testing::write(f("deed.xml"), "<Deed><No>ARCHIVE-2026-1</No></Deed>\n");
+    testing::ServeProcess serve({f("root"), f("issuing-a"), f("issuing-b")}, port);
+    run_ok("sign " + q(f("deed.xml")) + " --key " + q(f("trader.key")) + " --cert " + q(f("trader.pem")) + " --level T --tsa " +
+           q(serve.url("/tsa/issuing-a")) + " --out " + q(f("deed-t.p7s")));
+    run_ok("extend " + q(f("deed-t.p7s")) + " --to LT --trust " + q(f("trust")) + " --out " + q(f("deed-lt.p7s")));
+    run_ok("extend " + q(f("deed-lt.p7s")) + " --to LTA --content " + q(f("deed.xml")) + " --tsa " +
+           q(serve.url("/tsa/issuing-b")) + " --out " + q(f("deed-lta.p7s")));
+  }
+
+  // The CRLs the CAs publish `days` from now (an hour before the verifier looks).
+  std::string crls_at(int days) {
+    const auto when = sign::format_time(std::chrono::floor<std::chrono::seconds>(sign::now()) + std::chrono::hours(24 * days - 1));
+    std::string args;
+    for (const std::string ca : {"root", "issuing-a", "issuing-b"}) {
+      const std::string out = f(ca + "-" + std::to_string(days) + ".crl");
+      run_ok("ca crl --dir " + q(f(ca)) + " --at " + when + " --hours 48 --force --out " + q(out));
+      args += " --crl " + q(out);
+    }
+    return args;
+  }
+
+  // verify as of `days` from now (faketime moves the clock), offline, with the CRLs of then.
+  nlohmann::json verify_later(const std::string& file, int days, const std::string& crls, int* code) {
+    const auto r = testing::run("faketime -f +" + std::to_string(days) + "d " + q(XSIGN_BIN) + " verify " + q(f("deed.xml")) +
+                                " " + q(f(file)) + " --trust " + q(f("trust")) + " --offline --json" + crls);
+    INFO(r.err);
+    *code = r.exit_code;
+    return nlohmann::json::parse(r.out)["signatures"][0];
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Past signature validation: the archive time-stamp proves what expired or was revoked later",
+          "[fetch][lta][longterm]") {
+  REQUIRE(testing::run("command -v faketime").exit_code == 0);  // installed by scripts/setup.sh
+  LongTermPki p;
+  int code = -1;
+  // Today every level passes.
+  for (const std::string file : {"deed-lt.p7s", "deed-lta.p7s"}) {
+    CAPTURE(file);
+    const auto r = xsign("verify " + q(p.f("deed.xml")) + " " + q(p.f(file)) + " --trust " + q(p.f("trust")) + " --offline");
+    CHECK(r.exit_code == 0);
+  }
+  const auto crls60 = p.crls_at(60);
+  SECTION("60 days on: the first TSA's certificate has expired") {
+    // LT: its time-stamp proves nothing now; the signer's certificate is still valid, so the
+    // signature is judged as of now, without proof of existence.
+    const auto lt = p.verify_later("deed-lt.p7s", 60, crls60, &code);
+    INFO(lt.dump(2));
+    CHECK(lt["time_stamp"]["valid"] == false);
+    CHECK_THAT(lt["validation_time"]["source"].get<std::string>(), Catch::Contains("no valid time-stamp"));
+    const auto lta = p.verify_later("deed-lta.p7s", 60, crls60, &code);
+    INFO(lta.dump(2));
+    CHECK(code == 0);
+    CHECK(lta["indication"] == "TOTAL-PASSED");
+    CHECK(lta["level"] == "LTA");
+    CHECK(lta["time_stamp"]["valid"] == true);
+    CHECK_THAT(lta.dump(), Catch::Contains("proven by the archive time-stamp"));
+  }
+  SECTION("400 days on: the signer's certificate has expired too") {
+    const auto crls400 = p.crls_at(400);
+    const auto lt = p.verify_later("deed-lt.p7s", 400, crls400, &code);
+    CHECK(code == 2);  // nothing proves the signature existed while the certificate was valid
+    CHECK(lt["sub_indication"] == "OUT_OF_BOUNDS_NO_POE");
+    const auto lta = p.verify_later("deed-lta.p7s", 400, crls400, &code);
+    INFO(lta.dump(2));
+    CHECK(lta["indication"] == "TOTAL-PASSED");
+  }
+  SECTION("revoked after the time-stamps: the signer and the first TSA, ten days on") {
+    const auto ten = sign::format_time(std::chrono::floor<std::chrono::seconds>(sign::now()) + std::chrono::hours(24 * 10));
+    run_ok("ca revoke " + sign::Certificate::load(p.f("trader.pem")).serial_hex() + " --dir " + q(p.f("issuing-a")) +
+           " --reason keyCompromise --at " + ten);
+    run_ok("ca revoke " + sign::Certificate::load(p.f("issuing-a/services/tsa.pem")).serial_hex() + " --dir " +
+           q(p.f("issuing-a")) + " --reason keyCompromise --at " + ten);
+    const auto crls = p.crls_at(60);
+    const auto lta = p.verify_later("deed-lta.p7s", 60, crls, &code);
+    INFO(lta.dump(2));
+    CHECK(lta["indication"] == "TOTAL-PASSED");
+    CHECK_THAT(lta.dump(), Catch::Contains("after the time-stamp"));
+  }
+  SECTION("a TSA revoked before it stamped: the archive time-stamp cannot rescue the token") {
+    const auto before = sign::format_time(std::chrono::floor<std::chrono::seconds>(sign::now()) - std::chrono::hours(1));
+    run_ok("ca revoke " + sign::Certificate::load(p.f("issuing-a/services/tsa.pem")).serial_hex() + " --dir " +
+           q(p.f("issuing-a")) + " --reason keyCompromise --at " + before);
+    const auto crls = p.crls_at(400);
+    const auto lta = p.verify_later("deed-lta.p7s", 400, crls, &code);
+    INFO(lta.dump(2));
+    CHECK(lta["indication"] != "TOTAL-PASSED");
+    CHECK_THAT(lta.dump(), Catch::Contains("revoked"));
+  }
 }

@@ -91,9 +91,12 @@ class Validator {
           "shown is unbound (any certificate for the same key would verify); accepted because the validation policy "
           "sets require_signing_certificate = false");
     absorb_cades_values(si);
-    const Verdict v = decide(check, si, r);
+    // Archive time-stamps first: what they prove is used when the signature time-stamp's TSA
+    // (or the signer's certificate) is no longer valid now.
+    std::optional<TimePoint> archive_poe;
+    if (check.ok() && top_index) archive_poe = archive_proof(*top_index, si, r);
+    const Verdict v = decide(check, si, r, archive_poe);
     if (check.ok()) x_long_type_1(si, r);
-    if (check.ok() && top_index) archive_time_stamps(*top_index, si, r);
     // Warnings raised while fetching during this signer's validation.
     for (auto it = warnings_.begin() + static_cast<std::ptrdiff_t>(known_warnings); it != warnings_.end(); ++it)
       add_warning(r, *it);
@@ -263,7 +266,7 @@ class Validator {
   // time); fetched from the certificate's distribution points when none is at hand.
   const CrlSource* crl_for(const Certificate& cert, const Certificate& issuer,
                            std::optional<TimePoint> valid_at = std::nullopt, bool has_poe = false,
-                           std::chrono::seconds allowance = std::chrono::seconds(0)) {
+                           std::chrono::seconds allowance = std::chrono::seconds(0), bool may_fetch = true) {
     auto newest = [&]() {
       const CrlSource* best = nullptr;
       for (const auto& src : crl_sources_) {
@@ -275,6 +278,7 @@ class Validator {
       return best;
     };
     const CrlSource* found = newest();
+    if (!may_fetch) return found;
     // A CRL at hand that is too old for the time it must speak for is replaced by a fetched one.
     if (found && (!valid_at || fresh_enough(found->crl.this_update(), found->crl.next_update(), *valid_at, has_poe, allowance)))
       return found;
@@ -454,9 +458,18 @@ class Validator {
           first_crl = nullptr;  // stale: OCSP may do better
       }
       bool ocsp_failed = false;
-      const auto o = first_crl ? std::nullopt : ocsp_for(cert, issuer, valid_at, has_poe, notes, allowance, &ocsp_failed);
+      auto o = first_crl ? std::nullopt : ocsp_for(cert, issuer, valid_at, has_poe, notes, allowance, &ocsp_failed);
       for (const auto& n : notes) add_warning(r, n);
       const CrlSource* fallback_crl = first_crl ? first_crl : (!o ? crl_for(cert, issuer, valid_at, has_poe, allowance) : nullptr);
+      // Among the evidence at hand the newest speaks: a CRL issued after the OCSP answer (one
+      // that lists a revocation the responder did not know of yet, say) replaces it.
+      if (o) {
+        const CrlSource* newer = crl_for(cert, issuer, valid_at, has_poe, allowance, false);
+        if (newer && newer->crl.this_update() > o->single.this_update) {
+          fallback_crl = newer;
+          o.reset();
+        }
+      }
       // Why nothing usable came over the network, for the verdict's message.
       std::string fetch_problem;
       for (std::size_t w = warnings_before; w < warnings_.size(); ++w)
@@ -542,12 +555,26 @@ class Validator {
     return std::nullopt;
   }
 
-  // A valid signature time-stamp gives proof that the signature existed at its genTime.
-  std::optional<TimePoint> proof_of_existence(const SignerInfoView& si, SignatureReport& r) {
+  // A valid signature time-stamp gives proof that the signature existed at its genTime. When
+  // its TSA certificate has since expired or been revoked, a valid archive time-stamp over it
+  // (`archive_poe`) can still prove it (past signature validation, EN 319 102-1 §5.6.2.4).
+  std::optional<TimePoint> proof_of_existence(const SignerInfoView& si, SignatureReport& r,
+                                              std::optional<TimePoint> archive_poe) {
     for (const auto& a : si.unsigned_attrs) {
       if (a.oid != oids::signature_time_stamp) continue;
       for (const auto& value : a.values) {
         TimeStampEvidence ev = time_stamp_evidence(value, si.signature);
+        if (!ev.valid && ev.intact && archive_poe) {
+          TimeStampEvidence past = time_stamp_evidence(value, si.signature, archive_poe);
+          if (past.valid) {
+            add_warning(r, "the signature time-stamp's TSA is no longer valid now (" + ev.message +
+                               "); the time-stamp is proven by the archive time-stamp of " + format_time(*archive_poe));
+            ev = past;
+          } else {
+            add_warning(r, "the archive time-stamp of " + format_time(*archive_poe) +
+                               " cannot prove the signature time-stamp: " + past.message);
+          }
+        }
         r.time_stamp = ev;
         if (ev.valid) {
           if (r.level == "B") r.level = "T";
@@ -563,7 +590,8 @@ class Validator {
   /// A time-stamp token over `stamped`: its own check (signature, ESS binding, EKU, imprint
   /// of exactly these bytes), then its TSA's path to one of the verifier's anchors and the
   /// revocation status of that path. Valid only when all of it holds.
-  TimeStampEvidence time_stamp_evidence(const Bytes& token_der, ByteView stamped) {
+  TimeStampEvidence time_stamp_evidence(const Bytes& token_der, ByteView stamped,
+                                        std::optional<TimePoint> token_poe = std::nullopt) {
     TimeStampEvidence ev;
     try {
       const auto token = TimeStampToken::parse(token_der);
@@ -573,18 +601,12 @@ class Validator {
       ev.message = check.message;
       ev.intact = check.ok;
       if (check.ok) {
-        PathOptions po;
-        po.anchors = trust_.anchors;
-        po.intermediates = pool_;
         const auto token_sd = SignedDataView::parse(memory_source(token.der));
-        for (const auto& c : token_sd.certificates()) po.intermediates.push_back(c);
-        po.validation_time = at_;
-        po.clock_skew = policy_.clock_skew;
-        const auto path = build_path(*check.tsa_certificate, po);
-        SignatureReport scratch;
-        if (!path.ok()) ev.message = "the TSA is not trusted: " + path.message;
-        else if (auto v = revocation(path.path, at_, false, scratch)) ev.message = "the TSA certificate: " + v->message;
-        else ev.valid = true;
+        if (const auto why = tsa_untrusted(*check.tsa_certificate, token_sd.certificates(), token.info.gen_time, token_poe);
+            !why.empty())
+          ev.message = why;
+        else
+          ev.valid = true;
       }
     } catch (const Error& e) {
       ev.message = std::string("malformed time-stamp token: ") + e.what();
@@ -592,33 +614,96 @@ class Validator {
     return ev;
   }
 
- private:
-  // archive-time-stamp-v3 tokens: each must still cover the signature and its validation data.
-  void archive_time_stamps(std::size_t index, const SignerInfoView& si, SignatureReport& r) {
+  // Why a time-stamping authority may not vouch for a token made at `gen_time`, or empty. Now:
+  // its path valid now with current revocation data. With `token_poe` (an archive time-stamp
+  // proves the token existed then): its path valid at `gen_time`, revocation data issued after
+  // `gen_time`, no revocation before `token_poe`, and `token_poe` before the TSA certificate
+  // expired — after that its key is nobody's concern any more, and a token "made" later
+  // proves nothing.
+  std::string tsa_untrusted(const Certificate& tsa, const std::vector<Certificate>& token_certs, TimePoint gen_time,
+                            std::optional<TimePoint> token_poe) {
+    PathOptions po;
+    po.anchors = trust_.anchors;
+    po.intermediates = pool_;
+    po.intermediates.insert(po.intermediates.end(), token_certs.begin(), token_certs.end());
+    po.validation_time = token_poe ? gen_time : at_;
+    po.clock_skew = policy_.clock_skew;
+    const auto path = build_path(tsa, po);
+    if (!path.ok()) return "the TSA is not trusted: " + path.message;
+    if (token_poe && *token_poe > tsa.not_after())
+      return "the TSA certificate expired at " + format_time(tsa.not_after()) + ", before the archive time-stamp of " +
+             format_time(*token_poe) + " proves the token existed";
+    SignatureReport scratch;
+    if (auto v = revocation(path.path, token_poe ? gen_time : at_, token_poe.has_value(), scratch))
+      return "the TSA certificate: " + v->message;
+    if (token_poe)
+      for (const auto& ev : scratch.revocation)
+        if (ev.revocation_time && *ev.revocation_time <= *token_poe)
+          return "'" + ev.certificate + "' was revoked at " + format_time(*ev.revocation_time) +
+                 ", before the archive time-stamp of " + format_time(*token_poe) + " proves the token existed";
+    return {};
+  }
+
+  // The archive time-stamps of a signer, newest first: the newest must be valid now, each older
+  // one at the time of the newer one that covers it. Returns the time of the oldest proven one:
+  // proof that the signature and everything embedded before it existed then.
+  std::optional<TimePoint> archive_proof(std::size_t index, const SignerInfoView& si, SignatureReport& r) {
+    struct Candidate {
+      TimeStampEvidence ev;
+      std::optional<Certificate> tsa;
+      std::vector<Certificate> token_certs;
+    };
+    std::vector<Candidate> intact;
     for (const auto& a : si.unsigned_attrs) {
       if (a.oid != oids::archive_time_stamp_v3) continue;
       for (const auto& value : a.values) {
-        TimeStampEvidence ev;
+        Candidate c;
         try {
           const auto token = TimeStampToken::parse(value);
-          ev.time = token.info.gen_time;
+          c.ev.time = token.info.gen_time;
           const auto doc = sd_.attached_content() ? sd_.attached_content() : content_;
           if (!doc) throw UsageError("the document is needed to check an archive time-stamp");
           const auto check = check_archive_time_stamp(sd_, index, *doc, token, pool_);
-          ev.valid = check.ok;
-          ev.message = check.message;
-          if (check.tsa_certificate) ev.tsa = check.tsa_certificate->subject().to_string();
+          c.ev.intact = check.ok;
+          c.ev.message = check.message;
+          if (check.tsa_certificate) {
+            c.ev.tsa = check.tsa_certificate->subject().to_string();
+            c.tsa = *check.tsa_certificate;
+          }
+          c.token_certs = SignedDataView::parse(memory_source(token.der)).certificates();
         } catch (const Error& e) {
-          ev.message = std::string("malformed archive time-stamp: ") + e.what();
+          c.ev.message = std::string("malformed archive time-stamp: ") + e.what();
         }
-        if (ev.valid) r.level = "LTA";
-        else r.warnings.push_back("archive time-stamp not valid: " + ev.message);
-        r.archive_time_stamps.push_back(ev);
+        if (c.ev.intact && c.tsa) intact.push_back(std::move(c));
+        else {
+          r.warnings.push_back("archive time-stamp not valid: " + c.ev.message);
+          r.archive_time_stamps.push_back(c.ev);
+        }
       }
     }
+    std::sort(intact.begin(), intact.end(), [](const Candidate& a, const Candidate& b) { return *a.ev.time > *b.ev.time; });
+    std::optional<TimePoint> proven;  // the time of the newest archive time-stamp proven so far
+    for (auto& c : intact) {
+      // The newest is judged now (proven empty); each older one at the time of the newer one.
+      const std::string why = tsa_untrusted(*c.tsa, c.token_certs, *c.ev.time, proven);
+      if (why.empty()) {
+        c.ev.valid = true;
+        proven = c.ev.time;
+        r.level = "LTA";
+      } else {
+        c.ev.message = why.empty() ? c.ev.message : why;
+        r.warnings.push_back("archive time-stamp not valid: " + c.ev.message);
+        r.archive_time_stamps.push_back(c.ev);
+        break;  // an older one cannot be proven through a broken link
+      }
+      r.archive_time_stamps.push_back(c.ev);
+    }
+    return proven;
   }
 
-  Verdict decide(const SignerCheck& check, const SignerInfoView& si, SignatureReport& r) {
+ private:
+  Verdict decide(const SignerCheck& check, const SignerInfoView& si, SignatureReport& r,
+                 std::optional<TimePoint> archive_poe) {
     Verdict crypto = from_crypto(check);
     if (crypto.indication != Ind::total_passed) return crypto;
     const Certificate& cert = *check.certificate;
@@ -637,7 +722,7 @@ class Validator {
                 "required by the validation policy): it lacks " + list};
       }
 
-    const auto poe = proof_of_existence(si, r);
+    const auto poe = proof_of_existence(si, r, archive_poe);
     const TimePoint valid_at = poe.value_or(at_);
     if (!policy_.accepts(cert.public_key().suite(), valid_at)) {
       std::string why = "suite " + r.suite + " is not accepted by the validation policy";
