@@ -493,3 +493,34 @@ TEST_CASE("Past signature validation: the archive time-stamp proves what expired
     CHECK_THAT(lta.dump(), Catch::Contains("revoked"));
   }
 }
+
+TEST_CASE("Hostile caIssuers answers and a tampered cache entry cost a warning and a fetch, never a wrong verdict",
+          "[fetch][cache][hostile]") {
+  testing::TempDir pubdir;
+  Publisher server(pubdir.path());
+  FetchPki pki(server.base());
+  server.dir = pki.f("pub");
+  pki.publish_crls();
+  pki.policy("revocation_order = \"crl-first\"\n");
+  const std::string good_ca = testing::read(pki.f("pub/ca/issuing.crt"));
+  int code = -1;
+  for (const std::string junk : {std::string("<html>moved</html>"), std::string(5000, '\x30'), good_ca.substr(0, good_ca.size() / 2)}) {
+    testing::write(pki.f("pub/ca/issuing.crt"), junk);
+    const auto s = pki.verify("--no-cache", &code);
+    CHECK(code == 2);
+    CHECK(s["sub_indication"] == "NO_CERTIFICATE_CHAIN_FOUND");
+  }
+  testing::write(pki.f("pub/ca/issuing.crt"), good_ca);
+  const std::string cache = " --cache-dir " + q(pki.f("cache"));
+  CHECK(pki.verify(cache, &code)["indication"] == "TOTAL-PASSED");
+  CHECK(server.count("/crl/issuing.crl") == 1);
+  // One byte of every cached entry flipped: each is detected, dropped and fetched again.
+  for (const auto& e : fs::directory_iterator(pki.f("cache"))) {
+    if (e.path().extension() != ".entry") continue;
+    std::string bytes = testing::read(e.path().string());
+    bytes[bytes.size() - 3] ^= 0x01;
+    testing::write(e.path().string(), bytes);
+  }
+  CHECK(pki.verify(cache, &code)["indication"] == "TOTAL-PASSED");
+  CHECK(server.count("/crl/issuing.crl") == 2);
+}
