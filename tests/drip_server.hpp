@@ -14,20 +14,15 @@
 #include <thread>
 #include <vector>
 
+#include "support.hpp"
+
 namespace testing {
 
 class DripServer {
  public:
   DripServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    ::listen(fd_, 64);
+    fd_ = loopback_listener(port_);
+    REQUIRE(fd_ >= 0);
     thread_ = std::thread([this] { loop(); });
   }
   ~DripServer() {

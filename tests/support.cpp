@@ -68,6 +68,22 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
+int loopback_listener(int& port, int backlog) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, backlog) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
 ServeProcess::ServeProcess(const std::vector<std::string>& ca_dirs, int port) : port_(port) {
   std::string cas;
   for (const auto& d : ca_dirs) cas += " --ca " + q(d);

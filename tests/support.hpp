@@ -47,6 +47,9 @@ CommandResult openssl_plain(const std::string& args);
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
 
+/// A listening TCP socket on 127.0.0.1 (any free port, written to `port`); -1 on failure.
+int loopback_listener(int& port, int backlog = 64);
+
 /// `xsign serve` in the background for the life of the object.
 class ServeProcess {
  public:

@@ -140,15 +140,8 @@ struct RecordingProxy {
   std::atomic<bool> stop{false};
 
   RecordingProxy() {
-    listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-    ::listen(listener, 16);
+    listener = testing::loopback_listener(port, 16);
+    REQUIRE(listener >= 0);
     thread = std::thread([this] { serve(); });
   }
   ~RecordingProxy() {
@@ -198,15 +191,25 @@ struct RecordingProxy {
   }
 };
 
+// The publication server and a PKI that points at it, CRLs published.
+struct Border {
+  testing::TempDir pubdir;
+  Publisher server{pubdir.path()};
+  FetchPki pki{server.base()};
+  explicit Border(const std::string& policy_extra = "") {
+    server.dir = pki.f("pub");
+    pki.publish_crls();
+    if (!policy_extra.empty()) pki.policy(policy_extra);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("A missing intermediate comes from caIssuers, and with OCSP down the CRL is used and said so",
           "[fetch][revocation]") {
-  testing::TempDir pubdir;
-  Publisher server(pubdir.path());
-  FetchPki pki(server.base());
-  server.dir = pki.f("pub");
-  pki.publish_crls();
+  Border b;
+  auto& server = b.server;
+  auto& pki = b.pki;
   int code = -1;
   const auto s = pki.verify("", &code);
   INFO(s.dump(2));
@@ -260,12 +263,9 @@ TEST_CASE("With OCSP and CRLs down the verdict is TRY_LATER with the reason, and
 }
 
 TEST_CASE("Fetches go through http_proxy unless no_proxy names the host", "[fetch][proxy]") {
-  testing::TempDir pubdir;
-  Publisher server(pubdir.path());
-  FetchPki pki(server.base());
-  server.dir = pki.f("pub");
-  pki.publish_crls();
-  pki.policy("revocation_order = \"crl-first\"\n");
+  Border b("revocation_order = \"crl-first\"\n");
+  auto& server = b.server;
+  auto& pki = b.pki;
   RecordingProxy proxy;
   ::setenv("http_proxy", ("http://127.0.0.1:" + std::to_string(proxy.port)).c_str(), 1);
   int code = -1;
@@ -330,12 +330,9 @@ TEST_CASE("HTTPS: CRLs and CA certificates over TLS, trusted through tls_ca_file
 }
 
 TEST_CASE("A batch of 1,000 signatures by one signer fetches each CRL once", "[fetch][cache]") {
-  testing::TempDir pubdir;
-  Publisher server(pubdir.path());
-  FetchPki pki(server.base());
-  server.dir = pki.f("pub");
-  pki.publish_crls();
-  pki.policy("revocation_order = \"crl-first\"\n");
+  Border b("revocation_order = \"crl-first\"\n");
+  auto& server = b.server;
+  auto& pki = b.pki;
   fs::create_directories(pki.f("batch"));
   for (int i = 0; i < 1000; ++i) testing::write(pki.f("batch/inv-" + std::to_string(i) + ".xml"), "<Invoice>" + std::to_string(i) + "</Invoice>\n");
   run_ok("sign --dir " + q(pki.f("batch")) + " --key " + q(pki.f("trader.key")) + " --cert " + q(pki.f("trader.pem")) + " --quiet");
@@ -496,12 +493,9 @@ TEST_CASE("Past signature validation: the archive time-stamp proves what expired
 
 TEST_CASE("Hostile caIssuers answers and a tampered cache entry cost a warning and a fetch, never a wrong verdict",
           "[fetch][cache][hostile]") {
-  testing::TempDir pubdir;
-  Publisher server(pubdir.path());
-  FetchPki pki(server.base());
-  server.dir = pki.f("pub");
-  pki.publish_crls();
-  pki.policy("revocation_order = \"crl-first\"\n");
+  Border b("revocation_order = \"crl-first\"\n");
+  auto& server = b.server;
+  auto& pki = b.pki;
   const std::string good_ca = testing::read(pki.f("pub/ca/issuing.crt"));
   int code = -1;
   for (const std::string junk : {std::string("<html>moved</html>"), std::string(5000, '\x30'), good_ca.substr(0, good_ca.size() / 2)}) {
