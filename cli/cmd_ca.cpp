@@ -19,7 +19,7 @@ struct CaArgs {
   std::string dir, parent, profile, role = "root", subject, key, input, out, reason = "unspecified";
   std::string at;  ///< explicit time (UTC) instead of now
   std::string pubkey, cert, parent_chain, expect_head;
-  bool verify = false, head = false;
+  bool verify = false, head = false, delta = false, crl_hours_set = false;
   std::vector<std::string> permit, exclude;
   std::optional<unsigned> path_len;
   std::optional<unsigned> days;
@@ -124,7 +124,7 @@ void ca_revoke(const CaArgs& a) {
 
 void ca_crl(const CaArgs& a) {
   auto ca = open_ca(a);
-  const auto crl = ca.make_crl(when(a), a.crl_hours);
+  const auto crl = a.delta ? ca.make_delta_crl(when(a), a.crl_hours_set ? a.crl_hours : 1) : ca.make_crl(when(a), a.crl_hours);
   std::cerr << "xsign: CRL number " << crl.crl_number().value_or(0) << " with " << crl.entries().size()
             << " revoked certificate(s)\n";
   write_output(a.out, crl.pem());
@@ -302,7 +302,9 @@ void register_ca_commands(CLI::App& app, Context& ctx) {
 
   auto* crl = ca->add_subcommand("crl", "Issue a CRL of every revoked certificate");
   crl->add_option("--dir", a->dir, "CA directory")->required();
-  crl->add_option("--hours", a->crl_hours, "Hours until nextUpdate (default 24)");
+  crl->add_option("--hours", a->crl_hours, "Hours until nextUpdate (default 24; a delta CRL: 1)")
+      ->each([a](const std::string&) { a->crl_hours_set = true; });
+  crl->add_flag("--delta", a->delta, "A delta CRL over the last complete CRL (deltaCRLIndicator), published as NAME-delta.crl");
   crl->add_option("--out", a->out, "Output file; stdout when absent")->type_name("FILE");
   add_passphrase_options(*crl, a->pass, false);
   add_key_source_options(*crl, a->pass);

@@ -518,3 +518,33 @@ TEST_CASE("Hostile caIssuers answers and a tampered cache entry cost a warning a
   CHECK(pki.verify(cache, &code)["indication"] == "TOTAL-PASSED");
   CHECK(server.count("/crl/issuing.crl") == 2);
 }
+
+TEST_CASE("Delta CRLs: the complete CRL names its delta, the delta brings a revocation, and is never a complete CRL",
+          "[fetch][revocation][delta]") {
+  Border b("revocation_order = \"crl-first\"\n");
+  auto& pki = b.pki;
+  // openssl reads both extensions as RFC 5280 defines them.
+  const auto complete = testing::openssl_plain("crl -in " + q(pki.f("pub/crl/issuing.crl")) + " -noout -text");
+  CHECK_THAT(complete.out, Catch::Contains("Freshest CRL") && Catch::Contains(b.server.base() + "/crl/issuing-delta.crl"));
+  run_ok("ca revoke " + sign::Certificate::load(pki.f("trader.pem")).serial_hex() + " --dir " + q(pki.f("issuing")) +
+         " --reason keyCompromise");
+  run_ok("ca crl --delta --dir " + q(pki.f("issuing")) + " --out " + q(pki.f("pub/crl/issuing-delta.crl")));
+  const auto delta = testing::openssl_plain("crl -in " + q(pki.f("pub/crl/issuing-delta.crl")) + " -noout -text");
+  CHECK_THAT(delta.out, Catch::Contains("Delta CRL Indicator: critical"));
+  int code = -1;
+  const auto s = pki.verify("--no-cache", &code);
+  INFO(s.dump(2));
+  CHECK(code == 2);
+  CHECK(s["sub_indication"] == "REVOKED_NO_POE");
+  CHECK_THAT(s["revocation"][0]["source"].get<std::string>(), Catch::Contains("delta CRL"));
+  CHECK(b.server.count("/crl/issuing-delta.crl") == 1);
+  // The delta alone (no complete CRL at hand, offline) is not revocation information.
+  const auto alone = pki.verify("--offline --untrusted " + q(pki.f("issuing.pem")) + " --crl " + q(pki.f("pub/crl/issuing-delta.crl")), &code);
+  CHECK(code == 2);
+  CHECK(alone["sub_indication"] == "TRY_LATER");
+  // No delta before a complete CRL.
+  run_ok("ca init --dir " + q(pki.f("fresh")) + " --profile " + q(pki.f("p256.toml")) + " --no-encrypt");
+  const auto none = xsign("ca crl --delta --dir " + q(pki.f("fresh")) + " --out " + q(pki.f("none.crl")));
+  CHECK(none.exit_code == 64);
+  CHECK_FALSE(fs::exists(pki.f("none.crl")));
+}

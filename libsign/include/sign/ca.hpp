@@ -188,8 +188,14 @@ class CertificateAuthority {
                             unsigned validity_days, TimePoint now);
   /// Revokes a certificate this CA issued; throws UsageError for an unknown or revoked serial.
   void revoke(const std::string& serial_hex, RevocationReason reason, TimePoint when);
-  /// A fresh CRL of everything revoked.
+  /// A fresh complete CRL of everything revoked; it names where its deltas are published
+  /// (freshestCRL = crl_base_url/NAME-delta.crl) when the profile has a crl_base_url.
   Crl make_crl(TimePoint now, unsigned validity_hours = 24);
+  /// A delta CRL over the last complete CRL (deltaCRLIndicator = its number): short-lived, so
+  /// that verifiers learn of revocations between complete CRLs. It lists every revoked
+  /// certificate (a superset of the changes, which RFC 5280 §5.2.4 allows). UsageError when no
+  /// complete CRL was issued yet.
+  Crl make_delta_crl(TimePoint now, unsigned validity_hours = 1);
   /// Issues this CA's TSA or OCSP responder certificate ("tsa" / "ocsp") with a new key, kept
   /// in services/ROLE.key (encrypted with `passphrase` unless empty) and services/ROLE.pem;
   /// or for `key` when given (a token or external key is kept as services/ROLE.keyref).

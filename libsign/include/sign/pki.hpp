@@ -268,6 +268,7 @@ enum class RevocationReason : int {
   superseded = 4,
   cessation_of_operation = 5,
   certificate_hold = 6,
+  remove_from_crl = 8,  ///< delta CRLs only: the entry no longer applies (a hold released)
   privilege_withdrawn = 9,
 };
 std::string_view reason_name(RevocationReason r);
@@ -282,11 +283,18 @@ struct RevokedEntry {
 
 /// A parsed CRL. Immutable and cheap to copy (copies share one parsed form), so a national
 /// CRL of 100,000 entries is parsed once per process, not once per document.
+/// Extensions of a CRL beyond the CRL number and AKI (RFC 5280 §5.2.4, §5.2.6).
+struct CrlExtensions {
+  std::optional<std::uint64_t> delta_base;   ///< set: a delta CRL over the complete CRL with this number
+  std::vector<std::string> freshest_crl_urls;  ///< where the delta CRLs of a complete CRL are
+};
+
 class Crl {
  public:
   static Crl create(const DistinguishedName& issuer, const Bytes& issuer_key_id,
                     const PrivateKey& issuer_key, std::uint64_t crl_number, TimePoint this_update,
-                    TimePoint next_update, const std::vector<RevokedEntry>& entries);
+                    TimePoint next_update, const std::vector<RevokedEntry>& entries,
+                    const CrlExtensions& extensions = {});
   static Crl from_der(ByteView der);
   static Crl from_pem(std::string_view pem);
   static Crl load(const std::string& path);
@@ -297,6 +305,11 @@ class Crl {
   TimePoint this_update() const;
   std::optional<TimePoint> next_update() const;
   std::optional<std::uint64_t> crl_number() const;
+  /// The BaseCRLNumber of a delta CRL (deltaCRLIndicator); nullopt for a complete CRL. A delta
+  /// is never used as a complete CRL.
+  std::optional<std::uint64_t> delta_base() const;
+  /// The freshestCRL URIs of a complete CRL: where its deltas are published.
+  const std::vector<std::string>& freshest_crl_urls() const;
   const Bytes& authority_key_id() const;
   const std::vector<RevokedEntry>& entries() const;
   const RevokedEntry* find(const Bytes& serial) const;

@@ -354,6 +354,28 @@ Bytes CertificateAuthority::next_time_stamp_serial() {
   return out;
 }
 
+Crl CertificateAuthority::make_delta_crl(TimePoint now, unsigned validity_hours) {
+  const PrivateKey& signing_key = key();
+  std::optional<Crl> crl;
+  store_->transaction([&] {
+    const std::uint64_t base = store_->advance_counter("complete_crl_number", 0);
+    if (base == 0) throw UsageError("issue a complete CRL first (`xsign ca crl`): a delta CRL is relative to one");
+    std::vector<RevokedEntry> entries;
+    for (const auto& r : store_->list())
+      if (r.revoked) entries.push_back({from_hex(r.serial_hex), r.revocation_time, r.reason});
+    const TimePoint t = whole_seconds(now);
+    CrlExtensions ext;
+    ext.delta_base = base;
+    crl = Crl::create(cert_->subject(), cert_->subject_key_id(), signing_key, store_->next_crl_number(), t,
+                      t + std::chrono::hours(validity_hours), entries, ext);
+    store_->append_audit(default_actor(), "crl",
+                         "delta CRL number " + std::to_string(crl->crl_number().value_or(0)) + " over complete CRL " +
+                             std::to_string(base) + ", " + std::to_string(entries.size()) + " revoked, thisUpdate " + format_time(t),
+                         sign::now());
+  });
+  return *crl;
+}
+
 Crl CertificateAuthority::make_crl(TimePoint now, unsigned validity_hours) {
   const PrivateKey& signing_key = key();
   std::optional<Crl> crl;
@@ -362,8 +384,14 @@ Crl CertificateAuthority::make_crl(TimePoint now, unsigned validity_hours) {
     for (const auto& r : store_->list())
       if (r.revoked) entries.push_back({from_hex(r.serial_hex), r.revocation_time, r.reason});
     const TimePoint t = whole_seconds(now);
-    crl = Crl::create(cert_->subject(), cert_->subject_key_id(), signing_key, store_->next_crl_number(), t,
-                      t + std::chrono::hours(validity_hours), entries);
+    CrlExtensions ext;
+    if (!domain_.crl_base_url.empty()) ext.freshest_crl_urls.push_back(domain_.crl_base_url + "/" + name() + "-delta.crl");
+    const std::uint64_t number = store_->next_crl_number();
+    crl = Crl::create(cert_->subject(), cert_->subject_key_id(), signing_key, number, t,
+                      t + std::chrono::hours(validity_hours), entries, ext);
+    // The counter remembers the newest complete CRL, the base of the next deltas.
+    const std::uint64_t base = store_->advance_counter("complete_crl_number", 0);
+    store_->advance_counter("complete_crl_number", number - base);
     store_->append_audit(default_actor(), "crl",
                          "CRL number " + std::to_string(crl->crl_number().value_or(0)) + ", " +
                              std::to_string(entries.size()) + " revoked, thisUpdate " + format_time(t),

@@ -168,18 +168,7 @@ void parse_name_constraints(const ByteSource& src, const DerNode& seq, Certifica
 
 // CRLDistributionPoints: the URIs of every fullName.
 void parse_crl_distribution_points(const ByteSource& src, const DerNode& seq, Certificate::Impl& impl) {
-  for (const auto& point : der_children(src, seq))
-    for (const auto& field : der_children(src, point)) {
-      if (field.tag != 0xa0) continue;
-      for (const auto& name : der_children(src, field)) {
-        if (name.tag != 0xa0) continue;
-        for (const auto& gn : der_children(src, name))
-          if (gn.tag == 0x86) {
-            const Bytes uri = der_content(src, gn);
-            impl.crl_urls.emplace_back(uri.begin(), uri.end());
-          }
-      }
-    }
+  for (auto& uri : detail::distribution_point_uris(src, seq)) impl.crl_urls.push_back(std::move(uri));
 }
 
 // Extensions this module reads, or whose meaning it may safely ignore when critical

@@ -29,6 +29,8 @@ struct Crl::State {
   TimePoint this_update_{};
   std::optional<TimePoint> next_update_;
   std::optional<std::uint64_t> crl_number_;
+  std::optional<std::uint64_t> delta_base_;
+  std::vector<std::string> freshest_urls_;
   std::vector<RevokedEntry> entries_;
   std::vector<std::size_t> index_;  ///< entries_ positions ordered by serial, for find()
   // Issuer keys (SubjectPublicKeyInfo DER) this CRL was checked against, and the answers.
@@ -43,7 +45,7 @@ struct ReasonName {
   RevocationReason reason;
   std::string_view name;
 };
-constexpr std::array<ReasonName, 8> kReasons{{
+constexpr std::array<ReasonName, 9> kReasons{{
     {RevocationReason::unspecified, "unspecified"},
     {RevocationReason::key_compromise, "keyCompromise"},
     {RevocationReason::ca_compromise, "cACompromise"},
@@ -51,6 +53,7 @@ constexpr std::array<ReasonName, 8> kReasons{{
     {RevocationReason::superseded, "superseded"},
     {RevocationReason::cessation_of_operation, "cessationOfOperation"},
     {RevocationReason::certificate_hold, "certificateHold"},
+    {RevocationReason::remove_from_crl, "removeFromCRL"},
     {RevocationReason::privilege_withdrawn, "privilegeWithdrawn"},
 }};
 
@@ -80,7 +83,7 @@ RevocationReason parse_reason(std::string_view text) {
 
 Crl Crl::create(const DistinguishedName& issuer, const Bytes& issuer_key_id, const PrivateKey& issuer_key,
                 std::uint64_t crl_number, TimePoint this_update, TimePoint next_update,
-                const std::vector<RevokedEntry>& entries) {
+                const std::vector<RevokedEntry>& entries, const CrlExtensions& extensions) {
   const auto alg = detail::signature_algorithm(issuer_key.suite());
   Bytes tbs;
   Botan::DER_Encoder enc(tbs);
@@ -120,8 +123,18 @@ Crl Crl::create(const DistinguishedName& issuer, const Bytes& issuer_key_id, con
   enc.start_cons(Botan::ASN1_Tag(0), Botan::CONTEXT_SPECIFIC)
       .start_cons(Botan::SEQUENCE)
       .start_cons(Botan::SEQUENCE).encode(Botan::OID("2.5.29.35")).encode(aki, Botan::OCTET_STRING).end_cons()
-      .start_cons(Botan::SEQUENCE).encode(Botan::OID("2.5.29.20")).encode(number, Botan::OCTET_STRING).end_cons()
-      .end_cons()
+      .start_cons(Botan::SEQUENCE).encode(Botan::OID("2.5.29.20")).encode(number, Botan::OCTET_STRING).end_cons();
+  if (extensions.delta_base) {  // deltaCRLIndicator, always critical (RFC 5280 §5.2.4)
+    Bytes base;
+    Botan::DER_Encoder(base).encode(static_cast<std::size_t>(*extensions.delta_base));
+    enc.start_cons(Botan::SEQUENCE).encode(Botan::OID("2.5.29.27")).encode(true).encode(base, Botan::OCTET_STRING).end_cons();
+  }
+  if (!extensions.freshest_crl_urls.empty())
+    enc.start_cons(Botan::SEQUENCE)
+        .encode(Botan::OID("2.5.29.46"))
+        .encode(detail::distribution_points_der(extensions.freshest_crl_urls), Botan::OCTET_STRING)
+        .end_cons();
+  enc.end_cons()
       .end_cons()
       .end_cons();
   return from_der(detail::assemble_signed(tbs, alg, detail::sign_tbs(issuer_key, tbs)));
@@ -140,7 +153,7 @@ Bytes unsigned_bytes(Bytes v) {
   return v;
 }
 
-// Extensions we act on; any other critical one (delta CRL indicator, issuing distribution
+// Extensions we act on; any other critical one (issuing distribution
 // point, an indirect CRL's certificateIssuer) means a CRL we cannot interpret: refused.
 void read_crl_extensions(const ByteSource& src, const DerNode& list, const std::function<void(const std::string&, const Bytes&)>& use,
                          std::initializer_list<std::string_view> known) {
@@ -222,8 +235,19 @@ Crl Crl::from_der(ByteView der) {
         expect_tag(v, 0x30, "authorityKeyIdentifier");
         for (const auto& part : der_children(*vsrc, v))
           if (part.tag == 0x80) c.aki_ = der_content(*vsrc, part);
+      } else if (oid == "2.5.29.27") {  // deltaCRLIndicator: BaseCRLNumber
+        expect_tag(v, 0x02, "deltaCRLIndicator");
+        const Bytes n = unsigned_bytes(der_content(*vsrc, v));
+        if (n.size() > 8) bad_crl("BaseCRLNumber larger than 64 bits");
+        std::uint64_t number = 0;
+        for (auto b : n) number = (number << 8) | b;
+        c.delta_base_ = number;
+      } else if (oid == "2.5.29.46") {  // freshestCRL
+        expect_tag(v, 0x30, "freshestCRL");
+        c.freshest_urls_ = detail::distribution_point_uris(*vsrc, v);
       }
-    }, {"2.5.29.20", "2.5.29.35"});
+    }, {"2.5.29.20", "2.5.29.35", "2.5.29.27", "2.5.29.46"});
+    if (c.delta_base_ && !c.crl_number_) bad_crl("a delta CRL without a cRLNumber (RFC 5280 §5.2.4)");
     ++i;
   }
   if (i != f.size()) bad_crl("unexpected fields in TBSCertList");
@@ -251,6 +275,8 @@ const DistinguishedName& Crl::issuer() const { return s_->issuer_; }
 TimePoint Crl::this_update() const { return s_->this_update_; }
 std::optional<TimePoint> Crl::next_update() const { return s_->next_update_; }
 std::optional<std::uint64_t> Crl::crl_number() const { return s_->crl_number_; }
+std::optional<std::uint64_t> Crl::delta_base() const { return s_->delta_base_; }
+const std::vector<std::string>& Crl::freshest_crl_urls() const { return s_->freshest_urls_; }
 const Bytes& Crl::authority_key_id() const { return s_->aki_; }
 const std::vector<RevokedEntry>& Crl::entries() const { return s_->entries_; }
 

@@ -32,4 +32,32 @@ std::vector<ExtensionView> read_extensions(const ByteSource& src, const DerNode&
   return out;
 }
 
+std::vector<std::string> distribution_point_uris(const ByteSource& src, const DerNode& seq) {
+  std::vector<std::string> out;
+  for (const auto& point : der_children(src, seq))
+    for (const auto& field : der_children(src, point)) {
+      if (field.tag != 0xa0) continue;  // distributionPoint
+      for (const auto& name : der_children(src, field)) {
+        if (name.tag != 0xa0) continue;  // fullName
+        for (const auto& gn : der_children(src, name))
+          if (gn.tag == 0x86) {
+            const Bytes uri = der_content(src, gn);
+            out.emplace_back(uri.begin(), uri.end());
+          }
+      }
+    }
+  return out;
+}
+
+Bytes distribution_points_der(const std::vector<std::string>& uris) {
+  std::vector<Bytes> points;
+  for (const auto& u : uris) {
+    const Bytes uri = der_tlv(0x86, ByteView(reinterpret_cast<const std::uint8_t*>(u.data()), u.size()));
+    points.push_back(sequence({der_tlv(0xa0, der_tlv(0xa0, uri))}));
+  }
+  Bytes content;
+  for (const auto& p : points) content.insert(content.end(), p.begin(), p.end());
+  return der_tlv(0x30, content);
+}
+
 }  // namespace sign::detail

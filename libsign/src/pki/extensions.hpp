@@ -19,4 +19,10 @@ struct ExtensionView {
 /// The extensions of an Extensions SEQUENCE; FormatError "malformed <what>: ..." otherwise.
 std::vector<ExtensionView> read_extensions(const ByteSource& src, const DerNode& extensions, const std::string& what);
 
+/// The URIs of every fullName of a CRLDistributionPoints SEQUENCE (also freshestCRL's syntax).
+std::vector<std::string> distribution_point_uris(const ByteSource& src, const DerNode& seq);
+
+/// DER of a CRLDistributionPoints / FreshestCRL value with one fullName URI per point.
+Bytes distribution_points_der(const std::vector<std::string>& uris);
+
 }  // namespace sign::detail

@@ -234,6 +234,7 @@ std::string_view status_name(PathResult::Status s) {
 const Crl* find_crl(const Certificate& cert, const Certificate& issuer, const std::vector<Crl>& crls, TimePoint at) {
   const Crl* best = nullptr;
   for (const auto& c : crls) {
+    if (c.delta_base()) continue;  // a delta CRL lists changes, never the complete state
     if (!(c.issuer() == cert.issuer()) || c.this_update() > at) continue;
     if (best && c.this_update() <= best->this_update()) continue;
     if (c.verify_signature(issuer.public_key())) best = &c;

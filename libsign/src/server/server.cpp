@@ -60,8 +60,8 @@ struct ServedCa {
   std::unique_ptr<TimeStampAuthority> tsa;
   std::unique_ptr<OcspResponder> ocsp;
   std::mutex crl_mutex;
-  Bytes crl_der;
-  TimePoint crl_made{};
+  Bytes crl_der, delta_der;
+  TimePoint crl_made{}, delta_made{};
   // Key use, recorded in the CA's audit log when the server stops.
   std::atomic<std::uint64_t> time_stamps{0}, ocsp_answers{0}, crls{0};
 };
@@ -132,6 +132,19 @@ struct Server::Impl {
       ++c.crls;
     }
     return c.crl_der;
+  }
+
+  const Bytes& delta_crl_of(ServedCa& c) {
+    const Bytes& complete = crl_of(c);  // a delta needs its complete CRL first
+    (void)complete;
+    std::lock_guard lock(c.crl_mutex);
+    const auto now = sign::now();
+    if (c.delta_der.empty() || now - c.delta_made > config.crl_cache) {
+      c.delta_der = c.ca->make_delta_crl(now).der();
+      c.delta_made = now;
+      ++c.crls;
+    }
+    return c.delta_der;
   }
 
   HttpReply text(int status, const std::string& message) const { return {status, "text/plain", message + "\n"}; }
@@ -211,6 +224,9 @@ struct Server::Impl {
     }
     if (auto name = rest("/crl/"); name && name->size() > 4 && name->ends_with(".crl")) {
       const std::string ca = name->substr(0, name->size() - 4);
+      if (ca.size() > 6 && ca.ends_with("-delta"))
+        if (ServedCa* d = plain_name(ca.substr(0, ca.size() - 6)) ? by_name(ca.substr(0, ca.size() - 6)) : nullptr)
+          return der_reply(delta_crl_of(*d), "application/pkix-crl");
       ServedCa* c = plain_name(ca) ? by_name(ca) : nullptr;
       if (!c) return published(ca, ".crl", "application/pkix-crl");
       return der_reply(crl_of(*c), "application/pkix-crl");

@@ -49,11 +49,11 @@ Crl parse_crl(const Bytes& body) {
 
 }  // namespace
 
-std::vector<CrlSource> Fetcher::crls_for(const Certificate& cert, std::vector<std::string>& warnings,
-                                         std::optional<TimePoint> not_before) {
+std::vector<CrlSource> Fetcher::crls_at(const std::vector<std::string>& urls, std::vector<std::string>& warnings,
+                                        std::optional<TimePoint> not_before) {
   std::vector<CrlSource> out;
   if (!enabled_) return out;
-  for (const auto& url : cert.crl_urls()) {
+  for (const auto& url : urls) {
     if (tried_.count(url)) continue;
     // One process or thread fetches a URL at a time; the others then find it in the cache.
     std::optional<FetchCache::Lock> lock;

@@ -27,7 +27,12 @@ class Fetcher {
   /// the network (and then cached). Failures and an exhausted budget become warnings: the
   /// revocation policy decides what missing data means.
   std::vector<CrlSource> crls_for(const Certificate& cert, std::vector<std::string>& warnings,
-                                  std::optional<TimePoint> not_before = std::nullopt);
+                                  std::optional<TimePoint> not_before = std::nullopt) {
+    return crls_at(cert.crl_urls(), warnings, not_before);
+  }
+  /// The same for a list of URLs (a complete CRL's freshestCRL: its deltas).
+  std::vector<CrlSource> crls_at(const std::vector<std::string>& urls, std::vector<std::string>& warnings,
+                                 std::optional<TimePoint> not_before = std::nullopt);
 
   /// CA certificates published at `cert`'s caIssuers URLs not fetched before (DER, PEM or
   /// PKCS#7 certs-only), each with its origin ("fetched: URL").

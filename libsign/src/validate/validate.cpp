@@ -13,6 +13,7 @@
 #include "validate/rules.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <random>
 
 namespace sign {
@@ -45,7 +46,7 @@ class Validator {
     pool_ = trust.intermediates;
     for (const auto& c : sd.certificates()) pool_.push_back(c);
     for (const auto& c : options.extra_certificates) pool_.push_back(c);
-    crl_sources_ = trust.crls;
+    crl_sources_.assign(trust.crls.begin(), trust.crls.end());
     for (const auto& der : sd.crl_ders()) add_embedded_revocation(der);
     for (const auto& c : options.extra_crls) crl_sources_.push_back(c);
     for (const auto& der : options.extra_ocsp_responses) add_ocsp(der, "given");
@@ -271,6 +272,7 @@ class Validator {
       const CrlSource* best = nullptr;
       for (const auto& src : crl_sources_) {
         const Crl& c = src.crl;
+        if (c.delta_base()) continue;  // a delta CRL is never taken for a complete one
         if (!(c.issuer() == cert.issuer()) || c.this_update() > at_) continue;
         if (best && c.this_update() <= best->crl.this_update()) continue;
         if (c.verify_signature(issuer.public_key())) best = &src;
@@ -286,6 +288,32 @@ class Validator {
     if (valid_at && has_poe) not_before = *valid_at - allowance;
     auto fetched = fetcher_.crls_for(cert, warnings_, not_before);
     if (fetched.empty()) return found;
+    for (auto& f : fetched) crl_sources_.push_back(std::move(f));
+    return newest();
+  }
+
+  // The newest delta CRL for complete CRL `base` of `cert`'s issuer (RFC 5280 §5.2.4, §6.3.3):
+  // same issuer, signed by the same key, BaseCRLNumber not above the complete CRL's number, a
+  // number above it, issued after it. Fetched from the complete CRL's freshestCRL when none is
+  // at hand.
+  const CrlSource* delta_for(const Certificate& cert, const Certificate& issuer, const Crl& base) {
+    if (!base.crl_number()) return nullptr;
+    auto newest = [&]() {
+      const CrlSource* best = nullptr;
+      for (const auto& src : crl_sources_) {
+        const Crl& d = src.crl;
+        if (!d.delta_base() || !d.crl_number() || !(d.issuer() == cert.issuer())) continue;
+        if (*d.delta_base() > *base.crl_number() || *d.crl_number() <= *base.crl_number()) continue;
+        if (d.this_update() < base.this_update() || d.this_update() > at_ + policy_.clock_skew) continue;
+        if (best && d.this_update() <= best->crl.this_update()) continue;
+        if (d.verify_signature(issuer.public_key())) best = &src;
+      }
+      return best;
+    };
+    if (const CrlSource* found = newest()) return found;
+    if (base.freshest_crl_urls().empty()) return nullptr;
+    auto fetched = fetcher_.crls_at(base.freshest_crl_urls(), warnings_);
+    if (fetched.empty()) return nullptr;
     for (auto& f : fetched) crl_sources_.push_back(std::move(f));
     return newest();
   }
@@ -501,6 +529,14 @@ class Validator {
         this_update = crl->this_update();
         next_update = crl->next_update();
         const RevokedEntry* entry = crl->find(cert.serial());
+        // A delta CRL brings the complete CRL up to date: its entries win, removeFromCRL undoes.
+        if (const CrlSource* delta = delta_for(cert, issuer, *crl)) {
+          ev.source += " + delta CRL #" + std::to_string(delta->crl.crl_number().value_or(0)) + " (" + delta->origin + ")";
+          this_update = delta->crl.this_update();
+          next_update = delta->crl.next_update();
+          if (const RevokedEntry* d = delta->crl.find(cert.serial()))
+            entry = d->reason == RevocationReason::remove_from_crl ? nullptr : d;
+        }
         ev.status = entry ? "revoked" : "good";
         if (entry) {
           revoked_at = entry->revocation_time;
@@ -823,8 +859,9 @@ class Validator {
   TimePoint at_{};
   std::string time_source_;
   std::vector<Certificate> pool_;
-  std::vector<CrlSource> crl_sources_;
-  std::vector<OcspSource> ocsp_;
+  // Deques: evidence found is referred to by pointer while more is fetched and appended.
+  std::deque<CrlSource> crl_sources_;
+  std::deque<OcspSource> ocsp_;
   std::vector<std::string> warnings_;
   struct Listed {
     TrustService service;
