@@ -9,6 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)crl.issuer().to_string();
     (void)crl.find(sign::Bytes{0x01});
     for (const auto& e : crl.entries()) (void)crl.find(e.serial);
+    (void)crl.delta_base();
+    (void)crl.freshest_crl_urls();
   });
   return 0;
 }

@@ -9,7 +9,7 @@ src=$(realpath "$(dirname "$0")/..")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-mkdir -p "$out"/{cms,certificate,crl,csr,ocsp_request,ocsp_response,tsa_request,tsa_token,trust_list,policy_toml,pkcs8,http}
+mkdir -p "$out"/{cms,certificate,crl,csr,ocsp_request,ocsp_response,tsa_request,tsa_token,trust_list,policy_toml,pkcs8,http,ca_issuers}
 
 for d in ru cn; do
   "$xsign" ca init --dir "$d-root" --profile "$src/certs/$d.toml" --no-encrypt --out "$d-root.pem" 2>/dev/null
@@ -31,6 +31,11 @@ for d in ru cn; do
   "$xsign" ts reply "$d.tsq" --ca "$d-root" --out "$d.tsr" 2>/dev/null
   openssl x509 -in "$d.pem" -outform DER -out "$out/certificate/$d.der"
   openssl x509 -in "$d-root.pem" -outform DER -out "$out/certificate/$d-root.der"
+  # caIssuers answers: a DER certificate, a PEM one, a PKCS#7 certs-only bundle.
+  cp "$out/certificate/$d-root.der" "$out/ca_issuers/$d.der"; cp "$d-root.pem" "$out/ca_issuers/$d.pem"
+  openssl crl2pkcs7 -nocrl -certfile "$d-root.pem" -outform DER -out "$out/ca_issuers/$d.p7c" 2>/dev/null || true
+  "$xsign" ca crl --delta --dir "$d-root" --out "$d-delta.crl" 2>/dev/null && \
+    openssl crl -in "$d-delta.crl" -outform DER -out "$out/crl/$d-delta.der" 2>/dev/null || true
   openssl crl -in "$d.crl" -outform DER -out "$out/crl/$d.der" 2>/dev/null || cp "$d.crl" "$out/crl/$d.pem"
   openssl req -in "$d.csr" -outform DER -out "$out/csr/$d.der" 2>/dev/null || cp "$d.csr" "$out/csr/$d.pem"
   cp "$d.p7s" "$out/cms/$d.der"; cp "$d-attached.p7s" "$out/cms/$d-attached.der"
