@@ -157,7 +157,7 @@ void add_key_source_options(CLI::App& cmd, PassphraseOptions& opts) {
                  "PKCS#11 module for pkcs11: key URIs without module-path (default $XSIGN_PKCS11_MODULE)")
       ->type_name("PATH");
   cmd.add_option("--pkcs11-sm2", opts.pkcs11_sm2,
-                 "The token's vendor SM2 mechanisms: 'sign=0x...,mode=digest|message[,keygen=0x...,keytype=0x...]'")
+                 "The token's vendor SM2 mechanisms: sansec, ibm, or 'sign=0x...,mode=digest|message[,keygen=0x...,keytype=0x...]'")
       ->type_name("SPEC");
   cmd.add_option("--ext-timeout", opts.ext_timeout, "Seconds an ext: signing command may take")
       ->capture_default_str()

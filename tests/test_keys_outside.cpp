@@ -210,6 +210,16 @@ TEST_CASE("A token key signs a CAdES file that openssl cms -verify accepts, and 
   r = xsign("key gen --suite gost256 --pkcs11 'pkcs11:token=xsign-test;object=g'" + hsm.module);
   CHECK(r.exit_code == 69);
   CHECK_THAT(r.err, Catch::Contains("CKR_MECHANISM_INVALID"));
+  // SM2 needs the vendor's mechanisms: none given is a usage error; the Sansec preset reaches
+  // the token, which (SoftHSM) does not know the vendor mechanism.
+  r = xsign("key gen --suite sm2 --pkcs11 'pkcs11:token=xsign-test;object=s'" + hsm.module);
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("vendor-defined"));
+  r = xsign("key gen --suite sm2 --pkcs11 'pkcs11:token=xsign-test;object=s' --pkcs11-sm2 sansec" + hsm.module);
+  CHECK(r.exit_code == 69);
+  CHECK_THAT(r.err, Catch::Contains("CKR_MECHANISM_INVALID"));
+  r = xsign("key gen --suite sm2 --pkcs11 'pkcs11:token=xsign-test;object=s' --pkcs11-sm2 frobnicate" + hsm.module);
+  CHECK(r.exit_code == 64);
   r = xsign("key gen --suite p256 --pkcs11 '" + uri + "'" + hsm.module);
   CHECK(r.exit_code == 64);  // keys are never replaced
   CHECK_THAT(r.err, Catch::Contains("already"));

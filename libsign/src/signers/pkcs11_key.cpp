@@ -31,10 +31,19 @@ struct Sm2Mechanisms {
   bool token_hashes = false;  // mode=message: the token computes SM3(Z || M) (ID as parameter)
 };
 
+// Vendor presets, from the vendors' published PKCS#11 headers (docs/keys.md): the mechanism
+// that signs a digest e = SM3(Z || M), so that xsign computes Z with the signature's own ID.
+std::string sm2_preset(const std::string& name) {
+  if (name == "sansec") return "sign=0x80008104,mode=digest,keygen=0x80008001,keytype=0x80000004";  // swpkcs11.h: CKM_SM2_SIGN
+  if (name == "ibm") return "sign=0x8005000B,mode=digest,keygen=0x8005000A,keytype=0x80050002";     // CKM_IBM_SM2
+  return name;
+}
+
 Sm2Mechanisms parse_sm2_mechanisms(std::string spec) {
   if (spec.empty()) {
     if (const char* env = std::getenv("XSIGN_PKCS11_SM2")) spec = env;
   }
+  spec = sm2_preset(spec);
   Sm2Mechanisms m;
   std::size_t pos = 0;
   while (pos < spec.size()) {
