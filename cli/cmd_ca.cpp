@@ -2,15 +2,19 @@
 #include "commands.hpp"
 #include "output.hpp"
 #include "passphrase.hpp"
+#include "progress.hpp"
 
 #include <sign/ca.hpp>
 #include <sign/error.hpp>
+#include <sign/io.hpp>
 #include <sign/pki.hpp>
 #include <sign/signers.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <iostream>
+#include <sstream>
 
 namespace xsign {
 namespace {
@@ -18,7 +22,7 @@ namespace {
 struct CaArgs {
   std::string dir, parent, profile, role = "root", subject, key, input, out, reason = "unspecified";
   std::string at;  ///< explicit time (UTC) instead of now
-  std::string pubkey, cert, parent_chain, expect_head;
+  std::string pubkey, cert, parent_chain, expect_head, serials_from;
   bool verify = false, head = false, delta = false, crl_hours_set = false;
   std::vector<std::string> permit, exclude;
   std::optional<unsigned> path_len;
@@ -116,6 +120,34 @@ void ca_cross(const CaArgs& a) {
 }
 
 void ca_revoke(const CaArgs& a) {
+  if (!a.serials_from.empty()) {
+    if (!a.input.empty()) throw sign::UsageError("give a serial or --serials-from, not both");
+    // One serial per line (hex, colons allowed); blank lines and # comments are skipped.
+    std::string text;
+    if (a.serials_from == "-") {
+      std::ostringstream all;
+      all << std::cin.rdbuf();
+      text = all.str();
+    } else {
+      text = sign::read_text_file(a.serials_from);
+    }
+    std::vector<std::string> serials;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      line = line.substr(0, line.find('#'));
+      line.erase(0, line.find_first_not_of(" \t\r"));
+      while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+      if (!line.empty()) serials.push_back(line);
+    }
+    if (serials.empty()) throw sign::UsageError(a.serials_from + ": no serial numbers in it");
+    auto ca = open_ca(a);
+    Progress bar("revoking", serials.size(), false);
+    ca.revoke_many(serials, sign::parse_reason(a.reason), when(a), [&](std::size_t n) { bar.advance_to(n); });
+    std::cerr << "xsign: revoked " << serials.size() << " certificate(s) (" << sign::reason_name(sign::parse_reason(a.reason))
+              << ") in one transaction; publish a new CRL with `xsign ca crl`\n";
+    return;
+  }
+  if (a.input.empty()) throw sign::UsageError("name the serial to revoke, or --serials-from FILE");
   auto ca = open_ca(a);
   ca.revoke(a.input, sign::parse_reason(a.reason), when(a));
   std::cerr << "xsign: revoked " << a.input << " (" << sign::reason_name(sign::parse_reason(a.reason))
@@ -291,7 +323,10 @@ void register_ca_commands(CLI::App& app, Context& ctx) {
   cross->callback([a] { ca_cross(*a); });
 
   auto* revoke = ca->add_subcommand("revoke", "Revoke a certificate this CA issued");
-  revoke->add_option("serial", a->input, "Serial number (hex, as `xsign ca list` shows it)")->required();
+  revoke->add_option("serial", a->input, "Serial number (hex, as `xsign ca list` shows it)");
+  revoke->add_option("--serials-from", a->serials_from,
+                     "Revoke every serial in FILE ('-': standard input), one per line, in one transaction (all or none)")
+      ->type_name("FILE");
   revoke->add_option("--dir", a->dir, "CA directory")->required();
   revoke->add_option("--reason", a->reason, "keyCompromise, cACompromise, affiliationChanged, superseded, "
                                             "cessationOfOperation, certificateHold, privilegeWithdrawn, unspecified");

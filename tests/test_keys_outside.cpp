@@ -538,3 +538,30 @@ TEST_CASE("Passphrases from a descriptor, new ones checked for length", "[keys][
   CHECK_THAT(interrupted.out, Catch::Contains("after: echo"));  // restored after SIGINT
   CHECK_FALSE(fs::exists(dir.file("c.pem")));
 }
+
+TEST_CASE("Bulk revocation from a list is all or none, each revocation in the audit log", "[ca][audit]") {
+  SmallPki pki("p256");
+  for (int i = 0; i < 5; ++i)
+    run_ok("ca issue " + q(pki.f("t.csr")) + " --dir " + q(pki.f("ca")) + " --profile trader --out " +
+           q(pki.f("c" + std::to_string(i) + ".pem")));
+  const auto listed = nlohmann::json::parse(xsign("ca list --json --dir " + q(pki.f("ca"))).out);
+  std::string serials = "# leaked batch 2026-12\n";
+  for (const auto& e : listed) serials += e["serial"].get<std::string>() + "\n";
+  testing::write(pki.f("bad.txt"), serials + "00ff\n");
+  auto r = xsign("ca revoke --serials-from " + q(pki.f("bad.txt")) + " --dir " + q(pki.f("ca")) + " --reason keyCompromise");
+  CHECK(r.exit_code == 64);
+  CHECK_THAT(r.err, Catch::Contains("00ff") && Catch::Contains("nothing was revoked"));
+  CHECK(xsign("ca list --dir " + q(pki.f("ca"))).out.find("REVOKED") == std::string::npos);
+  testing::write(pki.f("good.txt"), serials);
+  r = xsign("ca revoke --serials-from - --dir " + q(pki.f("ca")) + " --reason keyCompromise < " + q(pki.f("good.txt")));
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto after = nlohmann::json::parse(xsign("ca list --json --dir " + q(pki.f("ca"))).out);
+  REQUIRE(after.size() == 6);
+  for (const auto& e : after) CHECK(e["status"] == "revoked");
+  const auto log = nlohmann::json::parse(xsign("ca log --json --dir " + q(pki.f("ca"))).out);
+  std::size_t revocations = 0;
+  for (const auto& e : log["entries"]) revocations += e["action"] == "revoke";
+  CHECK(revocations == 6);
+  CHECK(log["verified"] == true);
+}

@@ -188,6 +188,10 @@ class CertificateAuthority {
                             unsigned validity_days, TimePoint now);
   /// Revokes a certificate this CA issued; throws UsageError for an unknown or revoked serial.
   void revoke(const std::string& serial_hex, RevocationReason reason, TimePoint when);
+  /// Revokes many in one transaction: all of them, or — on an unknown or already revoked
+  /// serial, named in the UsageError — none. `progress` is told how many are done.
+  void revoke_many(const std::vector<std::string>& serials_hex, RevocationReason reason, TimePoint when,
+                   const std::function<void(std::size_t)>& progress = {});
   /// A fresh complete CRL of everything revoked; it names where its deltas are published
   /// (freshestCRL = crl_base_url/NAME-delta.crl) when the profile has a crl_base_url.
   Crl make_crl(TimePoint now, unsigned validity_hours = 24);

@@ -260,10 +260,39 @@ Certificate CertificateAuthority::cross_certify(const Certificate& foreign, cons
   return record(t, "cross");
 }
 
-void CertificateAuthority::revoke(const std::string& serial_hex, RevocationReason reason, TimePoint when) {
+namespace {
+
+std::string normal_serial(const std::string& serial_hex) {
   std::string serial;
   for (char c : serial_hex)
     if (c != ':') serial += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return serial;
+}
+
+}  // namespace
+
+void CertificateAuthority::revoke_many(const std::vector<std::string>& serials_hex, RevocationReason reason, TimePoint when,
+                                       const std::function<void(std::size_t)>& progress) {
+  const std::string actor = default_actor();
+  store_->transaction([&] {
+    std::size_t done = 0;
+    for (const auto& s : serials_hex) {
+      const std::string serial = normal_serial(s);
+      const auto rec = store_->find(serial);
+      if (!rec) throw UsageError("no certificate with serial " + s + " was issued by this CA (nothing was revoked)");
+      if (rec->revoked) throw UsageError("certificate " + s + " is already revoked (nothing was revoked)");
+      store_->mark_revoked(serial, whole_seconds(when), reason);
+      store_->append_audit(actor, "revoke",
+                           "serial " + serial + ", reason " + std::string(reason_name(reason)) + ", revocation time " +
+                               format_time(whole_seconds(when)) + ", subject " + rec->subject,
+                           sign::now());
+      if (progress && (++done % 256 == 0 || done == serials_hex.size())) progress(done);
+    }
+  });
+}
+
+void CertificateAuthority::revoke(const std::string& serial_hex, RevocationReason reason, TimePoint when) {
+  const std::string serial = normal_serial(serial_hex);
   store_->transaction([&] {
     const auto rec = store_->find(serial);
     if (!rec) throw UsageError("no certificate with serial " + serial_hex + " was issued by this CA");
