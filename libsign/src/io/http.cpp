@@ -92,9 +92,20 @@ std::string env(const char* name) {
 
 // One TLS context per CA file (the system's store when empty), made once: loading the system
 // bundle costs milliseconds, and a batch makes many requests.
+struct TlsContexts {
+  std::map<std::string, SSL_CTX*> by_ca_file;
+  ~TlsContexts() {
+    for (auto& [file, ctx] : by_ca_file) SSL_CTX_free(ctx);
+  }
+};
+
 SSL_CTX* tls_context(const std::string& ca_file) {
+  // OpenSSL is initialized before the cache exists, so that the cache is destroyed (its
+  // contexts freed) before OpenSSL's own clean-up at exit.
+  OPENSSL_init_ssl(0, nullptr);
   static std::mutex mutex;
-  static std::map<std::string, SSL_CTX*> contexts;  // live for the process
+  static TlsContexts cache;
+  auto& contexts = cache.by_ca_file;
   std::lock_guard lock(mutex);
   if (auto it = contexts.find(ca_file); it != contexts.end()) return it->second;
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
