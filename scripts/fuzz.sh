@@ -14,7 +14,7 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -D
 cmake --build "$build" -j "$(nproc)" >/dev/null
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(cms certificate crl csr ocsp_request ocsp_response tsa_request tsa_token trust_list policy_toml pkcs8 http)
+  targets=(cms certificate crl csr ocsp_request ocsp_response tsa_request tsa_token trust_list policy_toml pkcs8 http ca_issuers)
 fi
 seeds="$build/fuzz-seeds"
 if [ ! -f "$seeds/.complete" ]; then
