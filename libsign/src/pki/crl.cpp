@@ -153,6 +153,16 @@ Bytes unsigned_bytes(Bytes v) {
   return v;
 }
 
+// A CRLNumber INTEGER (cRLNumber, deltaCRLIndicator's BaseCRLNumber), at most 64 bits here.
+std::uint64_t crl_number_value(const ByteSource& src, const DerNode& v, const char* extension, const char* field) {
+  expect_tag(v, 0x02, extension);
+  const Bytes n = unsigned_bytes(der_content(src, v));
+  if (n.size() > 8) bad_crl(std::string(field) + " larger than 64 bits");
+  std::uint64_t number = 0;
+  for (auto b : n) number = (number << 8) | b;
+  return number;
+}
+
 // Extensions we act on; any other critical one (issuing distribution
 // point, an indirect CRL's certificateIssuer) means a CRL we cannot interpret: refused.
 void read_crl_extensions(const ByteSource& src, const DerNode& list, const std::function<void(const std::string&, const Bytes&)>& use,
@@ -225,23 +235,13 @@ Crl Crl::from_der(ByteView der) {
       const auto vsrc = memory_source(value);
       const DerNode v = read_der_node(*vsrc, 0, vsrc->size());
       if (oid == "2.5.29.20") {  // cRLNumber
-        expect_tag(v, 0x02, "cRLNumber");
-        const Bytes n = unsigned_bytes(der_content(*vsrc, v));
-        if (n.size() > 8) bad_crl("cRLNumber larger than 64 bits");
-        std::uint64_t number = 0;
-        for (auto b : n) number = (number << 8) | b;
-        c.crl_number_ = number;
+        c.crl_number_ = crl_number_value(*vsrc, v, "cRLNumber", "cRLNumber");
       } else if (oid == "2.5.29.35") {  // authorityKeyIdentifier
         expect_tag(v, 0x30, "authorityKeyIdentifier");
         for (const auto& part : der_children(*vsrc, v))
           if (part.tag == 0x80) c.aki_ = der_content(*vsrc, part);
       } else if (oid == "2.5.29.27") {  // deltaCRLIndicator: BaseCRLNumber
-        expect_tag(v, 0x02, "deltaCRLIndicator");
-        const Bytes n = unsigned_bytes(der_content(*vsrc, v));
-        if (n.size() > 8) bad_crl("BaseCRLNumber larger than 64 bits");
-        std::uint64_t number = 0;
-        for (auto b : n) number = (number << 8) | b;
-        c.delta_base_ = number;
+        c.delta_base_ = crl_number_value(*vsrc, v, "deltaCRLIndicator", "BaseCRLNumber");
       } else if (oid == "2.5.29.46") {  // freshestCRL
         expect_tag(v, 0x30, "freshestCRL");
         c.freshest_urls_ = detail::distribution_point_uris(*vsrc, v);

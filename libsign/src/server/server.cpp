@@ -135,8 +135,7 @@ struct Server::Impl {
   }
 
   const Bytes& delta_crl_of(ServedCa& c) {
-    const Bytes& complete = crl_of(c);  // a delta needs its complete CRL first
-    (void)complete;
+    (void)crl_of(c);  // a delta is relative to a complete CRL: there must be one first
     std::lock_guard lock(c.crl_mutex);
     const auto now = sign::now();
     if (c.delta_der.empty() || now - c.delta_made > config.crl_cache) {
