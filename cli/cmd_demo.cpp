@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 class Demo {
  public:
-  explicit Demo(fs::path dir) : dir_(std::move(dir)) {}
+  Demo(fs::path dir, int port) : dir_(std::move(dir)), port_(port) {}
   ~Demo() { stop_server(); }
 
   int run() {
@@ -116,12 +116,13 @@ class Demo {
       throw sign::UsageError(dir_.string() + " is not empty; the demo needs a fresh directory");
     fs::create_directories(dir_);
     self_ = fs::read_symlink("/proc/self/exe").string();
-    port_ = free_port();
+    if (port_ == 0) port_ = free_port();
     // The profiles' service URLs point at this demo's server.
     for (const auto& [name, text] : {std::pair{"cn.toml", demo_assets::kCnProfile}, std::pair{"ru.toml", demo_assets::kRuProfile}}) {
       std::string t = text;
+      const std::string here = "127.0.0.1:" + std::to_string(port_);
       for (const std::string old : {"127.0.0.1:8301", "127.0.0.1:8302"})
-        for (auto at = t.find(old); at != std::string::npos; at = t.find(old)) t.replace(at, old.size(), "127.0.0.1:" + std::to_string(port_));
+        for (auto at = t.find(old); at != std::string::npos; at = t.find(old, at + here.size())) t.replace(at, old.size(), here);
       sign::write_file_atomic(dir_ / name, t, sign::FileMode::public_0644);
     }
     sign::write_file_atomic(dir_ / "invoice.xml", std::string(demo_assets::kInvoice), sign::FileMode::public_0644);
@@ -280,14 +281,19 @@ void register_demo_command(CLI::App& app, Context& ctx) {
   auto dir = std::make_shared<std::string>();
   auto* d = app.add_subcommand("demo", "Run the cross-border channel end to end in a fresh directory");
   d->add_option("--dir", *dir, "Directory for the demo's files (default: a new one under /tmp)");
-  d->callback([dir, &ctx] {
+  auto port = std::make_shared<int>(0);
+  d->add_option("--port", *port,
+                "Port of the demo's services on 127.0.0.1, written into its certificates (default: a free one; 8302 "
+                "gives the URLs the docs use)")
+      ->check(CLI::Range(1, 65535));
+  d->callback([dir, port, &ctx] {
     std::string path = *dir;
     if (path.empty()) {
       char tmpl[] = "/tmp/xsign-demo.XXXXXX";
       if (!::mkdtemp(tmpl)) throw sign::IoError("cannot create a demo directory under /tmp");
       path = tmpl;
     }
-    ctx.exit_code = Demo(path).run();
+    ctx.exit_code = Demo(path, *port).run();
   });
 }
 

@@ -3,6 +3,7 @@
 // other commands registered, so they cannot drift from it.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "language.hpp"
 
 #include <sign/error.hpp>
 #include <sign/io.hpp>
@@ -119,6 +120,16 @@ std::string fish_script(CLI::App* app) {
   return s.str();
 }
 
+std::string unknown_command(const std::string& given, const std::string& guess) {
+  return guess.empty() ? tr("unknown_command_plain", {{"given", given}})
+                       : tr("unknown_command", {{"given", given}, {"suggestion", guess}});
+}
+
+std::string unknown_option(const std::string& given, const std::string& guess) {
+  return guess.empty() ? tr("unknown_option_plain", {{"given", given}})
+                       : tr("unknown_option", {{"given", given}, {"suggestion", guess}});
+}
+
 CLI::App* find_command(CLI::App* app, const std::vector<std::string>& path) {
   CLI::App* at = app;
   for (const auto& word : path) {
@@ -129,7 +140,7 @@ CLI::App* find_command(CLI::App* app, const std::vector<std::string>& path) {
       std::vector<std::string> names;
       for (CLI::App* sub : children(at)) names.push_back(sub->get_name());
       const std::string guess = closest(word, names);
-      throw sign::UsageError("unknown command '" + word + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+      throw sign::UsageError(unknown_command(word, guess));
     }
     at = next;
   }
@@ -187,7 +198,7 @@ std::string suggest_command(CLI::App& app, int argc, char** argv) {
       const std::string name = word.substr(0, word.find('='));
       if (std::find(options.begin(), options.end(), name) == options.end()) {
         const std::string guess = closest(name, options);
-        return "unknown option '" + name + "'" + (guess.empty() ? " (see `xsign help COMMAND`)" : "; did you mean '" + guess + "'?");
+        return unknown_option(name, guess);
       }
       continue;
     }
@@ -208,7 +219,7 @@ std::string suggest_command(CLI::App& app, int argc, char** argv) {
         continue;
       }
       const std::string guess = closest(word, names);
-      return "unknown command '" + word + "'" + (guess.empty() ? " (see `xsign help`)" : "; did you mean '" + guess + "'?");
+      return unknown_command(word, guess);
     }
     at = next;
     const auto more = long_options(at);
@@ -233,7 +244,7 @@ std::string suggest_option(CLI::App& app, const std::string& message) {
     names.insert(names.end(), more.begin(), more.end());
   }
   const std::string guess = closest(typed, names);
-  return guess.empty() ? std::string() : "unknown option '" + typed + "'; did you mean '" + guess + "'?";
+  return guess.empty() ? std::string() : unknown_option(typed, guess);
 }
 
 void register_help_commands(CLI::App& app, Context&) {

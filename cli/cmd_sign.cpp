@@ -1,6 +1,7 @@
 // `xsign sign`, `xsign cosign`, `xsign countersign`, `xsign inspect`.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "language.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "signer_check.hpp"
@@ -394,8 +395,12 @@ void do_sign(const SignArgs& a_in) {
     output.finish();
   }
   if (!out.empty() && out != "-")
-    std::cerr << "xsign: signed " << a.input << " as " << signer.certificate.subject().to_string() << " ("
-              << sign::suite_name(signer.key.suite()) << (a.attach ? ", attached" : ", detached") << ") -> " << out
+    std::cerr << "xsign: "
+              << tr("signed_one", {{"document", a.input},
+                                   {"subject", signer.certificate.subject().to_string()},
+                                   {"suite", std::string(sign::suite_name(signer.key.suite()))},
+                                   {"how", tr(a.attach ? "attached" : "detached")},
+                                   {"signature", out}})
               << "\n";
 }
 
@@ -459,10 +464,10 @@ int do_sign_batch(const SignArgs& a) {
         sign::AtomicFileWriter w(out, sign::FileMode::public_0644, overwrite);
         sign::sign_document(sign::Content::file(doc), signer, options, [&](sign::ByteView c) { w.write(c); });
         w.commit();
-        line = "signed  " + sign::printable_text(doc) + " -> " + sign::printable_text(out);
+        line = tr("batch_signed", {{"document", sign::printable_text(doc)}, {"signature", sign::printable_text(out)}});
       } catch (const std::exception& e) {
         code = exit_code_of(e);
-        line = "FAILED  " + sign::printable_text(doc) + "  (" + sign::printable_text(e.what()) + ")";
+        line = tr("batch_failed", {{"document", sign::printable_text(doc)}, {"message", sign::printable_text(e.what())}});
       }
       std::lock_guard lock(mutex);
       std::cout << line << "\n";
@@ -477,8 +482,12 @@ int do_sign_batch(const SignArgs& a) {
   worker();
   for (auto& t : threads) t.join();
   std::cout.flush();
-  std::cerr << "xsign: " << signed_count << " of " << files.size() << " document(s) signed as "
-            << signer.certificate.subject().to_string() << " (" << files.size() - signed_count << " failed)\n";
+  std::cerr << "xsign: "
+            << tr("batch_sign_tally", {{"signed", std::to_string(signed_count)},
+                                       {"files", std::to_string(files.size())},
+                                       {"subject", signer.certificate.subject().to_string()},
+                                       {"failed", std::to_string(files.size() - signed_count)}})
+            << "\n";
   return first_failure;
 }
 

@@ -2,6 +2,7 @@
 // the verifier's own trust store.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "language.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "trust_setup.hpp"
@@ -93,7 +94,7 @@ int verify(const VerifyArgs& a) {
   }
   report.signature_file = shown_sig;
   report.document = doc.empty() ? "" : shown_doc;  // empty when the signature's own attached document was checked
-  std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report));
+  std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report, language()));
   switch (report.overall()) {
     case sign::Indication::total_passed: return kExitOk;
     case sign::Indication::total_failed: return kExitFailed;
@@ -147,7 +148,7 @@ int verify_batch(const BatchArgs& a) {
     if (!r.input_error.empty()) {
       ++input_errors;
       if (!a.json && !a.json_lines)
-        std::cout << "INPUT-ERROR  " << sign::printable_text(items[i].signature_file) << "  ("
+        std::cout << tr("input_error") << "  " << sign::printable_text(items[i].signature_file) << "  ("
                   << sign::printable_text(r.input_error) << ")\n";
       return;
     }
@@ -163,8 +164,14 @@ int verify_batch(const BatchArgs& a) {
   });
   if (a.json) std::cout << "]\n";
   std::cout.flush();
-  std::cerr << "xsign: " << items.size() << " file(s) checked on " << jobs << " thread(s): " << valid << " valid, "
-            << failed << " invalid, " << unproven << " not proven, " << input_errors << " input error(s)\n";
+  std::cerr << "xsign: "
+            << tr("batch_tally", {{"files", std::to_string(items.size())},
+                                  {"threads", std::to_string(jobs)},
+                                  {"valid", std::to_string(valid)},
+                                  {"invalid", std::to_string(failed)},
+                                  {"unproven", std::to_string(unproven)},
+                                  {"errors", std::to_string(input_errors)}})
+            << "\n";
   // Any failed file fails the batch; then a file that could not be read is an input error;
   // otherwise any unproven one makes it indeterminate.
   return failed ? kExitFailed : input_errors ? kExitNoInput : unproven ? kExitIndeterminate : kExitOk;

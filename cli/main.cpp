@@ -2,6 +2,7 @@
 // errors become one `xsign: error: ...` line on stderr and a documented exit code.
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "language.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 
@@ -17,8 +18,8 @@
 namespace {
 
 int fail(int code, const std::string& message, const std::string& hint = {}) {
-  std::cerr << "xsign: error: " << message << "\n";
-  if (!hint.empty()) std::cerr << "xsign: hint: " << hint << "\n";
+  std::cerr << "xsign: " << xsign::tr("error") << ": " << message << "\n";
+  if (!hint.empty()) std::cerr << "xsign: " << xsign::tr("hint") << ": " << hint << "\n";
   return code;
 }
 
@@ -50,6 +51,12 @@ int main(int argc, char** argv) {
   app.config_formatter(std::make_shared<CLI::ConfigTOML>());
   app.set_config("--config", xsign::default_config_path(),
                  "Defaults file (TOML, [command] sections; default $XSIGN_CONFIG, then ~/.config/xsign/config.toml)");
+  // Read before parsing (choose_language); declared here so that it is accepted, documented and
+  // may stand at the top of the defaults file.
+  std::string lang_option;
+  app.add_option("--lang", lang_option,
+                 "Language of text output: en, ru or zh (default $XSIGN_LANG, then `lang` in the defaults file, then "
+                 "the locale: LC_ALL, LC_MESSAGES, LANG). JSON output is the same in every language.");
 
   xsign::Context ctx;
   xsign::register_key_commands(app, ctx);
@@ -67,8 +74,9 @@ int main(int argc, char** argv) {
   xsign::register_help_commands(app, ctx);
 
   try {
+    xsign::choose_language(argc, argv, xsign::default_config_path());
     if (const auto typo = xsign::suggest_command(app, argc, argv); !typo.empty())
-      return fail(xsign::kExitUsage, typo, "run `xsign help COMMAND` or `xsign COMMAND --help`");
+      return fail(xsign::kExitUsage, typo, xsign::tr("hint_command_help"));
     app.parse(argc, argv);
     return ctx.exit_code;
   } catch (const CLI::CallForHelp& e) {
@@ -79,14 +87,12 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     const std::string typo = xsign::suggest_option(app, e.what());
-    std::cerr << "xsign: error: " << (typo.empty() ? std::string(e.what()) : typo) << "\n"
-              << "xsign: hint: run `xsign --help` or `xsign help COMMAND`\n";
-    return xsign::kExitUsage;
+    return fail(xsign::kExitUsage, typo.empty() ? std::string(e.what()) : typo, xsign::tr("hint_usage"));
   } catch (const sign::UsageError& e) {
     return fail(xsign::kExitUsage, e.what());
   } catch (const sign::PassphraseError& e) {
     return fail(xsign::kExitDataError, e.what(),
-                "give the passphrase with --pass-file FILE or --pass-env VAR");
+                xsign::tr("hint_passphrase"));
   } catch (const sign::FormatError& e) {
     return fail(xsign::kExitDataError, e.what());
   } catch (const sign::NoInputError& e) {
@@ -94,16 +100,15 @@ int main(int argc, char** argv) {
   } catch (const sign::IoError& e) {
     return fail(xsign::kExitIoError, e.what());
   } catch (const sign::SignerError& e) {
-    return fail(xsign::kExitUnavailable, e.what(), "check the token (is it present, is the PIN right) or the signing command");
+    return fail(xsign::kExitUnavailable, e.what(), xsign::tr("hint_signer"));
   } catch (const sign::Error& e) {
-    return fail(xsign::kExitInternal, e.what(), "this is a bug in xsign; please report it");
+    return fail(xsign::kExitInternal, e.what(), xsign::tr("hint_bug"));
   } catch (const std::filesystem::filesystem_error& e) {
     // Paths the user gave that cannot be looked at (a link loop, a permission): input, not a bug.
     const auto code = e.code().value();
     const bool missing = code == ENOENT || code == ELOOP || code == ENOTDIR || code == ENAMETOOLONG;
     return fail(missing ? xsign::kExitNoInput : xsign::kExitIoError, e.what());
   } catch (const std::exception& e) {
-    return fail(xsign::kExitInternal, std::string("unexpected failure: ") + e.what(),
-                "this is a bug in xsign; please report it");
+    return fail(xsign::kExitInternal, xsign::tr("unexpected", {{"message", e.what()}}), xsign::tr("hint_bug"));
   }
 }

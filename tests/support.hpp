@@ -56,7 +56,8 @@ class ServeProcess {
   /// Starts serving the CA directories on `port` and waits until /health answers.
   ServeProcess(const std::vector<std::string>& ca_dirs, int port);
   ~ServeProcess();
-  void stop();
+  /// SIGTERM, then waits (30 s at most, then SIGKILL); true when it stopped on the SIGTERM.
+  bool stop();
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   int pid() const { return pid_; }
   std::string log() const;

@@ -498,7 +498,7 @@ TEST_CASE("Hostile caIssuers answers and a tampered cache entry cost a warning a
   auto& pki = b.pki;
   const std::string good_ca = testing::read(pki.f("pub/ca/issuing.crt"));
   int code = -1;
-  for (const std::string junk : {std::string("<html>moved</html>"), std::string(5000, '\x30'), good_ca.substr(0, good_ca.size() / 2)}) {
+  for (const std::string& junk : {std::string("<html>moved</html>"), std::string(5000, '\x30'), good_ca.substr(0, good_ca.size() / 2)}) {
     testing::write(pki.f("pub/ca/issuing.crt"), junk);
     const auto s = pki.verify("--no-cache", &code);
     CHECK(code == 2);

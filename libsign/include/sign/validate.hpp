@@ -8,6 +8,7 @@
 #endif
 
 #include <sign/cms.hpp>
+#include <sign/i18n.hpp>
 #include <sign/trust.hpp>
 #include <sign/tsp.hpp>
 
@@ -198,7 +199,8 @@ ValidationReport format_failure_report(const std::string& file, const std::strin
 
 /// The report as JSON (schema in docs/verify.md).
 std::string report_to_json(const ValidationReport& report);
-/// The report for people: the verdict first, then why, who, when and through which path.
-std::string report_to_text(const ValidationReport& report);
+/// The report for people, in `lang`: the verdict first, then why, who, when and through which
+/// path. Indication names (TOTAL-PASSED, REVOKED, ...) stay as ETSI writes them in every language.
+std::string report_to_text(const ValidationReport& report, Language lang = Language::en);
 
 }  // namespace sign

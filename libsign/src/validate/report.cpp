@@ -83,13 +83,13 @@ void make_utf8(nlohmann::json& j) {
   }
 }
 
-std::string verdict_word(Indication i) {
+std::string verdict_word(Indication i, Language lang) {
   switch (i) {
-    case Indication::total_passed: return "VALID";
-    case Indication::total_failed: return "INVALID";
-    case Indication::indeterminate: return "NOT PROVEN";
+    case Indication::total_passed: return translate(lang, "verdict.VALID");
+    case Indication::total_failed: return translate(lang, "verdict.INVALID");
+    case Indication::indeterminate: break;
   }
-  return "NOT PROVEN";
+  return translate(lang, "verdict.NOT_PROVEN");
 }
 
 }  // namespace
@@ -110,60 +110,91 @@ std::string report_to_json(const ValidationReport& report) {
 
 namespace {
 
-// One signature (or countersignature) for people. Every string that came from outside goes
-// through P(): a subject with a newline or an escape sequence cannot forge a report line.
-void signature_text(std::ostringstream& out, const SignatureReport& s, const std::string& indent, const std::string& label) {
+// One signature (or countersignature) for people, in `lang`. Every string that came from
+// outside goes through P(): a subject with a newline or an escape sequence cannot forge a report
+// line. The detailed message is the validator's own (English); other languages lead with the
+// catalogue's sentence for the sub-indication and show the detail under it.
+void signature_text(std::ostringstream& out, const SignatureReport& s, const std::string& indent, const std::string& label,
+                    Language lang) {
   const auto P = [](const std::string& t) { return printable_text(t); };
-  out << "\n" << indent << label << " " << verdict_word(s.indication) << " (" << indication_name(s.indication);
+  const auto T = [lang](std::string_view key, std::initializer_list<MessageArg> args = {}) {
+    return translate(lang, key, args);
+  };
+  out << "\n" << indent << label << " " << verdict_word(s.indication, lang) << " (" << indication_name(s.indication);
   if (s.sub_indication != SubIndication::none) out << " / " << sub_indication_name(s.sub_indication);
   const std::string in = indent + "    ";
-  out << ")\n" << in << P(s.message) << "\n";
+  out << ")\n";
+  if (lang == Language::en) {
+    out << in << P(s.message) << "\n";
+  } else {
+    out << in
+        << (s.sub_indication != SubIndication::none
+                ? T("sub_indication." + std::string(sub_indication_name(s.sub_indication)))
+                : T("indication." + std::string(indication_name(s.indication))))
+        << "\n";
+    if (!s.message.empty()) out << in << T("report.details", {{"message", P(s.message)}}) << "\n";
+  }
   if (!s.signer.empty()) {
-    out << in << "signer:     " << P(s.signer) << "\n";
+    out << in << T("report.signer", {{"subject", P(s.signer)}}) << "\n";
     for (const auto& [k, v] : s.identifiers) out << in << "            " << P(k) << " " << P(v) << "\n";
     for (const auto& [k, v] : s.profile) out << in << "            " << P(k) << " " << P(v) << "\n";
   }
-  if (s.claimed_signing_time) out << in << "signed at:  " << format_time(*s.claimed_signing_time) << " (claimed by the signer)\n";
-  out << in << "checked at: " << format_time(s.validation_time) << " (" << P(s.validation_time_source) << ")\n";
-  if (s.level == "XL1") out << in << "level:      CAdES-X Long Type 1 (XL1)\n";
-  else if (!s.level.empty()) out << in << "level:      CAdES-" << P(s.level) << "\n";
-  if (s.x_time_stamp) out << in << "CAdES-C-time-stamp: " << P(s.x_time_stamp->message) << "\n";
-  if (!s.suite.empty()) out << in << "algorithm:  " << P(s.suite) << " (digest " << P(s.digest_algorithm) << ")\n";
-  if (!s.commitment.empty()) out << in << "commitment: " << P(s.commitment) << "\n";
-  if (s.time_stamp)
-    out << in << "time-stamp: " << (s.time_stamp->valid ? "valid, " : "NOT USED, ")
-        << (s.time_stamp->time ? format_time(*s.time_stamp->time) : "?") << " by " << P(s.time_stamp->tsa)
-        << (s.time_stamp->valid ? "" : " (" + P(s.time_stamp->message) + ")") << "\n";
-  for (const auto& a : s.archive_time_stamps)
-    out << in << "archive time-stamp: " << (a.valid ? "valid, " : "NOT VALID, ") << (a.time ? format_time(*a.time) : "?")
-        << (a.valid ? "" : " (" + P(a.message) + ")") << "\n";
-  if (!s.vouched_by.empty()) out << in << "recognized: " << P(s.vouched_by) << "\n";
-  if (!s.receipt.empty()) out << in << "receipt:    " << P(s.receipt) << "\n";
+  if (s.claimed_signing_time) out << in << T("report.signed_at", {{"time", format_time(*s.claimed_signing_time)}}) << "\n";
+  out << in << T("report.checked_at", {{"time", format_time(s.validation_time)}, {"source", P(s.validation_time_source)}})
+      << "\n";
+  if (s.level == "XL1") out << in << T("report.level_xl1") << "\n";
+  else if (!s.level.empty()) out << in << T("report.level", {{"level", "CAdES-" + P(s.level)}}) << "\n";
+  if (s.x_time_stamp) out << in << T("report.x_time_stamp", {{"message", P(s.x_time_stamp->message)}}) << "\n";
+  if (!s.suite.empty())
+    out << in << T("report.algorithm", {{"suite", P(s.suite)}, {"digest", P(s.digest_algorithm)}}) << "\n";
+  if (!s.commitment.empty()) out << in << T("report.commitment", {{"commitment", P(s.commitment)}}) << "\n";
+  if (s.time_stamp) {
+    const std::string time = s.time_stamp->time ? format_time(*s.time_stamp->time) : "?";
+    out << in
+        << (s.time_stamp->valid ? T("report.time_stamp_valid", {{"time", time}, {"tsa", P(s.time_stamp->tsa)}})
+                                : T("report.time_stamp_unused",
+                                    {{"time", time}, {"tsa", P(s.time_stamp->tsa)}, {"message", P(s.time_stamp->message)}}))
+        << "\n";
+  }
+  for (const auto& a : s.archive_time_stamps) {
+    const std::string time = a.time ? format_time(*a.time) : "?";
+    out << in
+        << (a.valid ? T("report.archive_valid", {{"time", time}})
+                    : T("report.archive_invalid", {{"time", time}, {"message", P(a.message)}}))
+        << "\n";
+  }
+  if (!s.vouched_by.empty()) out << in << T("report.recognized", {{"by", P(s.vouched_by)}}) << "\n";
+  if (!s.receipt.empty()) out << in << T("report.receipt", {{"receipt", P(s.receipt)}}) << "\n";
   if (!s.path.empty()) {
-    out << in << "trust path" << (s.cross_border ? " (cross-border)" : "") << ":\n";
+    out << in << T(s.cross_border ? "report.path_cross_border" : "report.path") << "\n";
     for (const auto& p : s.path)
       out << in << "  [" << P(p.domain) << ", " << P(p.suite) << "] " << P(p.role) << ": " << P(p.subject)
           << (p.source.empty() ? "" : " (" + P(p.source) + ")") << "\n";
   }
   for (const auto& r : s.revocation) {
-    out << in << "revocation: " << P(r.certificate) << ": " << P(r.status);
+    out << in << T("report.revocation", {{"certificate", P(r.certificate)}, {"status", P(r.status)}});
     if (!r.kind.empty())
       out << " (" << P(r.kind) << (r.crl_number ? " #" + std::to_string(*r.crl_number) : "") << ", " << P(r.source) << ")";
-    if (r.revocation_time) out << ", revoked " << format_time(*r.revocation_time) << " " << P(r.reason);
+    if (r.revocation_time) out << T("report.revoked_at", {{"time", format_time(*r.revocation_time)}, {"reason", P(r.reason)}});
     out << "\n";
   }
-  for (const auto& w : s.warnings) out << in << "warning: " << P(w) << "\n";
+  for (const auto& w : s.warnings) out << in << T("report.warning", {{"message", P(w)}}) << "\n";
   for (const auto& cs : s.counter_signatures)
-    signature_text(out, cs, in, "countersignature [" + std::to_string(s.index) + "." + std::to_string(cs.index) + "]");
+    signature_text(out, cs, in, T("report.countersignature") + " [" + std::to_string(s.index) + "." + std::to_string(cs.index) + "]",
+                   lang);
 }
 
 }  // namespace
 
-std::string report_to_text(const ValidationReport& report) {
+std::string report_to_text(const ValidationReport& report, Language lang) {
   std::ostringstream out;
-  out << verdict_word(report.overall()) << ": " << indication_name(report.overall()) << " — "
-      << report.signatures.size() << " signature(s) in " << printable_text(report.signature_file) << "\n";
-  for (const auto& s : report.signatures) signature_text(out, s, "", "[" + std::to_string(s.index) + "]");
+  out << translate(lang, "report.summary",
+                   {{"verdict", verdict_word(report.overall(), lang)},
+                    {"indication", std::string(indication_name(report.overall()))},
+                    {"count", std::to_string(report.signatures.size())},
+                    {"file", printable_text(report.signature_file)}})
+      << "\n";
+  for (const auto& s : report.signatures) signature_text(out, s, "", "[" + std::to_string(s.index) + "]", lang);
   return out.str();
 }
 
