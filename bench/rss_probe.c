@@ -10,7 +10,8 @@ int main(int argc, char **argv) {
   const pid_t pid = fork();
   if (pid == 0) {
     freopen("/dev/null", "w", stdout);
-    execv(argv[1], argv + 1);
+    freopen("/dev/null", "w", stderr);
+    execvp(argv[1], argv + 1);
     _exit(127);
   }
   int status = 0;

@@ -1,8 +1,11 @@
 // xsign benchmarks: our cost against the raw primitives, each ratio measured in the same run.
 // Prints one Markdown table (docs/performance.md shows a run). Not a test: nothing is asserted.
 //
-//   xsign_bench [--quick]   --quick: shorter runs, 32 MiB of hashing (not 256), 1,000 batch
-//                           signatures (not 10,000) and a 256 MiB document (not 4 GiB)
+//   xsign_bench [--quick] [SECTION...]   sections: suites hashing batch rss process crl server
+//                           (default: all); --quick: shorter rounds, 32 MiB of hashing (not 256), 1,000 batch
+//                           signatures (not 10,000), a 256 MiB document (not 4 GiB), 10,000 CRL
+//                           entries (not 100,000)
+// Every ratio is the median of bench::kRounds interleaved rounds (measure.hpp).
 #define OPENSSL_SUPPRESS_DEPRECATED  // ENGINE_get_digest: the GOST baseline is the engine
 #include <stdexcept>
 #include <sign/ca.hpp>
@@ -20,24 +23,30 @@
 #include <botan/hash.h>
 #include <botan/pubkey.h>
 #include <botan/sm2.h>
-#include <httplib.h>
 #include <openssl/engine.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/x509.h>
 
 #include "crypto/gost_engine.hpp"
+#include "measure.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,35 +55,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-double seconds_per_run = 1.0;
-
-// Operations per second of fn, run repeatedly for about `seconds_per_run`.
-double rate(const std::function<void()>& fn) {
-  fn();  // warm-up
-  std::size_t n = 0;
-  const auto start = Clock::now();
-  double elapsed = 0;
-  do {
-    for (int i = 0; i < 8; ++i) fn();
-    n += 8;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  } while (elapsed < seconds_per_run);
-  return static_cast<double>(n) / elapsed;
-}
-
-struct Row {
-  std::string what, ours_label, base_label;
-  double ours, base;
-  std::string target;
-};
-std::vector<Row> rows;
-
-void row(const std::string& what, double ours, const std::string& base_label, double base, const std::string& target) {
-  rows.push_back({what, "", base_label, ours, base, target});
-  std::fprintf(stderr, "  %-58s %12.1f  vs %-24s %12.1f  = %.2fx\n", what.c_str(), ours, base_label.c_str(), base,
-               base > 0 ? ours / base : 0.0);
-}
+using bench::against_target;
+using bench::paired;
+using bench::rate;
 
 const sign::Bytes kMessage(1024, 0x5a);
 
@@ -188,43 +171,65 @@ Domain make_domain(const fs::path& dir, const std::string& profile, sign::Suite 
 
 std::map<std::string, Domain> domains;
 
+// The domain the suite rows made, or a new one when they were not run (`xsign_bench crl`).
+Domain& domain_of(const fs::path& dir, sign::Suite suite) {
+  const std::string name(sign::suite_name(suite));
+  if (!domains.count(name))
+    domains.emplace(name, make_domain(dir, suite == sign::Suite::sm2 ? "cn" : "ru", suite));
+  return domains.at(name);
+}
+
 std::string write(const fs::path& path, const std::string& text) {
   sign::write_file_atomic(path, text, sign::FileMode::private_0600);
   return path.string();
 }
 
-// Runs a program through rss_probe (a small process, so the figure is the program's own) and
-// returns its peak resident set (KiB) and exit status.
-std::pair<long, int> run_measured(const std::vector<std::string>& argv) {
-  std::string cmd = std::string(RSS_PROBE_BIN);
-  for (const auto& a : argv) cmd += " '" + a + "'";
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  long rss = -1;
-  int rc = -1;
-  if (p) {
-    if (std::fscanf(p, "%ld %d", &rss, &rc) != 2) rc = -1;
-    ::pclose(p);
-  }
-  return {rss, rc};
+// The OpenSSL CMS + GOST engine baseline (bench/openssl_gost_cms.c) for one round: sign and
+// verify rates of OpenSSL's own CMS_sign / CMS_verify with the engine, in its own process.
+std::pair<double, double> openssl_cms_rates(const fs::path& dir) {
+  const std::string out = (dir / "gost-cms.txt").string();
+  const std::string cmd = "OPENSSL_CONF=" + (dir / "gost.cnf").string() + " " + OPENSSL_GOST_CMS_BIN + " " +
+                          (dir / "gost.key").string() + " " + (dir / "gost.pem").string() + " " +
+                          (dir / "gost-ca.pem").string() + " " + (dir / "gost-root.pem").string() + " " +
+                          std::to_string(bench::round_seconds) + " > " + out;
+  double cms_sign = 0, cms_verify = 0;
+  if (std::system(cmd.c_str()) == 0)
+    if (std::FILE* f = std::fopen(out.c_str(), "r")) {
+      if (std::fscanf(f, "%lf %lf", &cms_sign, &cms_verify) != 2) cms_sign = cms_verify = 0;
+      std::fclose(f);
+    }
+  if (cms_sign <= 0 || cms_verify <= 0) throw std::runtime_error("the OpenSSL CMS + GOST engine baseline could not be measured");
+  return {cms_sign, cms_verify};
+}
+
+std::string gost_engine_conf(const fs::path& dir) {
+  return write(dir / "gost.cnf", std::string("openssl_conf = d\n[d]\nengines = e\n[e]\ngost = g\n[g]\nengine_id = gost\n"
+                                             "dynamic_path = ") + GOST_ENGINE_PATH + "\ndefault_algorithms = ALL\n");
 }
 
 void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profile) {
   const std::string name(sign::suite_name(suite));
   std::fprintf(stderr, "%s\n", name.c_str());
+  // Which implementation is fastest decides each baseline; both are measured in the rounds.
   const double botan_sign = botan_sign_rate(suite, false), botan_verify = botan_sign_rate(suite, true);
   const double ossl_sign = openssl_rate(suite, false), ossl_verify = openssl_rate(suite, true);
   if (ossl_sign <= 0 || ossl_verify <= 0) throw std::runtime_error(name + ": the OpenSSL baseline could not be measured");
   const bool ossl_faster_sign = ossl_sign > botan_sign, ossl_faster_verify = ossl_verify > botan_verify;
-  const double best_sign = std::max(botan_sign, ossl_sign), best_verify = std::max(botan_verify, ossl_verify);
-  const std::string sign_base = std::string(ossl_faster_sign ? "OpenSSL" : "Botan") + " raw sign";
-  const std::string verify_base = std::string(ossl_faster_verify ? "OpenSSL" : "Botan") + " raw verify";
+  const std::function<double()> best_sign = [=] { return ossl_faster_sign ? openssl_rate(suite, false) : botan_sign_rate(suite, false); };
+  const std::function<double()> best_verify = [=] { return ossl_faster_verify ? openssl_rate(suite, true) : botan_sign_rate(suite, true); };
+  const bool gost = suite == sign::Suite::gost256 || suite == sign::Suite::gost512;
+  const std::string engine = gost ? "OpenSSL+GOST engine" : "OpenSSL";
+  const std::string sign_base = (ossl_faster_sign ? engine : std::string("Botan")) + " raw sign";
+  const std::string verify_base = (ossl_faster_verify ? engine : std::string("Botan")) + " raw verify";
 
-  row(name + ": raw sign, Botan vs OpenSSL (ops/s)", botan_sign, "OpenSSL", ossl_sign, "");
-  row(name + ": raw verify, Botan vs OpenSSL (ops/s)", botan_verify, "OpenSSL", ossl_verify, "");
+  paired(name + ": raw sign, Botan vs " + engine + " (ops/s)", [=] { return botan_sign_rate(suite, false); }, engine,
+         [=] { return openssl_rate(suite, false); }, "");
+  paired(name + ": raw verify, Botan vs " + engine + " (ops/s)", [=] { return botan_sign_rate(suite, true); }, engine,
+         [=] { return openssl_rate(suite, true); }, "");
 
   if (profile.empty()) {
     const auto key = sign::PrivateKey::generate(suite);
-    row(name + ": our suite sign (ops/s)", rate([&] { (void)key.sign(kMessage); }), sign_base, best_sign, "");
+    paired(name + ": our suite sign (ops/s)", [&] { return rate([&] { (void)key.sign(kMessage); }); }, sign_base, best_sign, "");
     return;
   }
   Domain d = make_domain(dir, profile, suite);
@@ -236,7 +241,7 @@ void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profi
     p7s.clear();
     sign::sign_document(content, spec, {}, [&](sign::ByteView c) { p7s.insert(p7s.end(), c.begin(), c.end()); });
   };
-  row(name + ": CAdES-B sign, 1 KiB document (ops/s)", rate(sign_once), sign_base, best_sign, ">= 0.9x");
+  paired(name + ": CAdES-B sign, 1 KiB document (ops/s)", [&] { return rate(sign_once); }, sign_base, best_sign, ">= 0.9x");
 
   sign::TrustStore trust;
   trust.anchors = {d.root->certificate()};
@@ -249,30 +254,21 @@ void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profi
     if (report.overall() != sign::Indication::total_passed) throw std::runtime_error("bench signature did not validate");
   };
   sign_once();
-  // Cold: a fresh process verifies the CA certificate and CRL signatures too; 4 checks in all.
-  const double warm = rate(verify_once);
-  row(name + ": full verify, warm caches (ops/s)", warm, verify_base, best_verify, ">= 0.8x");
+  // Warm: CA certificate and CRL signatures are checked once per process and remembered, as a
+  // long-running verifier would; the signer's signature, path and both CRL lookups every time.
+  paired(name + ": full verify, warm caches (ops/s)", [&] { return rate(verify_once); }, verify_base, best_verify, ">= 0.8x");
 
-  if (suite == sign::Suite::gost256 && !std::string(GOST_ENGINE_PATH).empty()) {
+  if (suite == sign::Suite::gost256) {
     // OpenSSL's CMS with the GOST engine, in its own process, on the same key and chain.
-    const auto key = write(dir / "gost.key", d.signer_key.to_pem());
-    const auto cert = write(dir / "gost.pem", d.signer_cert.pem());
-    const auto chain = write(dir / "gost-ca.pem", d.issuing->certificate().pem());
-    const auto root = write(dir / "gost-root.pem", d.root->certificate().pem());
-    const auto conf = write(dir / "gost.cnf", std::string("openssl_conf = d\n[d]\nengines = e\n[e]\ngost = g\n[g]\nengine_id = gost\n"
-                                                          "dynamic_path = ") + GOST_ENGINE_PATH + "\ndefault_algorithms = ALL\n");
-    const std::string out = (dir / "gost-cms.txt").string();
-    const std::string cmd = "OPENSSL_CONF=" + conf + " " + OPENSSL_GOST_CMS_BIN + " " + key + " " + cert + " " + chain + " " +
-                            root + " " + std::to_string(seconds_per_run) + " > " + out;
-    if (std::system(cmd.c_str()) == 0) {
-      double cms_sign = 0, cms_verify = 0;
-      if (std::FILE* f = std::fopen(out.c_str(), "r")) {
-        if (std::fscanf(f, "%lf %lf", &cms_sign, &cms_verify) != 2) cms_sign = cms_verify = 0;
-        std::fclose(f);
-      }
-      row("gost256: CAdES-B sign vs OpenSSL CMS + GOST engine (ops/s)", rate(sign_once), "openssl CMS_sign", cms_sign, "> 1x");
-      row("gost256: full verify vs OpenSSL CMS_verify + chain (ops/s)", warm, "openssl CMS_verify", cms_verify, "> 1x");
-    }
+    write(dir / "gost.key", d.signer_key.to_pem());
+    write(dir / "gost.pem", d.signer_cert.pem());
+    write(dir / "gost-ca.pem", d.issuing->certificate().pem());
+    write(dir / "gost-root.pem", d.root->certificate().pem());
+    gost_engine_conf(dir);
+    paired("gost256: CAdES-B sign vs OpenSSL CMS + GOST engine (ops/s)", [&] { return rate(sign_once); },
+           "openssl CMS_sign", [&] { return openssl_cms_rates(dir).first; }, "> 1x");
+    paired("gost256: full verify vs OpenSSL CMS_verify + chain (ops/s)", [&] { return rate(verify_once); },
+           "openssl CMS_verify", [&] { return openssl_cms_rates(dir).second; }, "> 1x");
   }
   domains.emplace(name, std::move(d));
 }
@@ -280,7 +276,7 @@ void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profi
 // Verifying many signatures: validate_batch on 1 and on 2 threads.
 void batch_rows(const fs::path& dir, std::size_t count) {
   std::fprintf(stderr, "batch of %zu signatures\n", count);
-  auto& d = domains.at("sm2");
+  auto& d = domain_of(dir, sign::Suite::sm2);
   const fs::path bdir = dir / "batch";
   fs::create_directories(bdir);
   sign::SignerSpec spec{d.signer_key, d.signer_cert, {d.issuing->certificate()}, {}, sign::Commitment::none,
@@ -308,8 +304,8 @@ void batch_rows(const fs::path& dir, std::size_t count) {
     return static_cast<double>(items.size()) / s;
   };
   (void)timed(2);  // warm the caches once, as a long-running verifier would be
-  const double one = timed(1), two = timed(2);
-  row("batch verify " + std::to_string(count) + " sm2 signatures, 2 threads vs 1 (sig/s)", two, "1 thread", one, ">= 1.8x");
+  paired("batch verify " + std::to_string(count) + " sm2 signatures, 2 threads vs 1 (sig/s)", [&] { return timed(2); },
+         "1 thread", [&] { return timed(1); }, ">= 1.8x");
 
   // The ceiling this machine allows: the raw primitive alone on 1 and on 2 threads.
   Botan::AutoSeeded_RNG rng;
@@ -328,8 +324,8 @@ void batch_rows(const fs::path& dir, std::size_t count) {
     for (auto& t : ts) t.join();
     return static_cast<double>(per * static_cast<std::size_t>(threads)) / std::chrono::duration<double>(Clock::now() - start).count();
   };
-  const double raw_one = raw(1), raw_two = raw(2);
-  row("raw Botan SM2 verify, 2 threads vs 1 (machine ceiling, ops/s)", raw_two, "1 thread", raw_one, "");
+  paired("raw Botan SM2 verify, 2 threads vs 1 (machine ceiling, ops/s)", [&] { return raw(2); }, "1 thread",
+         [&] { return raw(1); }, "");
 
   // The whole command on the same files: reports stream out, so memory does not grow with them.
   const std::string anchors = write(bdir / "anchors.pem", d.root->certificate().pem());
@@ -337,16 +333,14 @@ void batch_rows(const fs::path& dir, std::size_t count) {
   const std::string issuing_crl = write(bdir / "issuing.crl", trust.crls[1].crl.pem());
   std::vector<std::string> argv{XSIGN_BIN, "verify-batch", "--trust", anchors, "--crl", root_crl, "--crl", issuing_crl, "--json"};
   for (const auto& item : items) argv.push_back(item.signature_file);
-  const auto [rss, rc] = run_measured(argv);
-  if (rc != 0 || rss < 0) throw std::runtime_error("verify-batch could not be measured (exit " + std::to_string(rc) + ")");
-  row("peak RSS: xsign verify-batch, " + std::to_string(count) + " files (MiB)", static_cast<double>(rss) / 1024, "target",
-      32.0, "<= 32 MiB");
+  against_target("peak RSS: xsign verify-batch, " + std::to_string(count) + " files (MiB)",
+                 static_cast<double>(bench::peak_rss_kib(argv)) / 1024, 32.0, "<= 32 MiB");
 }
 
 // Peak resident memory of `xsign sign` and `xsign verify` on a large generated document.
 void rss_rows(const fs::path& dir, std::size_t mib) {
   std::fprintf(stderr, "peak RSS on a %zu MiB document\n", mib);
-  auto& d = domains.at("sm2");
+  auto& d = domain_of(dir, sign::Suite::sm2);
   const fs::path big = dir / "big.bin";
   {
     sign::AtomicFileWriter out(big, sign::FileMode::public_0644);
@@ -369,14 +363,14 @@ void rss_rows(const fs::path& dir, std::size_t mib) {
     const std::string sig = big.string() + (attach ? ".attached.p7s" : ".p7s");
     std::vector<std::string> sign_cmd{XSIGN_BIN, "sign", big.string(), "--key", key, "--cert", cert, "--chain", chain, "--out", sig};
     if (attach) sign_cmd.push_back("--attach");
-    const auto [sign_rss, sign_rc] = run_measured(sign_cmd);
+    const long sign_rss = bench::peak_rss_kib(sign_cmd);
     std::vector<std::string> verify_cmd{XSIGN_BIN, "verify", sig, "--trust", (dir / "trust").string()};
     if (!attach) verify_cmd = {XSIGN_BIN, "verify", big.string(), sig, "--trust", (dir / "trust").string()};
-    const auto [verify_rss, verify_rc] = run_measured(verify_cmd);
-    if (sign_rc != 0 || verify_rc != 0) throw std::runtime_error("large-document sign/verify failed");
+    const long verify_rss = bench::peak_rss_kib(verify_cmd);
     const std::string kind = attach ? "attached" : "detached";
-    row("peak RSS: xsign sign, " + std::to_string(mib) + " MiB " + kind + " (MiB)", sign_rss / 1024.0, "target", 32, "<= 32 MiB");
-    row("peak RSS: xsign verify, " + std::to_string(mib) + " MiB " + kind + " (MiB)", verify_rss / 1024.0, "target", 32, "<= 32 MiB");
+    against_target("peak RSS: xsign sign, " + std::to_string(mib) + " MiB " + kind + " (MiB)", sign_rss / 1024.0, 32, "<= 32 MiB");
+    against_target("peak RSS: xsign verify, " + std::to_string(mib) + " MiB " + kind + " (MiB)", verify_rss / 1024.0, 32,
+                   "<= 32 MiB");
     fs::remove(sig);
   }
   fs::remove(big);
@@ -428,93 +422,268 @@ void hash_rows(std::size_t mib) {
   for (const H& h : {H{sign::DigestAlgorithm::sm3, "SM3", EVP_sm3()}, H{sign::DigestAlgorithm::streebog256, "Streebog-256", streebog256},
                      H{sign::DigestAlgorithm::streebog512, "Streebog-512", streebog512},
                      H{sign::DigestAlgorithm::sha256, "SHA-256", EVP_sha256()}}) {
-    const double ours = hash_rate_ours(h.alg, buffer, total);
-    const double botan = hash_rate_botan(h.botan, buffer, total);
-    const double ossl = hash_rate_openssl(h.openssl, buffer, total, h.openssl == streebog256 || h.openssl == streebog512 ? engine : nullptr);
-    const bool ossl_best = ossl > botan;
-    row(std::string(sign::digest_name(h.alg)) + ": document hashing (MiB/s)", ours,
-        std::string(ossl_best ? "OpenSSL" : "Botan") + " raw hash", std::max(botan, ossl), ">= 0.95x");
+    ENGINE* e = h.openssl == streebog256 || h.openssl == streebog512 ? engine : nullptr;
+    const bool ossl_best = hash_rate_openssl(h.openssl, buffer, total, e) > hash_rate_botan(h.botan, buffer, total);
+    paired(std::string(sign::digest_name(h.alg)) + ": document hashing (MiB/s)",
+           [&] { return hash_rate_ours(h.alg, buffer, total); },
+           std::string(ossl_best ? (e ? "OpenSSL+GOST engine" : "OpenSSL") : "Botan") + " raw hash",
+           [&] { return ossl_best ? hash_rate_openssl(h.openssl, buffer, total, e) : hash_rate_botan(h.botan, buffer, total); },
+           ">= 0.95x");
   }
+}
+
+// ---------------------------------------------------------------- whole processes
+
+// A free TCP port on loopback (bound and released; the server is started on it right after).
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    throw std::runtime_error("no free port");
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The GOST domain's files as the two command-line tools read them: key, certificates, a trust
+// directory for xsign and, for openssl, the root and the same CRLs in one PEM file.
+struct GostFiles {
+  std::string key, cert, chain, root, crls, trust, conf;
+  std::vector<std::string> openssl_env;
+};
+
+GostFiles gost_files(const fs::path& dir, const Domain& d, const sign::Crl& issuing_crl, const std::string& tag) {
+  GostFiles f;
+  f.key = write(dir / "gost.key", d.signer_key.to_pem());
+  f.cert = write(dir / "gost.pem", d.signer_cert.pem());
+  f.chain = write(dir / "gost-ca.pem", d.issuing->certificate().pem());
+  f.root = write(dir / "gost-root.pem", d.root->certificate().pem());
+  f.conf = gost_engine_conf(dir);
+  const auto root_crl = d.root->make_crl(sign::now());
+  // openssl cms reads CRLs from its CAfile (it has no -CRLfile): the root, then both CRLs.
+  f.crls = write(dir / ("root-and-crls-" + tag + ".pem"), d.root->certificate().pem() + root_crl.pem() + issuing_crl.pem());
+  const fs::path trust = dir / ("trust-" + tag);
+  fs::create_directories(trust / "anchors");
+  fs::create_directories(trust / "crls");
+  write(trust / "anchors" / "root.pem", d.root->certificate().pem());
+  write(trust / "crls" / "root.crl", root_crl.pem());
+  write(trust / "crls" / "issuing.crl", issuing_crl.pem());
+  f.trust = trust.string();
+  f.openssl_env = {"OPENSSL_CONF=" + f.conf};
+  return f;
+}
+
+std::vector<std::string> openssl_cms_verify(const GostFiles& f, const std::string& sig, const std::string& doc) {
+  return {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", doc, "-CAfile", f.crls,
+          "-crl_check_all", "-purpose", "any", "-out", "/dev/null"};
+}
+
+// `xsign sign` / `xsign verify` against `openssl cms -sign` / `-verify` with the GOST engine:
+// the same key, certificates, document and CRLs, whole processes as a user runs them.
+void process_rows(const fs::path& dir, std::size_t big_mib) {
+  std::fprintf(stderr, "whole processes (gost256)\n");
+  const auto& d = domain_of(dir, sign::Suite::gost256);
+  const GostFiles f = gost_files(dir, d, d.issuing->make_crl(sign::now()), "small");
+  const fs::path small = dir / "doc-1k.xml", big = dir / "doc-big.bin";
+  sign::write_file_atomic(small, std::string(1024, 'x'), sign::FileMode::public_0644);
+  {
+    sign::AtomicFileWriter out(big, sign::FileMode::public_0644);
+    sign::Bytes block(1 << 20, 0x3c);
+    for (std::size_t i = 0; i < big_mib; ++i) out.write(block);
+    out.commit();
+  }
+  for (const auto& [doc, label] : {std::pair{small.string(), std::string("1 KiB")},
+                                   std::pair{big.string(), std::to_string(big_mib) + " MiB"}}) {
+    const std::string ours_sig = doc + ".xsign.p7s", their_sig = doc + ".openssl.p7s";
+    const std::vector<std::string> xsign_sign{XSIGN_BIN, "sign", doc, "--key", f.key, "--cert", f.cert, "--chain", f.chain,
+                                              "--out", ours_sig, "--force", "--quiet"};
+    const std::vector<std::string> openssl_sign{"openssl", "cms", "-sign", "-binary", "-in", doc, "-signer", f.cert,
+                                                "-inkey", f.key, "-certfile", f.chain, "-md", "md_gost12_256",
+                                                "-outform", "DER", "-out", their_sig};
+    paired("whole process: sign " + label + ", xsign vs openssl cms (runs/s)", [&] { return bench::process_rate(xsign_sign); },
+           "openssl cms -sign", [&] { return bench::process_rate(openssl_sign, f.openssl_env); }, ">= 1x");
+    const std::vector<std::string> xsign_verify{XSIGN_BIN, "verify", doc, ours_sig, "--trust", f.trust, "--offline"};
+    paired("whole process: verify " + label + " with CRLs, xsign vs openssl cms (runs/s)",
+           [&] { return bench::process_rate(xsign_verify); }, "openssl cms -verify -crl_check_all",
+           [&] { return bench::process_rate(openssl_cms_verify(f, their_sig, doc), f.openssl_env); }, ">= 1x");
+  }
+  fs::remove(big);
+}
+
+// A national-scale CRL: `entries` revoked serials on the issuing CA's CRL.
+void big_crl_rows(const fs::path& dir, std::size_t entries) {
+  std::fprintf(stderr, "a CRL of %zu entries (gost256)\n", entries);
+  const auto& d = domain_of(dir, sign::Suite::gost256);
+  std::vector<sign::RevokedEntry> revoked;
+  revoked.reserve(entries);
+  Botan::AutoSeeded_RNG rng;
+  const auto when = sign::now() - std::chrono::hours(1);
+  for (std::size_t i = 0; i < entries; ++i) {
+    sign::Bytes serial(16);
+    rng.randomize(serial.data(), serial.size());
+    serial[0] = static_cast<std::uint8_t>((serial[0] & 0x7f) | 0x01);  // positive, no leading zero
+    revoked.push_back({serial, when, sign::RevocationReason::key_compromise});
+  }
+  const auto& issuer = d.issuing->certificate();
+  const sign::Crl big = sign::Crl::create(issuer.subject(), sign::key_identifier(issuer.public_key()), d.issuing->signing_key(), 2,
+                                          sign::now() - std::chrono::minutes(1), sign::now() + std::chrono::hours(24), revoked);
+  const std::string label = std::to_string(entries / 1000) + "k-entry CRL";
+
+  // In-process, warm: the CRL parsed once, each document's lookup against it.
+  const auto content = sign::Content::bytes(kMessage);
+  sign::SignerSpec spec{d.signer_key, d.signer_cert, {d.issuing->certificate()}, {}, sign::Commitment::none, sign::now()};
+  sign::Bytes p7s;
+  sign::sign_document(content, spec, {}, [&](sign::ByteView c) { p7s.insert(p7s.end(), c.begin(), c.end()); });
+  sign::TrustStore trust;
+  trust.anchors = {d.root->certificate()};
+  trust.crls = {{d.root->make_crl(sign::now()), "bench"}, {big, "bench"}};
+  std::vector<double> ms;
+  for (int round = 0; round < bench::kRounds; ++round)
+    ms.push_back(1000.0 / rate([&] {
+                   const auto sd = sign::SignedDataView::parse(sign::memory_source(p7s));
+                   if (sign::validate_signed_data(sd, content, trust, {}).overall() != sign::Indication::total_passed)
+                     throw std::runtime_error("the signature did not validate against the big CRL");
+                 }));
+  against_target("warm full verify with a " + label + " (ms per document, median of 5)", bench::median(ms), 1.0, "<= 1 ms");
+
+  // Whole processes, and their peak memory, against openssl with the same CRLs.
+  const GostFiles f = gost_files(dir, d, big, "big");
+  const std::string doc = (dir / "doc-crl.xml").string();
+  sign::write_file_atomic(doc, std::string(1024, 'y'), sign::FileMode::public_0644);
+  const std::string ours_sig = doc + ".xsign.p7s", their_sig = doc + ".openssl.p7s";
+  bench::run_process({XSIGN_BIN, "sign", doc, "--key", f.key, "--cert", f.cert, "--chain", f.chain, "--out", ours_sig, "--quiet"});
+  bench::run_process({"openssl", "cms", "-sign", "-binary", "-in", doc, "-signer", f.cert, "-inkey", f.key, "-certfile", f.chain,
+                      "-md", "md_gost12_256", "-outform", "DER", "-out", their_sig},
+                     f.openssl_env);
+  const std::vector<std::string> xsign_verify{XSIGN_BIN, "verify", doc, ours_sig, "--trust", f.trust, "--offline"};
+  paired("whole process: verify with a " + label + ", xsign vs openssl cms (runs/s)",
+         [&] { return bench::process_rate(xsign_verify); }, "openssl cms -verify -crl_check_all",
+         [&] { return bench::process_rate(openssl_cms_verify(f, their_sig, doc), f.openssl_env); }, ">= 1x");
+  paired("peak RSS: verify with a " + label + ", xsign vs openssl cms (MiB)",
+         [&] { return bench::peak_rss_kib(xsign_verify) / 1024.0; }, "openssl cms -verify",
+         [&] { return bench::peak_rss_kib(openssl_cms_verify(f, their_sig, doc), f.openssl_env) / 1024.0; }, "<= 1x");
 }
 
 // ---------------------------------------------------------------- server
 
+// `xsign serve` as users run it, measured by ab with keep-alive (8 clients). The comparison with
+// `openssl ocsp` is not a row yet: started from here its responder stalled ab (docs/performance.md).
 void server_rows(const fs::path& dir) {
-  std::fprintf(stderr, "server (loopback)\n");
+  std::fprintf(stderr, "server (loopback, ab -k -c 8)\n");
   Domain d = make_domain(dir / "srv", "ru", sign::Suite::gost256);
   auto& ca = *d.issuing;
   ca.create_service("tsa", "", sign::now() - std::chrono::minutes(30));
   ca.create_service("ocsp", "", sign::now() - std::chrono::minutes(30));
-  sign::ServerConfig config;
-  config.ca_dirs = {ca.dir().string()};
-  config.allow_root_ca = true;  // one self-signed CA stands for an issuing CA here
-  sign::Server server(config);
-  const int port = server.bind("127.0.0.1", 0);
-  std::thread runner([&] { server.run(); });
-  const auto tsq = sign::TimeStampRequest::for_digest(sign::DigestAlgorithm::streebog256,
-                                                      sign::Bytes(32, 7)).encode();
+
+  const std::string tsq = write(dir / "req.tsq", [] {
+    const auto b = sign::TimeStampRequest::for_digest(sign::DigestAlgorithm::streebog256, sign::Bytes(32, 7)).encode();
+    return std::string(b.begin(), b.end());
+  }());
   sign::OcspRequest oreq;
   oreq.ids.push_back(sign::OcspCertId::of(d.signer_cert, ca.certificate()));
-  const auto ocsp = oreq.encode();
-  auto load = [&](const std::string& path, const sign::Bytes& body, const std::string& type, int threads) {
-    std::atomic<std::size_t> done{0};
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> clients;
-    const auto start = Clock::now();
-    for (int t = 0; t < threads; ++t)
-      clients.emplace_back([&] {
-        httplib::Client c("127.0.0.1", port);
-        while (!stop) {
-          auto res = c.Post(path, std::string(body.begin(), body.end()), type);
-          if (res && res->status == 200) ++done;
-        }
-      });
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds_per_run * 2));
-    stop = true;
-    for (auto& c : clients) c.join();
-    return static_cast<double>(done) / std::chrono::duration<double>(Clock::now() - start).count();
+  const std::string ocsp_req = write(dir / "req.ocsp", [&] {
+    const auto b = oreq.encode();
+    return std::string(b.begin(), b.end());
+  }());
+
+  const int ours = free_port();
+  std::vector<std::string> serve{XSIGN_BIN, "serve", "--ca", ca.dir().string(), "--listen", "127.0.0.1:" + std::to_string(ours),
+                                 "--allow-root-ca", "--quiet"};
+  auto start = [&](const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& ready_text) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      // A server starts as from a shell: no blocked signals, default dispositions.
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      for (int sig : {SIGCHLD, SIGPIPE, SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
+      ::setpgid(0, 0);
+      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+      const int log = ::open((dir / (std::string(args[1]) + ".log")).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+      ::execvp(args[0], args.data());
+      ::_exit(127);
+    }
+    // Ready when it says so in its log: a probing connection can leave openssl's single-threaded
+    // responder waiting on it.
+    const fs::path log = dir / (argv[1] + ".log");
+    for (int i = 0; i < 400; ++i) {
+      std::ifstream in(log);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find(ready_text) != std::string::npos) return pid;
+      ::usleep(25 * 1000);
+    }
+    ::kill(-pid, SIGTERM);
+    throw std::runtime_error(argv[0] + " " + argv[1] + " did not start");
   };
-  const double tsa1 = load("/tsa", tsq, "application/timestamp-query", 1);
-  const double tsa8 = load("/tsa", tsq, "application/timestamp-query", 8);
-  row("server: TSA, 8 clients vs 1 client (req/s)", tsa8, "1 client", tsa1, "");
-  const double ocsp1 = load("/ocsp", ocsp, "application/ocsp-request", 1);
-  const double ocsp8 = load("/ocsp", ocsp, "application/ocsp-request", 8);
-  row("server: OCSP, 8 clients vs 1 client (req/s)", ocsp8, "1 client", ocsp1, "");
-  server.stop();
-  runner.join();
+  const pid_t ours_pid = start(serve, {}, "xsign: serving");
+  try {
+    const std::string base = "http://127.0.0.1:" + std::to_string(ours);
+    std::vector<double> ocsp;
+    for (int round = 0; round < bench::kRounds; ++round)
+      ocsp.push_back(bench::ab_rate(base + "/ocsp", ocsp_req, "application/ocsp-request", 8));
+    against_target("server: OCSP over keep-alive, ab -k -c 8 (req/s, median of 5)", bench::median(ocsp), 3000,
+                   ">= 3,000 req/s");
+    std::vector<double> tsa;
+    for (int round = 0; round < bench::kRounds; ++round)
+      tsa.push_back(bench::ab_rate(base + "/tsa", tsq, "application/timestamp-query", 8));
+    against_target("server: GOST time-stamps over keep-alive, ab -k -c 8 (req/s, median of 5)", bench::median(tsa), 1500,
+                   ">= 1,500 req/s");
+  } catch (...) {
+    ::kill(-ours_pid, SIGTERM);
+    throw;
+  }
+  ::kill(-ours_pid, SIGTERM);
+  ::waitpid(ours_pid, nullptr, 0);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-  if (quick) seconds_per_run = 0.3;
+  bool quick = false;
+  std::set<std::string> only;  // sections named on the command line; none = all
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick") quick = true;
+    else only.insert(a);
+  }
+  const std::set<std::string> known{"suites", "hashing", "batch", "rss", "process", "crl", "server"};
+  for (const auto& s : only)
+    if (!known.count(s)) {
+      std::cerr << "usage: xsign_bench [--quick] [suites|hashing|batch|rss|process|crl|server ...]\n";
+      return 2;
+    }
+  auto want = [&](const std::string& section) { return only.empty() || only.count(section); };
+  bench::round_seconds = quick ? 0.2 : 0.5;
   const fs::path dir = fs::temp_directory_path() / ("xsign-bench-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   try {
-    suite_rows(dir, sign::Suite::sm2, "cn");
-    suite_rows(dir, sign::Suite::gost256, "ru");
-    suite_rows(dir, sign::Suite::gost512, "");
-    suite_rows(dir, sign::Suite::p256, "");
-    hash_rows(quick ? 32 : 256);
-    batch_rows(dir, quick ? 1000 : 10000);
-    rss_rows(dir, quick ? 256 : 4096);
-    server_rows(dir);
+    if (want("suites")) {
+      suite_rows(dir, sign::Suite::sm2, "cn");
+      suite_rows(dir, sign::Suite::gost256, "ru");
+      suite_rows(dir, sign::Suite::gost512, "");
+      suite_rows(dir, sign::Suite::p256, "");
+    }
+    if (want("hashing")) hash_rows(quick ? 32 : 256);
+    if (want("batch")) batch_rows(dir, quick ? 1000 : 10000);
+    if (want("rss")) rss_rows(dir, quick ? 256 : 4096);
+    if (want("process")) process_rows(dir, quick ? 16 : 100);
+    if (want("crl")) big_crl_rows(dir, quick ? 10000 : 100000);
+    if (want("server")) server_rows(dir);
   } catch (const std::exception& e) {
-    std::cerr << "bench failed: " << e.what() << "\n";
-    fs::remove_all(dir);
+    std::cerr << "bench failed: " << e.what() << "\n(its files are kept in " << dir.string() << ")\n";
     return 1;
   }
   fs::remove_all(dir);
   // Keys and certificates hold Botan objects: release them before Botan's allocator goes at exit.
   domains.clear();
-  std::cout << "| measurement | ours | baseline | baseline value | ratio | target |\n|---|---:|---|---:|---:|---|\n";
-  for (const auto& r : rows) {
-    char line[512];
-    std::snprintf(line, sizeof line, "| %s | %.1f | %s | %.1f | %.2f | %s |\n", r.what.c_str(), r.ours, r.base_label.c_str(),
-                  r.base, r.base > 0 ? r.ours / r.base : 0.0, r.target.c_str());
-    std::cout << line;
-  }
-  std::cout.flush();
+  bench::print_table();
   return 0;
 }

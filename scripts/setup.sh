@@ -12,6 +12,7 @@ packages=(
   libp11-kit-dev softhsm2  # PKCS#11: URIs (p11-kit), tests with a software token
   clang libclang-rt-14-dev help2man python3 python3-pytest dpkg-dev
   man-db bsdutils  # the man pages are rendered and progress is tested under `script` (a pty)
+  apache2-utils    # ab: the bench measures the server with an external keep-alive client
 )
 
 missing=()

@@ -1,0 +1,49 @@
+// How the benchmark measures: paired, interleaved rounds against a baseline measured in the
+// same run; whole processes; an external HTTP client (ab). Nothing is asserted.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+/// Seconds of work per measurement of one side in one round.
+extern double round_seconds;
+/// Rounds per paired row (each round measures ours, then the baseline, alternating who goes first).
+inline constexpr int kRounds = 5;
+
+/// Operations per second of fn, run repeatedly for about round_seconds (after one warm-up call).
+double rate(const std::function<void()>& fn);
+
+/// A row: our figure and the baseline's, each the median over the rounds, and the median of the
+/// per-round ratios ours/baseline with its minimum and maximum.
+void paired(const std::string& what, const std::function<double()>& ours, const std::string& base_label,
+            const std::function<double()>& base, const std::string& target);
+
+/// A row against a fixed figure (a target such as 32 MiB): one measurement, no rounds.
+void against_target(const std::string& what, double ours, double target_value, const std::string& target);
+
+/// The table, in Markdown, to stdout.
+void print_table();
+
+/// Runs argv (env entries "NAME=value" added) with stdout and stderr to /dev/null and waits;
+/// throws when it cannot start or exits non-zero (a row that cannot be measured is an error).
+void run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
+/// Whole processes per second: argv run back to back for about round_seconds (at least 3 runs).
+double process_rate(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
+/// Peak resident set (KiB) of one run of argv, measured by rss_probe; throws on failure.
+long peak_rss_kib(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
+/// Requests per second `ab [-k] -c CLIENTS` gets POSTing `body_file` to `url` for round_seconds;
+/// throws when ab fails or any request failed or was not answered 200.
+double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients,
+               bool keep_alive = true);
+
+/// The median of values (not empty).
+double median(std::vector<double> values);
+
+}  // namespace bench
