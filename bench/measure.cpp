@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <csignal>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -125,7 +127,7 @@ void print_table() {
               "|---|---:|---|---:|---:|---|---|\n",
               kRounds);
   for (const auto& r : rows) {
-    char spread[64] = "single run";
+    char spread[64] = "—";
     if (!r.single) std::snprintf(spread, sizeof spread, "%.2f–%.2f", r.ratio_min, r.ratio_max);
     std::printf("| %s | %.1f | %s | %.1f | %.2f | %s | %s |\n", r.what.c_str(), r.ours, r.base_label.c_str(), r.base,
                 r.ratio, spread, r.target.c_str());
@@ -148,41 +150,36 @@ double process_rate(const std::vector<std::string>& argv, const std::vector<std:
   return static_cast<double>(n) / seconds_since(start);
 }
 
+Output capture(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = spawn(argv, env, fds[1]);
+  ::close(fds[1]);
+  Output out;
+  char buf[4096];
+  for (ssize_t r; (r = ::read(fds[0], buf, sizeof buf)) > 0;) out.text.append(buf, static_cast<std::size_t>(r));
+  ::close(fds[0]);
+  out.exit_code = wait_for(pid);
+  return out;
+}
+
 long peak_rss_kib(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   std::vector<std::string> probe{RSS_PROBE_BIN};
   probe.insert(probe.end(), argv.begin(), argv.end());
-  int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = spawn(probe, env, fds[1]);
-  ::close(fds[1]);
-  char buf[128] = {};
-  std::size_t got = 0;
-  for (ssize_t r; got < sizeof buf - 1 && (r = ::read(fds[0], buf + got, sizeof buf - 1 - got)) > 0;) got += static_cast<std::size_t>(r);
-  ::close(fds[0]);
-  wait_for(pid);
+  const Output out = capture(probe, env);
   long rss = -1;
   int rc = -1;
-  if (std::sscanf(buf, "%ld %d", &rss, &rc) != 2 || rc != 0 || rss <= 0)
+  if (out.exit_code != 0 || std::sscanf(out.text.c_str(), "%ld %d", &rss, &rc) != 2 || rc != 0 || rss <= 0)
     throw std::runtime_error("`" + describe(argv) + "` could not be measured (exit " + std::to_string(rc) + ")");
   return rss;
 }
 
-double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients,
-               bool keep_alive) {
+double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients) {
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%d", std::max(1, static_cast<int>(round_seconds * 2 + 0.5)));
-  std::vector<std::string> argv{"ab", "-q", "-c", std::to_string(clients), "-t", seconds, "-n", "10000000",
-                                "-p", body_file, "-T", content_type, url};
-  if (keep_alive) argv.insert(argv.begin() + 1, "-k");
-  int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = spawn(argv, {}, fds[1]);
-  ::close(fds[1]);
-  std::string out;
-  char buf[4096];
-  for (ssize_t r; (r = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(r));
-  ::close(fds[0]);
-  const int rc = wait_for(pid);
+  const Output run = capture({"ab", "-k", "-q", "-c", std::to_string(clients), "-t", seconds, "-n", "10000000", "-p",
+                              body_file, "-T", content_type, url});
+  const std::string& out = run.text;
   auto number_after = [&](const std::string& label) {
     const auto at = out.find(label);
     return at == std::string::npos ? -1.0 : std::atof(out.c_str() + at + label.size());
@@ -194,9 +191,36 @@ double ab_rate(const std::string& url, const std::string& body_file, const std::
                             ? 0
                             : number_after("(Connect: ") + number_after(", Receive: ") + number_after(", Exceptions: ");
   const double non2xx = out.find("Non-2xx responses:") == std::string::npos ? 0 : number_after("Non-2xx responses:");
-  if (rc != 0 || rps <= 0 || failed != 0 || non2xx != 0)
-    throw std::runtime_error("ab against " + url + " failed (exit " + std::to_string(rc) + "):\n" + out);
+  if (run.exit_code != 0 || rps <= 0 || failed != 0 || non2xx != 0)
+    throw std::runtime_error("ab against " + url + " failed (exit " + std::to_string(run.exit_code) + "):\n" + out);
   return rps;
+}
+
+ServerProcess::ServerProcess(const std::vector<std::string>& argv, const std::string& log_path, const std::string& ready_text) {
+  const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log < 0) throw std::runtime_error("cannot write " + log_path);
+  pid_ = spawn(argv, {}, log);
+  ::close(log);
+  for (int i = 0; i < 400; ++i) {
+    std::ifstream in(log_path);
+    log_ = std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (log_.find(ready_text) != std::string::npos) return;
+    ::usleep(25 * 1000);
+  }
+  ::kill(pid_, SIGTERM);
+  wait_for(pid_);
+  throw std::runtime_error("`" + describe(argv) + "` did not start:\n" + log_);
+}
+
+ServerProcess::~ServerProcess() {
+  ::kill(pid_, SIGTERM);
+  wait_for(pid_);
+}
+
+double median_rate(const std::function<double()>& measure) {
+  std::vector<double> values;
+  for (int round = 0; round < kRounds; ++round) values.push_back(measure());
+  return median(values);
 }
 
 }  // namespace bench

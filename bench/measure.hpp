@@ -35,13 +35,38 @@ void run_process(const std::vector<std::string>& argv, const std::vector<std::st
 /// Whole processes per second: argv run back to back for about round_seconds (at least 3 runs).
 double process_rate(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
+/// What a process wrote (standard output and error) and its exit status.
+struct Output {
+  int exit_code = -1;
+  std::string text;
+};
+Output capture(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+
 /// Peak resident set (KiB) of one run of argv, measured by rss_probe; throws on failure.
 long peak_rss_kib(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
-/// Requests per second `ab [-k] -c CLIENTS` gets POSTing `body_file` to `url` for round_seconds;
+/// Requests per second `ab -k -c CLIENTS` gets POSTing `body_file` to `url` for round_seconds;
 /// throws when ab fails or any request failed or was not answered 200.
-double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients,
-               bool keep_alive = true);
+double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients);
+
+/// A server started as a user starts it, its output in `log_path`; ready when the log shows
+/// `ready_text` (throws after 10 s). Stopped with SIGTERM when destroyed.
+class ServerProcess {
+ public:
+  ServerProcess(const std::vector<std::string>& argv, const std::string& log_path, const std::string& ready_text);
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  /// The log as it was when the server became ready.
+  const std::string& log() const { return log_; }
+
+ private:
+  int pid_ = -1;
+  std::string log_;
+};
+
+/// The median of kRounds measurements (rows against a fixed target).
+double median_rate(const std::function<double()>& measure);
 
 /// The median of values (not empty).
 double median(std::vector<double> values);

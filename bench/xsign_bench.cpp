@@ -33,20 +33,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
 #include <set>
 #include <thread>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -184,27 +179,49 @@ std::string write(const fs::path& path, const std::string& text) {
   return path.string();
 }
 
-// The OpenSSL CMS + GOST engine baseline (bench/openssl_gost_cms.c) for one round: sign and
-// verify rates of OpenSSL's own CMS_sign / CMS_verify with the engine, in its own process.
-std::pair<double, double> openssl_cms_rates(const fs::path& dir) {
-  const std::string out = (dir / "gost-cms.txt").string();
-  const std::string cmd = "OPENSSL_CONF=" + (dir / "gost.cnf").string() + " " + OPENSSL_GOST_CMS_BIN + " " +
-                          (dir / "gost.key").string() + " " + (dir / "gost.pem").string() + " " +
-                          (dir / "gost-ca.pem").string() + " " + (dir / "gost-root.pem").string() + " " +
-                          std::to_string(bench::round_seconds) + " > " + out;
-  double cms_sign = 0, cms_verify = 0;
-  if (std::system(cmd.c_str()) == 0)
-    if (std::FILE* f = std::fopen(out.c_str(), "r")) {
-      if (std::fscanf(f, "%lf %lf", &cms_sign, &cms_verify) != 2) cms_sign = cms_verify = 0;
-      std::fclose(f);
-    }
-  if (cms_sign <= 0 || cms_verify <= 0) throw std::runtime_error("the OpenSSL CMS + GOST engine baseline could not be measured");
-  return {cms_sign, cms_verify};
-}
-
 std::string gost_engine_conf(const fs::path& dir) {
   return write(dir / "gost.cnf", std::string("openssl_conf = d\n[d]\nengines = e\n[e]\ngost = g\n[g]\nengine_id = gost\n"
                                              "dynamic_path = ") + GOST_ENGINE_PATH + "\ndefault_algorithms = ALL\n");
+}
+
+// The GOST domain's files as the two command-line tools read them: key, certificates, a trust
+// directory for xsign and, for openssl, the root and the same CRLs in one PEM file.
+struct GostFiles {
+  std::string key, cert, chain, root, crls, trust, conf;
+  std::vector<std::string> openssl_env;
+};
+
+GostFiles gost_files(const fs::path& dir, const Domain& d, const sign::Crl& issuing_crl, const std::string& tag) {
+  GostFiles f;
+  f.key = write(dir / "gost.key", d.signer_key.to_pem());
+  f.cert = write(dir / "gost.pem", d.signer_cert.pem());
+  f.chain = write(dir / "gost-ca.pem", d.issuing->certificate().pem());
+  f.root = write(dir / "gost-root.pem", d.root->certificate().pem());
+  f.conf = gost_engine_conf(dir);
+  const auto root_crl = d.root->make_crl(sign::now());
+  // openssl cms reads CRLs from its CAfile (it has no -CRLfile): the root, then both CRLs.
+  f.crls = write(dir / ("root-and-crls-" + tag + ".pem"), d.root->certificate().pem() + root_crl.pem() + issuing_crl.pem());
+  const fs::path trust = dir / ("trust-" + tag);
+  fs::create_directories(trust / "anchors");
+  fs::create_directories(trust / "crls");
+  write(trust / "anchors" / "root.pem", d.root->certificate().pem());
+  write(trust / "crls" / "root.crl", root_crl.pem());
+  write(trust / "crls" / "issuing.crl", issuing_crl.pem());
+  f.trust = trust.string();
+  f.openssl_env = {"OPENSSL_CONF=" + f.conf};
+  return f;
+}
+
+// The OpenSSL CMS + GOST engine baseline (bench/openssl_gost_cms.c) for one round: sign and
+// verify rates of OpenSSL's own CMS_sign / CMS_verify with the engine, in its own process.
+std::pair<double, double> openssl_cms_rates(const GostFiles& f) {
+  const auto run = bench::capture({OPENSSL_GOST_CMS_BIN, f.key, f.cert, f.chain, f.root, std::to_string(bench::round_seconds)},
+                                  f.openssl_env);
+  double cms_sign = 0, cms_verify = 0;
+  if (run.exit_code != 0 || std::sscanf(run.text.c_str(), "%lf %lf", &cms_sign, &cms_verify) != 2 || cms_sign <= 0 ||
+      cms_verify <= 0)
+    throw std::runtime_error("the OpenSSL CMS + GOST engine baseline could not be measured:\n" + run.text);
+  return {cms_sign, cms_verify};
 }
 
 void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profile) {
@@ -260,15 +277,11 @@ void suite_rows(const fs::path& dir, sign::Suite suite, const std::string& profi
 
   if (suite == sign::Suite::gost256) {
     // OpenSSL's CMS with the GOST engine, in its own process, on the same key and chain.
-    write(dir / "gost.key", d.signer_key.to_pem());
-    write(dir / "gost.pem", d.signer_cert.pem());
-    write(dir / "gost-ca.pem", d.issuing->certificate().pem());
-    write(dir / "gost-root.pem", d.root->certificate().pem());
-    gost_engine_conf(dir);
+    const GostFiles f = gost_files(dir, d, d.issuing->make_crl(sign::now()), "cms");
     paired("gost256: CAdES-B sign vs OpenSSL CMS + GOST engine (ops/s)", [&] { return rate(sign_once); },
-           "openssl CMS_sign", [&] { return openssl_cms_rates(dir).first; }, "> 1x");
+           "openssl CMS_sign", [&] { return openssl_cms_rates(f).first; }, "> 1x");
     paired("gost256: full verify vs OpenSSL CMS_verify + chain (ops/s)", [&] { return rate(verify_once); },
-           "openssl CMS_verify", [&] { return openssl_cms_rates(dir).second; }, "> 1x");
+           "openssl CMS_verify", [&] { return openssl_cms_rates(f).second; }, "> 1x");
   }
   domains.emplace(name, std::move(d));
 }
@@ -434,48 +447,6 @@ void hash_rows(std::size_t mib) {
 
 // ---------------------------------------------------------------- whole processes
 
-// A free TCP port on loopback (bound and released; the server is started on it right after).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    throw std::runtime_error("no free port");
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-// The GOST domain's files as the two command-line tools read them: key, certificates, a trust
-// directory for xsign and, for openssl, the root and the same CRLs in one PEM file.
-struct GostFiles {
-  std::string key, cert, chain, root, crls, trust, conf;
-  std::vector<std::string> openssl_env;
-};
-
-GostFiles gost_files(const fs::path& dir, const Domain& d, const sign::Crl& issuing_crl, const std::string& tag) {
-  GostFiles f;
-  f.key = write(dir / "gost.key", d.signer_key.to_pem());
-  f.cert = write(dir / "gost.pem", d.signer_cert.pem());
-  f.chain = write(dir / "gost-ca.pem", d.issuing->certificate().pem());
-  f.root = write(dir / "gost-root.pem", d.root->certificate().pem());
-  f.conf = gost_engine_conf(dir);
-  const auto root_crl = d.root->make_crl(sign::now());
-  // openssl cms reads CRLs from its CAfile (it has no -CRLfile): the root, then both CRLs.
-  f.crls = write(dir / ("root-and-crls-" + tag + ".pem"), d.root->certificate().pem() + root_crl.pem() + issuing_crl.pem());
-  const fs::path trust = dir / ("trust-" + tag);
-  fs::create_directories(trust / "anchors");
-  fs::create_directories(trust / "crls");
-  write(trust / "anchors" / "root.pem", d.root->certificate().pem());
-  write(trust / "crls" / "root.crl", root_crl.pem());
-  write(trust / "crls" / "issuing.crl", issuing_crl.pem());
-  f.trust = trust.string();
-  f.openssl_env = {"OPENSSL_CONF=" + f.conf};
-  return f;
-}
-
 std::vector<std::string> openssl_cms_verify(const GostFiles& f, const std::string& sig, const std::string& doc) {
   return {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-content", doc, "-CAfile", f.crls,
           "-crl_check_all", "-purpose", "any", "-out", "/dev/null"};
@@ -540,14 +511,14 @@ void big_crl_rows(const fs::path& dir, std::size_t entries) {
   sign::TrustStore trust;
   trust.anchors = {d.root->certificate()};
   trust.crls = {{d.root->make_crl(sign::now()), "bench"}, {big, "bench"}};
-  std::vector<double> ms;
-  for (int round = 0; round < bench::kRounds; ++round)
-    ms.push_back(1000.0 / rate([&] {
-                   const auto sd = sign::SignedDataView::parse(sign::memory_source(p7s));
-                   if (sign::validate_signed_data(sd, content, trust, {}).overall() != sign::Indication::total_passed)
-                     throw std::runtime_error("the signature did not validate against the big CRL");
-                 }));
-  against_target("warm full verify with a " + label + " (ms per document, median of 5)", bench::median(ms), 1.0, "<= 1 ms");
+  const double ms = bench::median_rate([&] {
+    return 1000.0 / rate([&] {
+             const auto sd = sign::SignedDataView::parse(sign::memory_source(p7s));
+             if (sign::validate_signed_data(sd, content, trust, {}).overall() != sign::Indication::total_passed)
+               throw std::runtime_error("the signature did not validate against the big CRL");
+           });
+  });
+  against_target("warm full verify with a " + label + " (ms per document, median of 5)", ms, 1.0, "<= 1 ms");
 
   // Whole processes, and their peak memory, against openssl with the same CRLs.
   const GostFiles f = gost_files(dir, d, big, "big");
@@ -589,59 +560,19 @@ void server_rows(const fs::path& dir) {
     return std::string(b.begin(), b.end());
   }());
 
-  const int ours = free_port();
-  std::vector<std::string> serve{XSIGN_BIN, "serve", "--ca", ca.dir().string(), "--listen", "127.0.0.1:" + std::to_string(ours),
-                                 "--allow-root-ca", "--quiet"};
-  auto start = [&](const std::vector<std::string>& argv, const std::vector<std::string>& env, const std::string& ready_text) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      // A server starts as from a shell: no blocked signals, default dispositions.
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      for (int sig : {SIGCHLD, SIGPIPE, SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_DFL);
-      ::setpgid(0, 0);
-      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-      const int log = ::open((dir / (std::string(args[1]) + ".log")).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      ::execvp(args[0], args.data());
-      ::_exit(127);
-    }
-    // Ready when it says so in its log: a probing connection can leave openssl's single-threaded
-    // responder waiting on it.
-    const fs::path log = dir / (argv[1] + ".log");
-    for (int i = 0; i < 400; ++i) {
-      std::ifstream in(log);
-      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (text.find(ready_text) != std::string::npos) return pid;
-      ::usleep(25 * 1000);
-    }
-    ::kill(-pid, SIGTERM);
-    throw std::runtime_error(argv[0] + " " + argv[1] + " did not start");
-  };
-  const pid_t ours_pid = start(serve, {}, "xsign: serving");
-  try {
-    const std::string base = "http://127.0.0.1:" + std::to_string(ours);
-    std::vector<double> ocsp;
-    for (int round = 0; round < bench::kRounds; ++round)
-      ocsp.push_back(bench::ab_rate(base + "/ocsp", ocsp_req, "application/ocsp-request", 8));
-    against_target("server: OCSP over keep-alive, ab -k -c 8 (req/s, median of 5)", bench::median(ocsp), 3000,
-                   ">= 3,000 req/s");
-    std::vector<double> tsa;
-    for (int round = 0; round < bench::kRounds; ++round)
-      tsa.push_back(bench::ab_rate(base + "/tsa", tsq, "application/timestamp-query", 8));
-    against_target("server: GOST time-stamps over keep-alive, ab -k -c 8 (req/s, median of 5)", bench::median(tsa), 1500,
-                   ">= 1,500 req/s");
-  } catch (...) {
-    ::kill(-ours_pid, SIGTERM);
-    throw;
-  }
-  ::kill(-ours_pid, SIGTERM);
-  ::waitpid(ours_pid, nullptr, 0);
+  // Port 0: the server picks a free one and names it in its first line.
+  const bench::ServerProcess server({XSIGN_BIN, "serve", "--ca", ca.dir().string(), "--listen", "127.0.0.1:0", "--allow-root-ca",
+                                     "--quiet"},
+                                    (dir / "serve.log").string(), "xsign: serving");
+  const auto at = server.log().find("http://127.0.0.1:");
+  if (at == std::string::npos) throw std::runtime_error("xsign serve did not name its port:\n" + server.log());
+  const std::string base = "http://127.0.0.1:" + std::to_string(std::atoi(server.log().c_str() + at + 17));
+  against_target("server: OCSP over keep-alive, ab -k -c 8 (req/s, median of 5)",
+                 bench::median_rate([&] { return bench::ab_rate(base + "/ocsp", ocsp_req, "application/ocsp-request", 8); }),
+                 3000, ">= 3,000 req/s");
+  against_target("server: GOST time-stamps over keep-alive, ab -k -c 8 (req/s, median of 5)",
+                 bench::median_rate([&] { return bench::ab_rate(base + "/tsa", tsq, "application/timestamp-query", 8); }),
+                 1500, ">= 1,500 req/s");
 }
 
 }  // namespace

@@ -43,6 +43,12 @@ const Catalogue& catalogue(Language lang) {
   return all[static_cast<std::size_t>(lang)];
 }
 
+const std::string* find_message(Language lang, std::string_view key) {
+  const auto& c = catalogue(lang);
+  const auto it = c.find(key);
+  return it == c.end() ? nullptr : &it->second;
+}
+
 // Placeholders are `{name}`; a brace that opens no known placeholder is kept as written.
 std::string fill(std::string_view message, std::initializer_list<MessageArg> args) {
   std::string out;
@@ -96,15 +102,13 @@ Language language_from_environment() {
 }
 
 std::optional<std::string> catalogue_message(Language lang, std::string_view key) {
-  const auto& c = catalogue(lang);
-  const auto it = c.find(key);
-  if (it == c.end()) return std::nullopt;
-  return it->second;
+  const std::string* message = find_message(lang, key);
+  return message ? std::optional<std::string>(*message) : std::nullopt;
 }
 
 std::string translate(Language lang, std::string_view key, std::initializer_list<MessageArg> args) {
-  auto message = catalogue_message(lang, key);
-  if (!message && lang != Language::en) message = catalogue_message(Language::en, key);
+  const std::string* message = find_message(lang, key);
+  if (!message && lang != Language::en) message = find_message(Language::en, key);
   if (!message) throw Error("no message '" + std::string(key) + "' in the English catalogue");
   return fill(*message, args);
 }
