@@ -15,6 +15,7 @@ void register_key_commands(CLI::App& app, Context& ctx);
 void register_version_command(CLI::App& app, Context& ctx);
 void register_ca_commands(CLI::App& app, Context& ctx);
 void register_sign_commands(CLI::App& app, Context& ctx);
+void register_inspect_commands(CLI::App& app, Context& ctx);
 void register_verify_command(CLI::App& app, Context& ctx);
 void register_serve_command(CLI::App& app, Context& ctx);
 void register_ts_commands(CLI::App& app, Context& ctx);

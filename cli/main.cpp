@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   xsign::Context ctx;
   xsign::register_key_commands(app, ctx);
   xsign::register_sign_commands(app, ctx);
+  xsign::register_inspect_commands(app, ctx);
   xsign::register_verify_command(app, ctx);
   xsign::register_ts_commands(app, ctx);
   xsign::register_channel_commands(app, ctx);

@@ -121,4 +121,11 @@ std::string input_path(const std::string& path) {
   return spool;
 }
 
+std::optional<sign::Content> detached_content(const std::string& sig_path, const std::string& content_arg) {
+  if (!content_arg.empty()) return sign::Content::file(content_arg);
+  if (sig_path.size() > 4 && sig_path.ends_with(".p7s") && std::filesystem::exists(sig_path.substr(0, sig_path.size() - 4)))
+    return sign::Content::file(sig_path.substr(0, sig_path.size() - 4));
+  return std::nullopt;
+}
+
 }  // namespace xsign

@@ -1,9 +1,11 @@
 // Writing a command's result: to --out FILE atomically, or to stdout.
 #pragma once
 
+#include <sign/cms.hpp>
 #include <sign/crypto.hpp>
 #include <sign/io.hpp>
 
+#include <optional>
 #include <string>
 
 namespace xsign {
@@ -39,6 +41,10 @@ void write_output(const std::string& out, sign::ByteView data, bool binary,
 /// Text overload.
 void write_output(const std::string& out, const std::string& text,
                   sign::FileMode mode = sign::FileMode::public_0644);
+
+/// The document of a detached signature: `content_arg` when given, else the file beside the
+/// signature that it names as DOC.p7s; nullopt when there is none.
+std::optional<sign::Content> detached_content(const std::string& sig_path, const std::string& content_arg);
 
 /// Opens a document for streaming: a path, or "-" for stdin.
 class InputStream {
