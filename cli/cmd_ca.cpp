@@ -1,4 +1,4 @@
-// `xsign csr` and `xsign ca init|issue|sign-csr|cross-certify|revoke|crl|service|list|log|backup|restore`.
+// `xsign csr` and `xsign ca init|issue|sign-csr|cross-certify|revoke|crl|service|list|log|backup|migrate|restore`.
 #include "commands.hpp"
 #include "output.hpp"
 #include "passphrase.hpp"
@@ -22,7 +22,7 @@ namespace {
 struct CaArgs {
   std::string dir, parent, profile, role = "root", subject, key, input, out, reason = "unspecified";
   std::string at;  ///< explicit time (UTC) instead of now
-  std::string pubkey, cert, parent_chain, expect_head, serials_from;
+  std::string pubkey, cert, parent_chain, expect_head, serials_from, store;
   bool verify = false, head = false, delta = false, crl_hours_set = false;
   std::vector<std::string> permit, exclude;
   std::optional<unsigned> path_len;
@@ -67,6 +67,7 @@ void ca_init(const CaArgs& a) {
   o.profile_path = a.profile;
   o.issuing = a.role == "issuing";
   o.subject = a.subject;
+  o.store_url = a.store;
   o.now = when(a);
   if (!a.cert.empty()) {
     o.certificate = sign::Certificate::load(a.cert);
@@ -83,7 +84,7 @@ void ca_init(const CaArgs& a) {
     parent = sign::CertificateAuthority::open(a.parent, passphrase_for_reading(a.parent_pass, a.parent + "/ca.key"));
   const auto ca = sign::CertificateAuthority::init(o, parent ? &*parent : nullptr);
   std::cerr << "xsign: created " << a.role << " CA in " << a.dir << ": " << ca.certificate().subject().to_string()
-            << "\n";
+            << (a.store.empty() ? "" : ", store " + ca.store_location()) << "\n";
   write_output(a.out, ca.certificate().pem());
 }
 
@@ -240,8 +241,19 @@ int ca_log(const CaArgs& a) {
 
 void ca_backup(const CaArgs& a) {
   sign::backup_ca_directory(a.dir, a.out);
-  std::cerr << "xsign: backed up " << a.dir << " to " << a.out
-            << " (store copied with SQLite's online backup; keys as stored, still encrypted)\n";
+  if (std::filesystem::exists(std::filesystem::path(a.dir) / "store.url"))
+    std::cerr << "xsign: backed up " << a.dir << " to " << a.out
+              << " (keys as stored, still encrypted). The store is in PostgreSQL: back it up with pg_dump or "
+                 "a base backup with WAL archiving (docs/deployment.md)\n";
+  else
+    std::cerr << "xsign: backed up " << a.dir << " to " << a.out
+              << " (store copied with SQLite's online backup; keys as stored, still encrypted)\n";
+}
+
+void ca_migrate(const CaArgs& a) {
+  sign::CertificateAuthority::migrate_store(a.dir, a.store);
+  std::cerr << "xsign: moved the store of " << a.dir << " to " << sign::redact_store_url(a.store)
+            << "; the SQLite file stays as store.sqlite.before-migration\n";
 }
 
 void ca_restore(const CaArgs& a) {
@@ -280,6 +292,10 @@ void register_ca_commands(CLI::App& app, Context& ctx) {
       ->type_name("FILE");
   init->add_option("--parent-chain", a->parent_chain, "With --cert: the parent CA's chain.pem")->type_name("FILE");
   init->add_option("--out", a->out, "Also write the CA certificate here (stdout when absent)");
+  init->add_option("--store", a->store,
+                   "Keep the CA's state in this PostgreSQL database (an empty one) instead of DIR/store.sqlite; "
+                   "recorded in DIR/store.url")
+      ->type_name("postgresql://...");
   init->add_option("--parent-pass-file", a->parent_pass.file, "Passphrase file of the parent CA key");
   init->add_option("--parent-pass-env", a->parent_pass.env, "Environment variable with the parent CA key passphrase");
   add_passphrase_options(*init, a->pass, true);
@@ -374,6 +390,12 @@ void register_ca_commands(CLI::App& app, Context& ctx) {
   backup->add_option("--dir", a->dir, "CA directory")->required();
   backup->add_option("--out", a->out, "New backup directory (must not exist)")->required()->type_name("DIR");
   backup->callback([a] { ca_backup(*a); });
+
+  auto* migrate = ca->add_subcommand(
+      "migrate", "Move a CA's store from store.sqlite into an empty PostgreSQL database (every row, checked)");
+  migrate->add_option("--dir", a->dir, "CA directory (stop its servers first)")->required();
+  migrate->add_option("--to", a->store, "PostgreSQL URL of an empty database")->required()->type_name("postgresql://...");
+  migrate->callback([a] { ca_migrate(*a); });
 
   auto* restore = ca->add_subcommand("restore", "Recreate a CA directory from a backup (checked before it is used)");
   restore->add_option("backup", a->input, "Backup directory made by `xsign ca backup`")->required();

@@ -31,10 +31,12 @@ void check_not_ca_state(const std::string& path) {
   const fs::path p = fs::absolute(path, ec);
   if (ec) return;
   static const char* kState[] = {"ca.key", "ca.pem", "chain.pem", "profile.toml", "store.sqlite", "store.sqlite-wal",
-                                 "store.sqlite-shm", "store.sqlite-journal"};
+                                 "store.sqlite-shm", "store.sqlite-journal", "store.url"};
   const fs::path dir = p.parent_path();
   const std::string name = p.filename().string();
-  auto is_ca_dir = [&](const fs::path& d) { return fs::exists(d / "store.sqlite", ec) && fs::exists(d / "ca.pem", ec); };
+  auto is_ca_dir = [&](const fs::path& d) {
+    return (fs::exists(d / "store.sqlite", ec) || fs::exists(d / "store.url", ec)) && fs::exists(d / "ca.pem", ec);
+  };
   bool state = false;
   if (is_ca_dir(dir)) state = std::any_of(std::begin(kState), std::end(kState), [&](const char* s) { return name == s; });
   if (!state && dir.filename() == "services" && is_ca_dir(dir.parent_path())) state = true;

@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev help2man python3 python3-pytest dpkg-dev
   man-db bsdutils  # the man pages are rendered and progress is tested under `script` (a pty)
   apache2-utils    # ab: the bench measures the server with an external keep-alive client
+  libpq-dev libpq5 postgresql  # CA stores in PostgreSQL; the tests start their own server
 )
 
 missing=()

@@ -97,12 +97,23 @@ struct AuditCheck {
 /// `expected_head` ("SEQ:HASH", from an earlier `xsign ca log --head`) must still be in the log.
 AuditCheck verify_audit_log(const std::vector<AuditEntry>& log, const std::string& expected_head = {});
 
-/// Persistent state of a CA. Implementations must make each call atomic.
+/// A document the CA keeps in its store for every node to share (the current CRL).
+struct StoredDocument {
+  Bytes der;
+  TimePoint made{};
+};
+
+/// Persistent state of a CA. Implementations must make each call atomic; several processes
+/// (and, for PostgreSQL, several machines) may use one store at the same time.
 class CaStore {
  public:
   virtual ~CaStore() = default;
-  /// Runs `fn` in one transaction: everything it stores lands, or nothing does.
+  /// Runs `fn` in one transaction: everything it stores lands, or nothing does. A call from
+  /// inside `fn` joins the transaction already open.
   virtual void transaction(const std::function<void()>& fn) = 0;
+  /// Inside transaction(): waits until no other process holds the lock `name`, and holds it
+  /// until the transaction ends (CRL issuance: one node at a time).
+  virtual void lock(const std::string& name) = 0;
   virtual bool has_serial(const std::string& serial_hex) = 0;
   virtual void add_issued(const IssuedRecord& record) = 0;
   virtual std::optional<IssuedRecord> find(const std::string& serial_hex) = 0;
@@ -121,10 +132,39 @@ class CaStore {
                                   TimePoint time) = 0;
   /// The whole audit log in order.
   virtual std::vector<AuditEntry> audit_log() = 0;
+  /// Every named counter and its value.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> counters() = 0;
+  virtual std::optional<StoredDocument> load_document(const std::string& name) = 0;
+  virtual void save_document(const std::string& name, const StoredDocument& document) = 0;
+  /// Throws IoError unless the store answers now (readiness checks of `xsign serve`).
+  virtual void ping() = 0;
+  /// The schema version the store is at after opening (migrations are applied on open).
+  virtual unsigned schema_version() = 0;
+  /// Where the store is, for messages: a file path, or the URL without its password.
+  virtual std::string location() const = 0;
 };
+
+/// The newest schema version this build writes; a store at a newer one is refused.
+constexpr unsigned kCaStoreSchemaVersion = 2;
 
 /// Opens (creating when absent) a SQLite CA store.
 std::unique_ptr<CaStore> open_sqlite_store(const std::filesystem::path& file);
+
+/// Opens a CA store in PostgreSQL (`postgresql://user@host:port/db?...` or a libpq key=value
+/// string), creating or migrating its tables. libpq is loaded on first use.
+std::unique_ptr<CaStore> open_postgresql_store(const std::string& url);
+
+/// True for a PostgreSQL URL (postgresql:// or postgres://).
+bool is_postgresql_url(const std::string& location);
+
+/// The URL with any password replaced by "***", for logs and messages.
+std::string redact_store_url(const std::string& url);
+
+/// Copies every row of `from` (certificates with their status, counters, the audit log with
+/// its hashes, documents) into `to`, which must be empty, in one transaction of `to`; then
+/// checks that `to` holds what `from` holds (same serials, same audit head). UsageError when
+/// `to` is not empty.
+void copy_ca_store(CaStore& from, CaStore& to);
 
 /// A consistent copy of a live SQLite CA store (SQLite's online backup API: committed
 /// transactions still in the WAL are included), checked with PRAGMA integrity_check.
@@ -155,6 +195,9 @@ class CertificateAuthority {
     /// (`xsign ca sign-csr`); `certificate` is for `key`, `parent_chain` leads to the root.
     std::optional<Certificate> certificate;
     std::vector<Certificate> parent_chain;
+    /// A PostgreSQL URL: the CA's state lives there (recorded in DIR/store.url) instead of in
+    /// DIR/store.sqlite. The database must hold no other CA's rows.
+    std::string store_url;
   };
   /// Creates a root CA, an issuing CA under `parent`, or an issuing CA from a certificate its
   /// parent signed elsewhere (options.certificate). Refuses an existing CA dir.
@@ -163,8 +206,18 @@ class CertificateAuthority {
   /// Who the audit log names: $XSIGN_ACTOR, else login@host; with the process id.
   static std::string default_actor();
 
-  /// Opens an existing CA directory; the key is decrypted only when signing needs it.
+  /// Opens an existing CA directory; the key is decrypted only when signing needs it. The
+  /// store must be this CA's (its certificate is recorded in it).
   static CertificateAuthority open(const std::filesystem::path& dir, PassphraseProvider passphrase);
+
+  /// Moves the state of a CA directory from store.sqlite into an empty PostgreSQL database:
+  /// every row copied and checked in one transaction, then store.url written and store.sqlite
+  /// renamed store.sqlite.before-migration. Nothing changes when any step fails. Stop the
+  /// servers of this CA first.
+  static void migrate_store(const std::filesystem::path& dir, const std::string& url);
+
+  /// Where the store is (file path or URL without password).
+  std::string store_location() const;
 
   const Certificate& certificate() const { return *cert_; }
   const std::vector<Certificate>& chain() const { return chain_; }  ///< CA cert first, root last
@@ -200,6 +253,11 @@ class CertificateAuthority {
   /// certificate (a superset of the changes, which RFC 5280 §5.2.4 allows). UsageError when no
   /// complete CRL was issued yet.
   Crl make_delta_crl(TimePoint now, unsigned validity_hours = 1);
+  /// The CRL every node serves (delta = the delta CRL): the one in the store while it is
+  /// younger than `max_age`, else a new one made and stored by whichever node gets the
+  /// store's lock first.
+  /// `signed_here` tells whether this call made it.
+  Crl shared_crl(TimePoint now, std::chrono::seconds max_age, bool delta = false, bool* signed_here = nullptr);
   /// Issues this CA's TSA or OCSP responder certificate ("tsa" / "ocsp") with a new key, kept
   /// in services/ROLE.key (encrypted with `passphrase` unless empty) and services/ROLE.pem;
   /// or for `key` when given (a token or external key is kept as services/ROLE.keyref).

@@ -27,6 +27,8 @@ constexpr const char* kCertFile = "ca.pem";
 constexpr const char* kChainFile = "chain.pem";
 constexpr const char* kProfileFile = "profile.toml";
 constexpr const char* kStoreFile = "store.sqlite";
+constexpr const char* kStoreUrlFile = "store.url";  // present when the store is in PostgreSQL
+constexpr const char* kIdentityDocument = "ca-certificate";
 
 TimePoint whole_seconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
@@ -61,6 +63,35 @@ PrivateKey load_key(const fs::path& dir, const std::string& base, const PublicKe
   if (!(key.public_key() == public_key))
     throw FormatError((dir / base).string() + ": the key does not match its certificate");
   return key;
+}
+
+// The store of a CA directory: PostgreSQL when store.url names one, else store.sqlite.
+std::unique_ptr<CaStore> open_store_of(const fs::path& dir) {
+  const fs::path url_file = dir / kStoreUrlFile;
+  if (!fs::exists(url_file)) return open_sqlite_store(dir / kStoreFile);
+  std::string url = read_text_file(url_file, 64 * 1024);
+  while (!url.empty() && (url.back() == '\n' || url.back() == '\r' || url.back() == ' ')) url.pop_back();
+  if (!is_postgresql_url(url))
+    throw FormatError(url_file.string() + ": not a PostgreSQL URL (postgresql://...); it names the CA's store");
+  return open_postgresql_store(url);
+}
+
+// A store remembers whose it is: pointing a CA at another CA's database would issue serials
+// and revocations into the wrong CRLs.
+void check_store_identity(CaStore& store, const Certificate& cert, const fs::path& dir) {
+  const auto doc = store.load_document(kIdentityDocument);
+  if (!doc) {
+    store.save_document(kIdentityDocument, {cert.der(), whole_seconds(sign::now())});  // stores made before
+    return;
+  }
+  if (doc->der == cert.der()) return;
+  std::string owner = "another CA";
+  try {
+    owner = Certificate::from_der(doc->der).subject().to_string();
+  } catch (const Error&) {
+  }
+  throw FormatError(store.location() + " is the store of " + owner + ", not of the CA in " + dir.string() +
+                    " (" + cert.subject().to_string() + "); give each CA its own database");
 }
 
 std::string chain_pem(const std::vector<Certificate>& chain) {
@@ -102,7 +133,13 @@ CertificateAuthority CertificateAuthority::init(const InitOptions& o, Certificat
     ca.dir_ = o.dir;
     ca.domain_ = domain;
     ca.key_ = key;
-    ca.store_ = open_sqlite_store(scratch / kStoreFile);
+    const bool postgresql = !o.store_url.empty();
+    if (postgresql && !is_postgresql_url(o.store_url))
+      throw UsageError("--store takes a PostgreSQL URL (postgresql://user@host/database), not '" +
+                       redact_store_url(o.store_url) + "'; without it the store is store.sqlite in the CA directory");
+    ca.store_ = postgresql ? open_postgresql_store(o.store_url) : open_sqlite_store(scratch / kStoreFile);
+    if (postgresql && (!ca.store_->audit_log().empty() || !ca.store_->list().empty()))
+      throw UsageError(ca.store_->location() + " already holds a CA's rows; give each CA its own database");
     ca.tsa_serials_ = std::make_shared<SerialRange>();
     if (from_certificate) {
       // The parent signed elsewhere (offline root): check what came back before relying on it.
@@ -133,17 +170,24 @@ CertificateAuthority CertificateAuthority::init(const InitOptions& o, Certificat
     ca.chain_.insert(ca.chain_.begin(), *ca.cert_);
     store_key(scratch, "ca", key, o.passphrase);
     write_file_atomic(scratch / kCertFile, ca.cert_->pem(), FileMode::public_0644);
-    ca.store_->append_audit(default_actor(), "init",
-                            std::string(o.issuing ? "issuing" : "root") + " CA " + ca.cert_->subject().to_string() +
-                                ", serial " + ca.cert_->serial_hex() + ", key: " + key.description() +
-                                (from_certificate ? ", certificate signed offline by " + o.parent_chain.front().subject().to_string() : ""),
-                            now);
     write_file_atomic(scratch / kChainFile, chain_pem(ca.chain_), FileMode::public_0644);
     fs::copy_file(o.profile_path, scratch / kProfileFile);
+    if (postgresql) write_file_atomic(scratch / kStoreUrlFile, o.store_url + "\n", FileMode::private_0600);
+    // Last before the rename: a PostgreSQL store outlives a failed init, so it gets its rows
+    // only once everything else is in place.
+    ca.store_->transaction([&] {
+      ca.store_->save_document(kIdentityDocument, {ca.cert_->der(), now});
+      ca.store_->append_audit(default_actor(), "init",
+                              std::string(o.issuing ? "issuing" : "root") + " CA " + ca.cert_->subject().to_string() +
+                                  ", serial " + ca.cert_->serial_hex() + ", key: " + key.description() +
+                                  (from_certificate ? ", certificate signed offline by " + o.parent_chain.front().subject().to_string() : "") +
+                                  (postgresql ? ", store " + ca.store_->location() : ""),
+                              now);
+    });
     ca.store_.reset();
     if (fs::exists(o.dir) && fs::is_empty(o.dir)) fs::remove(o.dir);
     fs::rename(scratch, o.dir);
-    ca.store_ = open_sqlite_store(o.dir / kStoreFile);
+    ca.store_ = open_store_of(o.dir);
     ca.tsa_serials_ = std::make_shared<SerialRange>();
     return ca;
   } catch (...) {
@@ -165,10 +209,56 @@ CertificateAuthority CertificateAuthority::open(const fs::path& dir, PassphraseP
   if (!(Certificate::load((dir / kCertFile).string()) == *ca.cert_))
     throw FormatError((dir / kCertFile).string() + ": not the CA certificate that " + kChainFile +
                       " starts with; restore it from chain.pem or a backup");
-  ca.store_ = open_sqlite_store(dir / kStoreFile);
+  ca.store_ = open_store_of(dir);
+  check_store_identity(*ca.store_, *ca.cert_, dir);
   ca.tsa_serials_ = std::make_shared<SerialRange>();
   ca.passphrase_ = std::move(passphrase);
   return ca;
+}
+
+std::string CertificateAuthority::store_location() const { return store_ ? store_->location() : std::string(); }
+
+void CertificateAuthority::migrate_store(const fs::path& dir, const std::string& url) {
+  if (!is_postgresql_url(url))
+    throw UsageError("--to takes a PostgreSQL URL (postgresql://user@host/database), not '" + redact_store_url(url) + "'");
+  if (fs::exists(dir / kStoreUrlFile))
+    throw UsageError(dir.string() + ": the store is already in PostgreSQL (" + kStoreUrlFile + "); nothing to migrate");
+  const Certificate cert = CertificateAuthority::open(dir, {}).certificate();  // a CA in working order
+  auto from = open_sqlite_store(dir / kStoreFile);
+  auto to = open_postgresql_store(url);
+  copy_ca_store(*from, *to);
+  to->append_audit(default_actor(), "migrate",
+                   "store moved from " + (dir / kStoreFile).string() + " to " + to->location() + ", " +
+                       std::to_string(from->list().size()) + " certificate(s)",
+                   sign::now());
+  from.reset();
+  write_file_atomic(dir / kStoreUrlFile, url + "\n", FileMode::private_0600);
+  // The SQLite file stays as the state before the move, under a name no xsign opens as a store.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const fs::path f = dir / (std::string(kStoreFile) + suffix);
+    std::error_code ec;
+    if (fs::exists(f, ec)) fs::rename(f, dir / (std::string(kStoreFile) + suffix + ".before-migration"));
+  }
+  (void)CertificateAuthority::open(dir, {});  // opens with the new store
+}
+
+Crl CertificateAuthority::shared_crl(TimePoint now, std::chrono::seconds max_age, bool delta, bool* signed_here) {
+  if (signed_here) *signed_here = false;
+  const std::string name = delta ? "delta-crl" : "crl";
+  std::optional<Crl> out;
+  // One node at a time: the first to find the stored CRL too old makes the next one; the
+  // others wait on the lock and then serve that one.
+  store_->transaction([&] {
+    store_->lock(name);
+    if (auto d = store_->load_document(name); d && d->made <= now && now - d->made < max_age) {
+      out = Crl::from_der(d->der);
+      return;
+    }
+    out = delta ? make_delta_crl(now) : make_crl(now);
+    store_->save_document(name, {out->der(), whole_seconds(now)});
+    if (signed_here) *signed_here = true;
+  });
+  return *out;
 }
 
 const PrivateKey& CertificateAuthority::key() {
@@ -387,6 +477,7 @@ Crl CertificateAuthority::make_delta_crl(TimePoint now, unsigned validity_hours)
   const PrivateKey& signing_key = key();
   std::optional<Crl> crl;
   store_->transaction([&] {
+    store_->lock("crl");
     const std::uint64_t base = store_->advance_counter("complete_crl_number", 0);
     if (base == 0) throw UsageError("issue a complete CRL first (`xsign ca crl`): a delta CRL is relative to one");
     std::vector<RevokedEntry> entries;
@@ -409,6 +500,7 @@ Crl CertificateAuthority::make_crl(TimePoint now, unsigned validity_hours) {
   const PrivateKey& signing_key = key();
   std::optional<Crl> crl;
   store_->transaction([&] {
+    store_->lock("crl");
     std::vector<RevokedEntry> entries;
     for (const auto& r : store_->list())
       if (r.revoked) entries.push_back({from_hex(r.serial_hex), r.revocation_time, r.reason});

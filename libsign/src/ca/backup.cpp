@@ -13,6 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kStore = "store.sqlite";
+constexpr const char* kStoreUrl = "store.url";
 
 void require_absent(const fs::path& p, const std::string& what) {
   std::error_code ec;
@@ -64,16 +65,19 @@ void backup_ca_directory(const fs::path& ca_dir, const fs::path& backup_dir) {
   (void)CertificateAuthority::open(ca_dir, {});
   assemble(backup_dir, "the backup", [&](const fs::path& scratch) {
     copy_files(ca_dir, scratch);
-    backup_sqlite_store(ca_dir / kStore, scratch / kStore);
+    // A PostgreSQL store is backed up by PostgreSQL (pg_dump, base backups with WAL archiving:
+    // docs/deployment.md); the directory copy keeps its store.url.
+    if (!fs::exists(ca_dir / kStoreUrl)) backup_sqlite_store(ca_dir / kStore, scratch / kStore);
   });
 }
 
 void restore_ca_directory(const fs::path& backup_dir, const fs::path& ca_dir) {
-  if (!fs::exists(backup_dir / kStore) || !fs::exists(backup_dir / "ca.pem"))
-    throw NoInputError(backup_dir.string() + ": not a CA backup (no store.sqlite or ca.pem)");
+  const bool postgresql = fs::exists(backup_dir / kStoreUrl);
+  if ((!postgresql && !fs::exists(backup_dir / kStore)) || !fs::exists(backup_dir / "ca.pem"))
+    throw NoInputError(backup_dir.string() + ": not a CA backup (no store.sqlite or store.url, or no ca.pem)");
   assemble(ca_dir, "the restore", [&](const fs::path& scratch) {
     copy_files(backup_dir, scratch);
-    backup_sqlite_store(backup_dir / kStore, scratch / kStore);
+    if (!postgresql) backup_sqlite_store(backup_dir / kStore, scratch / kStore);
     (void)CertificateAuthority::open(scratch, {});  // the result must open as a CA
   });
 }

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <iterator>
 #include <mutex>
 
 namespace sign {
@@ -55,7 +56,11 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-constexpr const char* kSchema = R"(
+// Schema migrations, by PRAGMA user_version: entry N-1 brings a store from version N-1 to N.
+// Stores made before versioning (user_version 0) already hold version 1's tables, which
+// IF NOT EXISTS leaves alone.
+constexpr const char* kMigrations[] = {
+    R"(
 CREATE TABLE IF NOT EXISTS issued (
   serial TEXT PRIMARY KEY,
   subject TEXT NOT NULL,
@@ -77,7 +82,12 @@ CREATE TABLE IF NOT EXISTS audit_log (
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
-)";
+)",
+    R"(
+CREATE TABLE documents (name TEXT PRIMARY KEY, der BLOB NOT NULL, made INTEGER NOT NULL);
+CREATE INDEX issued_revoked ON issued (serial) WHERE revoked = 1;
+)"};
+static_assert(std::size(kMigrations) == kCaStoreSchemaVersion);
 
 class SqliteStore final : public CaStore {
  public:
@@ -89,22 +99,72 @@ class SqliteStore final : public CaStore {
       throw IoError(file.string() + ": cannot open CA store (" + err + ")");
     }
     sqlite3_busy_timeout(db_, 5000);
+    file_ = file.string();
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-    exec(kSchema);
+    migrate();
   }
   ~SqliteStore() override { sqlite3_close(db_); }
 
   void transaction(const std::function<void()>& fn) override {
     std::lock_guard lock(mutex_);
+    if (depth_ > 0) {  // joins the transaction this thread has open
+      fn();
+      return;
+    }
     exec("BEGIN IMMEDIATE");
+    ++depth_;
     try {
       fn();
+      --depth_;
       exec("COMMIT");
     } catch (...) {
+      depth_ = 0;
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
   }
+
+  // BEGIN IMMEDIATE already gives a transaction the only write lock of the file.
+  void lock(const std::string&) override {}
+
+  std::vector<std::pair<std::string, std::uint64_t>> counters() override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT name, value FROM counters ORDER BY name");
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    while (s.step()) out.emplace_back(s.text(0), static_cast<std::uint64_t>(s.integer(1)));
+    return out;
+  }
+
+  std::optional<StoredDocument> load_document(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT der, made FROM documents WHERE name = ?");
+    s.bind(1, name);
+    if (!s.step()) return std::nullopt;
+    return StoredDocument{s.blob(0), from_seconds(s.integer(1))};
+  }
+
+  void save_document(const std::string& name, const StoredDocument& d) override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "INSERT INTO documents (name, der, made) VALUES (?,?,?) "
+                     "ON CONFLICT (name) DO UPDATE SET der = excluded.der, made = excluded.made");
+    s.bind(1, name).bind(2, d.der).bind(3, seconds(d.made));
+    s.step();
+  }
+
+  void ping() override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "SELECT count(*) FROM counters");
+    s.step();
+  }
+
+  unsigned schema_version() override {
+    std::lock_guard lock(mutex_);
+    Statement s(db_, "PRAGMA user_version");
+    s.step();
+    return static_cast<unsigned>(s.integer(0));
+  }
+
+  std::string location() const override { return file_; }
 
   bool has_serial(const std::string& serial) override {
     std::lock_guard lock(mutex_);
@@ -227,6 +287,21 @@ class SqliteStore final : public CaStore {
     }
   }
 
+  // Brings the schema to kCaStoreSchemaVersion in one transaction; a newer store is refused
+  // (an older xsign must not write tables it does not know).
+  void migrate() {
+    const unsigned version = schema_version();
+    if (version > kCaStoreSchemaVersion)
+      throw UsageError(file_ + ": the CA store is at schema version " + std::to_string(version) +
+                       ", newer than this xsign knows (" + std::to_string(kCaStoreSchemaVersion) + "); upgrade xsign");
+    if (version == kCaStoreSchemaVersion) return;
+    transaction([&] {
+      // Read again under the write lock: another process may have migrated meanwhile.
+      for (unsigned v = schema_version(); v < kCaStoreSchemaVersion; ++v) exec(kMigrations[v]);
+      exec(("PRAGMA user_version = " + std::to_string(kCaStoreSchemaVersion)).c_str());
+    });
+  }
+
   static IssuedRecord row(const Statement& s) {
     IssuedRecord r;
     r.serial_hex = s.text(0);
@@ -242,6 +317,8 @@ class SqliteStore final : public CaStore {
   }
 
   sqlite3* db_ = nullptr;
+  std::string file_;
+  int depth_ = 0;  // transaction() calls open on this connection (under mutex_)
   // One connection shared by a server's threads: every call, and a whole transaction, holds it.
   std::recursive_mutex mutex_;
 };

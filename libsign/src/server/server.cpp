@@ -11,6 +11,7 @@
 #include "server/http_edge.hpp"
 
 #include <botan/base64.h>
+#include <nlohmann/json.hpp>
 #include <botan/exceptn.h>
 
 #include <algorithm>
@@ -123,27 +124,22 @@ struct Server::Impl {
     return nullptr;
   }
 
-  const Bytes& crl_of(ServedCa& c) {
+  // The CRL every node serves comes from the store (CertificateAuthority::shared_crl); each
+  // node keeps it until it is crl_cache old, so a node asks the store at most that often.
+  Bytes crl_of(ServedCa& c, bool delta) {
+    if (delta) (void)crl_of(c, false);  // a delta is relative to a complete CRL: there must be one first
     std::lock_guard lock(c.crl_mutex);
+    Bytes& der = delta ? c.delta_der : c.crl_der;
+    TimePoint& made = delta ? c.delta_made : c.crl_made;
     const auto now = sign::now();
-    if (c.crl_der.empty() || now - c.crl_made > config.crl_cache) {
-      c.crl_der = c.ca->make_crl(now).der();
-      c.crl_made = now;
-      ++c.crls;
+    if (der.empty() || now - made >= config.crl_cache) {
+      bool signed_here = false;
+      const Crl crl = c.ca->shared_crl(now, config.crl_cache, delta, &signed_here);
+      der = crl.der();
+      made = crl.this_update();
+      if (signed_here) ++c.crls;
     }
-    return c.crl_der;
-  }
-
-  const Bytes& delta_crl_of(ServedCa& c) {
-    (void)crl_of(c);  // a delta is relative to a complete CRL: there must be one first
-    std::lock_guard lock(c.crl_mutex);
-    const auto now = sign::now();
-    if (c.delta_der.empty() || now - c.delta_made > config.crl_cache) {
-      c.delta_der = c.ca->make_delta_crl(now).der();
-      c.delta_made = now;
-      ++c.crls;
-    }
-    return c.delta_der;
+    return der;
   }
 
   HttpReply text(int status, const std::string& message) const { return {status, "text/plain", message + "\n"}; }
@@ -216,6 +212,19 @@ struct Server::Impl {
       return text(404, "no such endpoint");
     }
     if (method != "GET") return text(405, "method not allowed");
+    // Readiness: every CA's store answers (a load balancer stops sending requests to a node
+    // whose database is unreachable; /health stays the liveness check of the process).
+    if (path == "/ready") {
+      for (auto& c : cas) {
+        try {
+          c->ca->store().ping();
+        } catch (const std::exception& e) {
+          return {503, "application/json",
+                  nlohmann::json{{"status", "not ready"}, {"ca", c->ca->name()}, {"problem", e.what()}}.dump() + "\n"};
+        }
+      }
+      return {200, "application/json", "{\"status\":\"ready\"}\n"};
+    }
     if (path == "/health") {
       std::string names;
       for (auto& c : cas) names += (names.empty() ? "\"" : ",\"") + c->ca->name() + "\"";
@@ -225,10 +234,10 @@ struct Server::Impl {
       const std::string ca = name->substr(0, name->size() - 4);
       if (ca.size() > 6 && ca.ends_with("-delta"))
         if (ServedCa* d = plain_name(ca.substr(0, ca.size() - 6)) ? by_name(ca.substr(0, ca.size() - 6)) : nullptr)
-          return der_reply(delta_crl_of(*d), "application/pkix-crl");
+          return der_reply(crl_of(*d, true), "application/pkix-crl");
       ServedCa* c = plain_name(ca) ? by_name(ca) : nullptr;
       if (!c) return published(ca, ".crl", "application/pkix-crl");
-      return der_reply(crl_of(*c), "application/pkix-crl");
+      return der_reply(crl_of(*c, false), "application/pkix-crl");
     }
     if (auto name = rest("/ca/"); name && name->size() > 4 && name->ends_with(".crt")) {
       const std::string ca = name->substr(0, name->size() - 4);

@@ -1,0 +1,140 @@
+// libpq through dlopen (see libpq.hpp for why), and thin RAII wrappers over its C API.
+#include "ca/libpq.hpp"
+
+#include <sign/error.hpp>
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <mutex>
+
+namespace sign::detail {
+namespace {
+
+template <typename Fn>
+void resolve(void* lib, Fn& fn, const char* name) {
+  fn = reinterpret_cast<Fn>(::dlsym(lib, name));
+  if (!fn) throw UsageError(std::string("libpq.so.5 lacks ") + name + "; install a current libpq5");
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+const Libpq& Libpq::get() {
+  static Libpq pq;
+  static std::once_flag once;
+  static std::string failure;
+  std::call_once(once, [] {
+    // Never unloaded: libpq keeps state (SSL, Kerberos) for the life of the process.
+    void* lib = ::dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      failure = std::string("a PostgreSQL CA store needs libpq (Debian package libpq5): ") + ::dlerror();
+      return;
+    }
+    try {
+      resolve(lib, pq.connectdb, "PQconnectdb");
+      resolve(lib, pq.status, "PQstatus");
+      resolve(lib, pq.error_message, "PQerrorMessage");
+      resolve(lib, pq.finish, "PQfinish");
+      resolve(lib, pq.exec_params, "PQexecParams");
+      resolve(lib, pq.result_status, "PQresultStatus");
+      resolve(lib, pq.result_error_message, "PQresultErrorMessage");
+      resolve(lib, pq.result_error_field, "PQresultErrorField");
+      resolve(lib, pq.ntuples, "PQntuples");
+      resolve(lib, pq.getvalue, "PQgetvalue");
+      resolve(lib, pq.getlength, "PQgetlength");
+      resolve(lib, pq.getisnull, "PQgetisnull");
+      resolve(lib, pq.cmd_tuples, "PQcmdTuples");
+      resolve(lib, pq.clear, "PQclear");
+      resolve(lib, pq.transaction_status, "PQtransactionStatus");
+    } catch (const UsageError& e) {
+      failure = e.what();
+    }
+  });
+  if (!failure.empty()) throw UsageError(failure);
+  return pq;
+}
+
+std::string PgResult::text(int row, int col) const {
+  const auto& pq = Libpq::get();
+  return std::string(pq.getvalue(r_.get(), row, col), static_cast<std::size_t>(pq.getlength(r_.get(), row, col)));
+}
+
+std::int64_t PgResult::integer(int row, int col) const {
+  const std::string t = text(row, col);
+  if (t.empty()) return 0;
+  return std::stoll(t);
+}
+
+Bytes PgResult::bytea(int row, int col) const {
+  // Text output of bytea is "\x" followed by two hex digits a byte (bytea_output = hex, the
+  // default since PostgreSQL 9.0; the store sets it on connect).
+  const std::string t = text(row, col);
+  if (t.size() < 2 || t[0] != '\\' || t[1] != 'x' || t.size() % 2)
+    throw IoError("CA store (PostgreSQL): a bytea value is not in hex output form");
+  Bytes out;
+  out.reserve(t.size() / 2 - 1);
+  for (std::size_t i = 2; i < t.size(); i += 2) {
+    const int hi = hex_value(t[i]), lo = hex_value(t[i + 1]);
+    if (hi < 0 || lo < 0) throw IoError("CA store (PostgreSQL): a bytea value is not hex");
+    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+  }
+  return out;
+}
+
+std::uint64_t PgResult::affected() const {
+  const char* n = Libpq::get().cmd_tuples(r_.get());
+  return n && *n ? std::stoull(n) : 0;
+}
+
+PgConnection::PgConnection(const std::string& url, const std::string& label) : label_(label) {
+  const auto& pq = Libpq::get();
+  c_ = pq.connectdb(url.c_str());
+  if (!c_ || pq.status(c_) != CONNECTION_OK) {
+    std::string err = c_ ? pq.error_message(c_) : "out of memory";
+    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    if (c_) pq.finish(c_);
+    c_ = nullptr;
+    throw IoError(label_ + ": cannot connect to the CA store (" + err + ")");
+  }
+  exec("SET bytea_output = 'hex'");
+}
+
+PgConnection::~PgConnection() {
+  if (c_) Libpq::get().finish(c_);
+}
+
+PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& params) {
+  const auto& pq = Libpq::get();
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  for (const auto& p : params) {
+    values.push_back(p.value ? p.value->data() : nullptr);
+    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  PgResult result(pq.exec_params(c_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                 lengths.data(), formats.data(), 0));
+  const ExecStatusType status = result.raw() ? pq.result_status(result.raw()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    std::string err = result.raw() ? pq.result_error_message(result.raw()) : pq.error_message(c_);
+    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    const char* state = result.raw() ? pq.result_error_field(result.raw(), PG_DIAG_SQLSTATE) : nullptr;
+    throw PgError(label_ + ": " + err, state ? state : "");
+  }
+  return result;
+}
+
+bool PgConnection::healthy() const { return c_ && Libpq::get().status(c_) == CONNECTION_OK; }
+
+bool PgConnection::in_transaction() const {
+  return c_ && Libpq::get().transaction_status(c_) != PQTRANS_IDLE;
+}
+
+}  // namespace sign::detail

@@ -1,0 +1,94 @@
+// libpq, PostgreSQL's own client library, opened with dlopen the first time a CA store URL is
+// used. Linking it would load it and the 14 libraries it needs (Kerberos, LDAP, GnuTLS, ...)
+// into every xsign process, about 4 ms of start-up for commands that never touch PostgreSQL.
+#pragma once
+
+#include <sign/crypto.hpp>
+#include <sign/error.hpp>
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sign::detail {
+
+/// The libpq functions xsign calls, resolved once per process. Throws UsageError naming the
+/// Debian package when libpq.so.5 cannot be loaded.
+struct Libpq {
+  decltype(&PQconnectdb) connectdb;
+  decltype(&PQstatus) status;
+  decltype(&PQerrorMessage) error_message;
+  decltype(&PQfinish) finish;
+  decltype(&PQexecParams) exec_params;
+  decltype(&PQresultStatus) result_status;
+  decltype(&PQresultErrorMessage) result_error_message;
+  decltype(&PQresultErrorField) result_error_field;
+  decltype(&PQntuples) ntuples;
+  decltype(&PQgetvalue) getvalue;
+  decltype(&PQgetlength) getlength;
+  decltype(&PQgetisnull) getisnull;
+  decltype(&PQcmdTuples) cmd_tuples;
+  decltype(&PQclear) clear;
+  decltype(&PQtransactionStatus) transaction_status;
+
+  static const Libpq& get();
+};
+
+/// One query parameter: text, or binary (bytea); nullopt is SQL NULL.
+struct PgParam {
+  std::optional<std::string> value;
+  bool binary = false;
+  PgParam(std::string v) : value(std::move(v)) {}
+  PgParam(const char* v) : value(v) {}
+  PgParam(std::int64_t v) : value(std::to_string(v)) {}
+  PgParam(const Bytes& v) : value(std::string(v.begin(), v.end())), binary(true) {}
+  PgParam(std::nullopt_t) {}
+};
+
+/// A query's result (text format); throws nothing once made.
+class PgResult {
+ public:
+  explicit PgResult(PGresult* r) : r_(r, Libpq::get().clear) {}
+  int rows() const { return Libpq::get().ntuples(r_.get()); }
+  bool null(int row, int col) const { return Libpq::get().getisnull(r_.get(), row, col) != 0; }
+  std::string text(int row, int col) const;
+  std::int64_t integer(int row, int col) const;
+  Bytes bytea(int row, int col) const;  ///< a bytea column in its hex output form
+  std::uint64_t affected() const;       ///< rows an INSERT/UPDATE/DELETE touched
+  const PGresult* raw() const { return r_.get(); }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+};
+
+/// One connection. Errors are IoError naming the store (SQLSTATE kept for callers that retry).
+class PgConnection {
+ public:
+  explicit PgConnection(const std::string& url, const std::string& label);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  PgResult exec(const std::string& sql, const std::vector<PgParam>& params = {});
+  /// False after the server went away: such a connection is dropped, not reused.
+  bool healthy() const;
+  bool in_transaction() const;
+
+ private:
+  PGconn* c_ = nullptr;
+  std::string label_;
+};
+
+/// The error of a failed PostgreSQL statement, with its SQLSTATE ("23505": unique violation).
+class PgError : public IoError {
+ public:
+  PgError(const std::string& what, std::string sqlstate) : IoError(what), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+}  // namespace sign::detail
