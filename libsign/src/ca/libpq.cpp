@@ -43,6 +43,8 @@ const Libpq& Libpq::get() {
       resolve(lib, pq.error_message, "PQerrorMessage");
       resolve(lib, pq.finish, "PQfinish");
       resolve(lib, pq.exec_params, "PQexecParams");
+      resolve(lib, pq.exec, "PQexec");
+      resolve(lib, pq.set_notice_processor, "PQsetNoticeProcessor");
       resolve(lib, pq.result_status, "PQresultStatus");
       resolve(lib, pq.result_error_message, "PQresultErrorMessage");
       resolve(lib, pq.result_error_field, "PQresultErrorField");
@@ -103,6 +105,8 @@ PgConnection::PgConnection(const std::string& url, const std::string& label) : l
     c_ = nullptr;
     throw IoError(label_ + ": cannot connect to the CA store (" + err + ")");
   }
+  // Notices ("relation already exists, skipping") are not for xsign's users.
+  pq.set_notice_processor(c_, [](void*, const char*) {}, nullptr);
   exec("SET bytea_output = 'hex'");
 }
 
@@ -119,8 +123,14 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
     lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
     formats.push_back(p.binary ? 1 : 0);
   }
-  PgResult result(pq.exec_params(c_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                                 lengths.data(), formats.data(), 0));
+  return checked(PgResult(pq.exec_params(c_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                         lengths.data(), formats.data(), 0)));
+}
+
+void PgConnection::exec_script(const std::string& sql) { (void)checked(PgResult(Libpq::get().exec(c_, sql.c_str()))); }
+
+PgResult PgConnection::checked(PgResult result) {
+  const auto& pq = Libpq::get();
   const ExecStatusType status = result.raw() ? pq.result_status(result.raw()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     std::string err = result.raw() ? pq.result_error_message(result.raw()) : pq.error_message(c_);

@@ -23,6 +23,8 @@ struct Libpq {
   decltype(&PQerrorMessage) error_message;
   decltype(&PQfinish) finish;
   decltype(&PQexecParams) exec_params;
+  decltype(&PQexec) exec;
+  decltype(&PQsetNoticeProcessor) set_notice_processor;
   decltype(&PQresultStatus) result_status;
   decltype(&PQresultErrorMessage) result_error_message;
   decltype(&PQresultErrorField) result_error_field;
@@ -72,11 +74,14 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
   PgResult exec(const std::string& sql, const std::vector<PgParam>& params = {});
+  /// Several statements without parameters (schema migrations).
+  void exec_script(const std::string& sql);
   /// False after the server went away: such a connection is dropped, not reused.
   bool healthy() const;
   bool in_transaction() const;
 
  private:
+  PgResult checked(PgResult result);
   PGconn* c_ = nullptr;
   std::string label_;
 };

@@ -305,7 +305,7 @@ class PostgresStore final : public CaStore {
         throw UsageError(label_ + " is at schema version " + std::to_string(version) + ", newer than this xsign knows (" +
                          std::to_string(kCaStoreSchemaVersion) + "); upgrade xsign");
       if (version == kCaStoreSchemaVersion) return;
-      for (unsigned v = version; v < kCaStoreSchemaVersion; ++v) current()->exec(kMigrations[v]);
+      for (unsigned v = version; v < kCaStoreSchemaVersion; ++v) current()->exec_script(kMigrations[v]);
       current()->exec("DELETE FROM xsign_schema");
       current()->exec("INSERT INTO xsign_schema (version) VALUES ($1)", {static_cast<std::int64_t>(kCaStoreSchemaVersion)});
     });
