@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test; then the same suite once more under
 # AddressSanitizer + UndefinedBehaviorSanitizer (clang, in build-fuzz/), and every fuzz target
-# briefly (XSIGN_FUZZ_SECONDS each, default 30; longer campaigns: scripts/fuzz.sh).
+# briefly (XSIGN_FUZZ_SECONDS each, default 15; longer campaigns: scripts/fuzz.sh).
 # Exits non-zero on any failure. XSIGN_SANITIZERS=0 skips the second half (quick local runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +18,5 @@ if [ "${XSIGN_SANITIZERS:-1}" != 0 ]; then
   echo "test: the whole suite under ASan + UBSan"
   ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
     ctest --test-dir "$fuzz_dir" --output-on-failure -j "$(nproc)"
-  XSIGN_FUZZ_BUILD_DIR="$fuzz_dir" scripts/fuzz.sh "${XSIGN_FUZZ_SECONDS:-30}"
+  XSIGN_FUZZ_BUILD_DIR="$fuzz_dir" scripts/fuzz.sh "${XSIGN_FUZZ_SECONDS:-15}"
 fi

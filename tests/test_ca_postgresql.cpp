@@ -120,7 +120,7 @@ TEST_CASE("Eight processes issuing against one PostgreSQL store: no duplicate se
   check_concurrent_issuance(w, pg.create_database("ca"));
 }
 
-TEST_CASE("A CA in PostgreSQL through the CLI: init --store, issue, revoke, CRL, log; one CA per database",
+TEST_CASE("A CA in PostgreSQL through the CLI: init --store, issue, revoke, CRL, log, and one CA per database",
           "[ca][cli][postgresql]") {
   testing::PostgresServer pg;
   const std::string url = pg.create_database("cn");
