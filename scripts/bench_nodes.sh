@@ -24,7 +24,7 @@ trap cleanup EXIT
 mkdir "$work/pg" "$work/sock"
 [ "$(id -u)" = 0 ] && chown postgres "$work/pg" "$work/sock"
 as_pg "$bin/initdb" -D "$work/pg" -A trust -U xsign --no-sync >/dev/null
-as_pg "$bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -o "-k $work/sock -p 5499 -c listen_addresses=" start >/dev/null
+as_pg "$bin/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w -o "-k $work/sock -p 5499 -c listen_addresses=" start >/dev/null
 "$bin/psql" -X -q -h "$work/sock" -p 5499 -U xsign -d postgres -c "CREATE DATABASE ca"
 url="postgresql:///ca?host=$work/sock&port=5499&user=xsign"
 
@@ -56,7 +56,11 @@ load() {  # ports...: one ab -k per node at once; prints the summed requests per
   wait $(jobs -p | tail -n "$#")
   local total=0
   for o in "${outs[@]}"; do
-    grep -q "Failed requests:        0" "$o" || { echo "ab reported failures:" >&2; cat "$o" >&2; exit 1; }
+    # SM2 signatures vary in length, so ab's "Length" failures are expected; nothing else is.
+    if grep -q "Non-2xx" "$o" || grep -Eq "(Connect|Receive|Exceptions): [1-9]" "$o" ||
+       ! grep -q "Complete requests:      $requests" "$o"; then
+      echo "ab reported failures:" >&2; cat "$o" >&2; exit 1
+    fi
     r=$(awk '/Requests per second/ {print $4}' "$o")
     total=$(awk -v a="$total" -v b="$r" 'BEGIN {print a + b}')
   done
