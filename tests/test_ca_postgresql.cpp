@@ -152,6 +152,11 @@ TEST_CASE("A CA in PostgreSQL through the CLI: init --store, issue, revoke, CRL,
   const auto wrong = xsign("ca list --dir " + q(w.f("ru")));
   CHECK(wrong.exit_code != 0);
   CHECK_THAT(wrong.err, Catch::Contains("is the store of"));
+  // A store.url that is not a PostgreSQL URL (edited, or a file put there) is named as such.
+  testing::write(w.f("ru/store.url"), "file:///etc/passwd\n");
+  const auto garbage = xsign("ca list --dir " + q(w.f("ru")));
+  CHECK(garbage.exit_code == 65);
+  CHECK_THAT(garbage.err, Catch::Contains("store.url") && Catch::Contains("not a PostgreSQL URL"));
   // Not a PostgreSQL URL.
   const auto bad = xsign("ca init --dir " + q(w.f("bad")) + " --profile " + q(kProfile) + " --no-encrypt --store mysql://x/y");
   CHECK(bad.exit_code == 64);
