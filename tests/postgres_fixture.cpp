@@ -22,6 +22,15 @@ std::string server_bin_dir() {
 
 }  // namespace
 
+const char* const kStoreSchemaV1Sql =
+    "CREATE TABLE xsign_schema (version integer NOT NULL); INSERT INTO xsign_schema VALUES (1);"
+    "CREATE TABLE issued (serial text PRIMARY KEY, subject text NOT NULL, profile text NOT NULL,"
+    " not_before bigint NOT NULL, not_after bigint NOT NULL, der bytea NOT NULL,"
+    " revoked boolean NOT NULL DEFAULT false, revocation_time bigint, reason integer);"
+    "CREATE TABLE counters (name text PRIMARY KEY, value bigint NOT NULL);"
+    "CREATE TABLE audit_log (seq bigint PRIMARY KEY, time bigint NOT NULL, actor text NOT NULL,"
+    " action text NOT NULL, details text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL);";
+
 PostgresServer::PostgresServer() {
   bin_ = server_bin_dir();
   INFO("PostgreSQL is not installed (scripts/setup.sh installs the Debian package postgresql)");

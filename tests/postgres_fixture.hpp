@@ -9,6 +9,9 @@
 
 namespace testing {
 
+/// The tables of CA store schema version 1, as an older xsign made them (migration tests).
+extern const char* const kStoreSchemaV1Sql;
+
 class PostgresServer {
  public:
   PostgresServer();

@@ -178,15 +178,8 @@ TEST_CASE("ca migrate moves a SQLite CA into PostgreSQL without losing a row", "
 
   // Into a database that already holds rows: refused, nothing changes.
   const std::string busy = pg.create_database("busy");
-  REQUIRE(pg.psql("busy", "CREATE TABLE xsign_schema (version integer NOT NULL); INSERT INTO xsign_schema VALUES (2);"
-                          "CREATE TABLE issued (serial text PRIMARY KEY, subject text NOT NULL, profile text NOT NULL,"
-                          " not_before bigint NOT NULL, not_after bigint NOT NULL, der bytea NOT NULL,"
-                          " revoked boolean NOT NULL DEFAULT false, revocation_time bigint, reason integer);"
-                          "CREATE TABLE counters (name text PRIMARY KEY, value bigint NOT NULL);"
-                          "CREATE TABLE audit_log (seq bigint PRIMARY KEY, time bigint NOT NULL, actor text NOT NULL,"
-                          " action text NOT NULL, details text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL);"
-                          "CREATE TABLE documents (name text PRIMARY KEY, der bytea NOT NULL, made bigint NOT NULL);"
-                          "INSERT INTO counters VALUES ('crl_number', 7);")
+  // (a store of version 1 with a counter: opening it migrates it, and it is not empty)
+  REQUIRE(pg.psql("busy", std::string(testing::kStoreSchemaV1Sql) + "INSERT INTO counters VALUES ('crl_number', 7);")
               .exit_code == 0);
   const auto refused = xsign("ca migrate --dir " + q(w.f("ca")) + " --to " + q(busy));
   CHECK(refused.exit_code == 64);

@@ -124,14 +124,8 @@ TEST_CASE("Schema migrations: older stores are brought up to date, newer ones ar
     testing::PostgresServer pg;
     const std::string url = pg.create_database("old");
     // A store of schema version 1 (before documents and the revoked index), with a row.
-    REQUIRE(pg.psql("old", "CREATE TABLE xsign_schema (version integer NOT NULL); INSERT INTO xsign_schema VALUES (1);"
-                           "CREATE TABLE issued (serial text PRIMARY KEY, subject text NOT NULL, profile text NOT NULL,"
-                           " not_before bigint NOT NULL, not_after bigint NOT NULL, der bytea NOT NULL,"
-                           " revoked boolean NOT NULL DEFAULT false, revocation_time bigint, reason integer);"
-                           "CREATE TABLE counters (name text PRIMARY KEY, value bigint NOT NULL);"
-                           "CREATE TABLE audit_log (seq bigint PRIMARY KEY, time bigint NOT NULL, actor text NOT NULL,"
-                           " action text NOT NULL, details text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL);"
-                           "INSERT INTO issued (serial, subject, profile, not_before, not_after, der) VALUES"
+    REQUIRE(pg.psql("old", std::string(testing::kStoreSchemaV1Sql) +
+                               "INSERT INTO issued (serial, subject, profile, not_before, not_after, der) VALUES"
                            " ('01', 'CN=a', 'trader', 0, 1, '\\x3000');")
               .exit_code == 0);
     {

@@ -84,6 +84,11 @@ struct AuditEntry {
 /// [seq, time (RFC 3339), actor, action, details, prev_hash].
 std::string audit_entry_hash(const AuditEntry& entry);
 
+/// The entry that follows the one with `last_seq` and `last_hash` (0 and "" for the first
+/// entry of a log): sequence number, predecessor's hash, time in whole seconds, its own hash.
+AuditEntry next_audit_entry(std::uint64_t last_seq, const std::string& last_hash, const std::string& actor,
+                            const std::string& action, const std::string& details, TimePoint time);
+
 /// What checking a log found.
 struct AuditCheck {
   bool ok = true;

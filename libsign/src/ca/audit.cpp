@@ -16,6 +16,19 @@ std::string audit_entry_hash(const AuditEntry& e) {
                              ByteView(reinterpret_cast<const std::uint8_t*>(canonical.data()), canonical.size())));
 }
 
+AuditEntry next_audit_entry(std::uint64_t last_seq, const std::string& last_hash, const std::string& actor,
+                            const std::string& action, const std::string& details, TimePoint time) {
+  AuditEntry e;
+  e.seq = last_seq + 1;
+  e.prev_hash = last_seq == 0 ? std::string(64, '0') : last_hash;
+  e.time = std::chrono::floor<std::chrono::seconds>(time);
+  e.actor = actor;
+  e.action = action;
+  e.details = details;
+  e.hash = audit_entry_hash(e);
+  return e;
+}
+
 AuditCheck verify_audit_log(const std::vector<AuditEntry>& log, const std::string& expected_head) {
   AuditCheck c;
   c.entries = log.size();

@@ -174,18 +174,10 @@ class PostgresStore final : public CaStore {
     transaction([&] {
       // Held until the caller's transaction commits: the next entry sees this one's hash.
       lock("audit");
-      e.time = std::chrono::floor<std::chrono::seconds>(time);
-      e.actor = actor;
-      e.action = action;
-      e.details = details;
-      e.prev_hash = std::string(64, '0');
-      e.seq = 1;
       const auto last = current()->exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-      if (last.rows() == 1) {
-        e.seq = static_cast<std::uint64_t>(last.integer(0, 0)) + 1;
-        e.prev_hash = last.text(0, 1);
-      }
-      e.hash = audit_entry_hash(e);
+      e = last.rows() == 1 ? next_audit_entry(static_cast<std::uint64_t>(last.integer(0, 0)), last.text(0, 1), actor,
+                                              action, details, time)
+                           : next_audit_entry(0, "", actor, action, details, time);
       current()->exec("INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7)",
                       {static_cast<std::int64_t>(e.seq), seconds(e.time), e.actor, e.action, e.details, e.prev_hash, e.hash});
     });

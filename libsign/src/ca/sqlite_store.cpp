@@ -240,21 +240,16 @@ class SqliteStore final : public CaStore {
     const bool own = sqlite3_get_autocommit(db_) != 0;
     if (own) exec("BEGIN IMMEDIATE");
     try {
-      AuditEntry e;
-      e.time = std::chrono::floor<std::chrono::seconds>(time);
-      e.actor = actor;
-      e.action = action;
-      e.details = details;
-      e.prev_hash = std::string(64, '0');
-      e.seq = 1;
+      std::uint64_t last_seq = 0;
+      std::string last_hash;
       {
         Statement last(db_, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
         if (last.step()) {
-          e.seq = static_cast<std::uint64_t>(last.integer(0)) + 1;
-          e.prev_hash = last.text(1);
+          last_seq = static_cast<std::uint64_t>(last.integer(0));
+          last_hash = last.text(1);
         }
       }
-      e.hash = audit_entry_hash(e);
+      const AuditEntry e = next_audit_entry(last_seq, last_hash, actor, action, details, time);
       Statement ins(db_, "INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
       ins.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, seconds(e.time)).bind(3, e.actor).bind(4, e.action)
           .bind(5, e.details).bind(6, e.prev_hash).bind(7, e.hash);
