@@ -76,9 +76,12 @@ void PostgresServer::stop() {
   running_ = false;
 }
 
+CommandResult PostgresServer::client(const std::string& program, const std::string& args) {
+  return run(q(bin_ + "/" + program) + " -h " + q(socket_dir_) + " -p " + std::to_string(port_) + " -U xsign " + args);
+}
+
 CommandResult PostgresServer::psql(const std::string& database, const std::string& sql) {
-  return run(q(bin_ + "/psql") + " -X -At -v ON_ERROR_STOP=1 -h " + q(socket_dir_) + " -p " + std::to_string(port_) +
-             " -U xsign -d " + q(database) + " -c " + q(sql));
+  return client("psql", "-X -At -v ON_ERROR_STOP=1 -d " + q(database) + " -c " + q(sql));
 }
 
 std::string PostgresServer::create_database(const std::string& name) {

@@ -23,6 +23,8 @@ class PostgresServer {
   std::string create_database(const std::string& name);
   /// Runs SQL in a database with psql; the result's output is psql's (-At: bare values).
   CommandResult psql(const std::string& database, const std::string& sql);
+  /// Runs one of PostgreSQL's client programs (pg_dump, pg_restore, ...) against this server.
+  CommandResult client(const std::string& program, const std::string& args);
   /// Stops the server now (fast shutdown); start() brings it back on the same data.
   void stop();
   void start();

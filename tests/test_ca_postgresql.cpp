@@ -294,3 +294,33 @@ TEST_CASE("Three serve nodes share one PostgreSQL store: one answer from every n
   CHECK(testing::run("curl -s -o /dev/null -w '%{http_code}' " + q(ready)).out == "200");
   CHECK(ocsp_status(victim, w.f("root.pem"), nodes[0]->url("/ocsp")) == "revoked");
 }
+
+TEST_CASE("Backup of a CA in PostgreSQL: ca backup copies the directory, pg_dump and pg_restore the store",
+          "[ca][cli][postgresql]") {
+  testing::PostgresServer pg;
+  Workspace w;
+  w.make_ca("ca", pg.create_database("live"));
+  w.run_ok("ca issue " + q(w.f("t.csr")) + " --dir " + q(w.f("ca")) + " --profile trader --out " + q(w.f("t.pem")));
+  const std::string serial = sign::Certificate::load(w.f("t.pem")).serial_hex();
+  w.run_ok("ca revoke " + serial + " --dir " + q(w.f("ca")) + " --reason keyCompromise");
+
+  const auto backup = xsign("ca backup --dir " + q(w.f("ca")) + " --out " + q(w.f("backup")));
+  CHECK(backup.exit_code == 0);
+  CHECK_THAT(backup.err, Catch::Contains("pg_dump"));
+  CHECK(fs::exists(w.f("backup/store.url")));
+  CHECK_FALSE(fs::exists(w.f("backup/store.sqlite")));
+  REQUIRE(pg.client("pg_dump", "--format=custom --file=" + q(w.f("live.dump")) + " live").exit_code == 0);
+
+  // Disaster: restore the directory, and the store into a new database.
+  const std::string restored_url = pg.create_database("restored");
+  const auto r = pg.client("pg_restore", "--dbname=restored " + q(w.f("live.dump")));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  w.run_ok("ca restore " + q(w.f("backup")) + " --dir " + q(w.f("ca2")));
+  testing::write(w.f("ca2/store.url"), restored_url + "\n");
+  const auto list = w.list("ca2");
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["serial"] == serial);
+  CHECK(list[0]["status"] == "revoked");
+  CHECK(xsign("ca log --verify --dir " + q(w.f("ca2"))).exit_code == 0);
+}
