@@ -56,6 +56,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_LIBSIGN_PACKAGE_NAME libsign0)
 set(CPACK_DEBIAN_LIBSIGN_PACKAGE_SHLIBDEPS ON)
+# libpq is opened with dlopen when a CA store is in PostgreSQL (libsign/src/ca/libpq.hpp).
+set(CPACK_DEBIAN_LIBSIGN_PACKAGE_RECOMMENDS "libpq5")
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_NAME libsign-dev)
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_DEPENDS
     "libsign0 (= ${PROJECT_VERSION}), libbotan-2-dev, libssl-dev, libsqlite3-dev, libtomlplusplus-dev, nlohmann-json3-dev, libp11-kit-dev")
