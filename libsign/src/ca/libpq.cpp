@@ -107,7 +107,12 @@ PgConnection::PgConnection(const std::string& url, const std::string& label) : l
   }
   // Notices ("relation already exists, skipping") are not for xsign's users.
   pq.set_notice_processor(c_, [](void*, const char*) {}, nullptr);
-  exec("SET bytea_output = 'hex'");
+  try {
+    exec("SET bytea_output = 'hex'");
+  } catch (...) {
+    pq.finish(c_);
+    throw;
+  }
 }
 
 PgConnection::~PgConnection() {

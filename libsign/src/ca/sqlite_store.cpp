@@ -100,8 +100,14 @@ class SqliteStore final : public CaStore {
     }
     sqlite3_busy_timeout(db_, 5000);
     file_ = file.string();
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-    migrate();
+    try {
+      exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+      migrate();
+    } catch (...) {
+      // A refused store (newer schema, unreadable) is closed: no destructor runs for us.
+      sqlite3_close(db_);
+      throw;
+    }
   }
   ~SqliteStore() override { sqlite3_close(db_); }
 
