@@ -168,8 +168,8 @@ std::string redact_store_url(const std::string& url);
 /// Copies every row of `from` (certificates with their status, counters, the audit log with
 /// its hashes, documents) into `to`, which must be empty, in one transaction of `to`; then
 /// checks that `to` holds what `from` holds (same serials, same audit head). UsageError when
-/// `to` is not empty.
-void copy_ca_store(CaStore& from, CaStore& to);
+/// `to` is not empty. Returns how many certificates were copied.
+std::size_t copy_ca_store(CaStore& from, CaStore& to);
 
 /// A consistent copy of a live SQLite CA store (SQLite's online backup API: committed
 /// transactions still in the WAL are included), checked with PRAGMA integrity_check.

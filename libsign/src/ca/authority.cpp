@@ -184,10 +184,12 @@ CertificateAuthority CertificateAuthority::init(const InitOptions& o, Certificat
                                   (postgresql ? ", store " + ca.store_->location() : ""),
                               now);
     });
-    ca.store_.reset();
+    // A SQLite store moves with the directory: closed before, reopened after. A PostgreSQL
+    // store stays where it is, and open.
+    if (!postgresql) ca.store_.reset();
     if (fs::exists(o.dir) && fs::is_empty(o.dir)) fs::remove(o.dir);
     fs::rename(scratch, o.dir);
-    ca.store_ = open_store_of(o.dir);
+    if (!postgresql) ca.store_ = open_sqlite_store(o.dir / kStoreFile);
     ca.tsa_serials_ = std::make_shared<SerialRange>();
     return ca;
   } catch (...) {
@@ -223,13 +225,13 @@ void CertificateAuthority::migrate_store(const fs::path& dir, const std::string&
     throw UsageError("--to takes a PostgreSQL URL (postgresql://user@host/database), not '" + redact_store_url(url) + "'");
   if (fs::exists(dir / kStoreUrlFile))
     throw UsageError(dir.string() + ": the store is already in PostgreSQL (" + kStoreUrlFile + "); nothing to migrate");
-  const Certificate cert = CertificateAuthority::open(dir, {}).certificate();  // a CA in working order
+  (void)CertificateAuthority::open(dir, {});  // a CA in working order
   auto from = open_sqlite_store(dir / kStoreFile);
   auto to = open_postgresql_store(url);
-  copy_ca_store(*from, *to);
+  const std::size_t certificates = copy_ca_store(*from, *to);
   to->append_audit(default_actor(), "migrate",
                    "store moved from " + (dir / kStoreFile).string() + " to " + to->location() + ", " +
-                       std::to_string(from->list().size()) + " certificate(s)",
+                       std::to_string(certificates) + " certificate(s)",
                    sign::now());
   from.reset();
   write_file_atomic(dir / kStoreUrlFile, url + "\n", FileMode::private_0600);

@@ -17,11 +17,10 @@ void resolve(void* lib, Fn& fn, const char* name) {
   if (!fn) throw UsageError(std::string("libpq.so.5 lacks ") + name + "; install a current libpq5");
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// libpq's messages end in a newline; ours are one line.
+std::string without_trailing_space(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
 }
 
 }  // namespace
@@ -47,7 +46,6 @@ const Libpq& Libpq::get() {
       resolve(lib, pq.set_notice_processor, "PQsetNoticeProcessor");
       resolve(lib, pq.result_status, "PQresultStatus");
       resolve(lib, pq.result_error_message, "PQresultErrorMessage");
-      resolve(lib, pq.result_error_field, "PQresultErrorField");
       resolve(lib, pq.ntuples, "PQntuples");
       resolve(lib, pq.getvalue, "PQgetvalue");
       resolve(lib, pq.getlength, "PQgetlength");
@@ -78,16 +76,13 @@ Bytes PgResult::bytea(int row, int col) const {
   // Text output of bytea is "\x" followed by two hex digits a byte (bytea_output = hex, the
   // default since PostgreSQL 9.0; the store sets it on connect).
   const std::string t = text(row, col);
-  if (t.size() < 2 || t[0] != '\\' || t[1] != 'x' || t.size() % 2)
+  if (t.size() < 2 || t[0] != '\\' || t[1] != 'x')
     throw IoError("CA store (PostgreSQL): a bytea value is not in hex output form");
-  Bytes out;
-  out.reserve(t.size() / 2 - 1);
-  for (std::size_t i = 2; i < t.size(); i += 2) {
-    const int hi = hex_value(t[i]), lo = hex_value(t[i + 1]);
-    if (hi < 0 || lo < 0) throw IoError("CA store (PostgreSQL): a bytea value is not hex");
-    out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+  try {
+    return from_hex(std::string_view(t).substr(2));
+  } catch (const FormatError& e) {
+    throw IoError(std::string("CA store (PostgreSQL): a bytea value is not hex (") + e.what() + ")");
   }
-  return out;
 }
 
 std::uint64_t PgResult::affected() const {
@@ -99,8 +94,7 @@ PgConnection::PgConnection(const std::string& url, const std::string& label) : l
   const auto& pq = Libpq::get();
   c_ = pq.connectdb(url.c_str());
   if (!c_ || pq.status(c_) != CONNECTION_OK) {
-    std::string err = c_ ? pq.error_message(c_) : "out of memory";
-    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+    const std::string err = without_trailing_space(c_ ? pq.error_message(c_) : "out of memory");
     if (c_) pq.finish(c_);
     c_ = nullptr;
     throw IoError(label_ + ": cannot connect to the CA store (" + err + ")");
@@ -124,8 +118,8 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
   for (const auto& p : params) {
-    values.push_back(p.value ? p.value->data() : nullptr);
-    lengths.push_back(p.value ? static_cast<int>(p.value->size()) : 0);
+    values.push_back(p.value.data());
+    lengths.push_back(static_cast<int>(p.value.size()));
     formats.push_back(p.binary ? 1 : 0);
   }
   return checked(PgResult(pq.exec_params(c_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
@@ -138,10 +132,8 @@ PgResult PgConnection::checked(PgResult result) {
   const auto& pq = Libpq::get();
   const ExecStatusType status = result.raw() ? pq.result_status(result.raw()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    std::string err = result.raw() ? pq.result_error_message(result.raw()) : pq.error_message(c_);
-    while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
-    const char* state = result.raw() ? pq.result_error_field(result.raw(), PG_DIAG_SQLSTATE) : nullptr;
-    throw PgError(label_ + ": " + err, state ? state : "");
+    throw PgError(label_ + ": " +
+                  without_trailing_space(result.raw() ? pq.result_error_message(result.raw()) : pq.error_message(c_)));
   }
   return result;
 }

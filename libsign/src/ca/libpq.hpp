@@ -9,7 +9,6 @@
 #include <libpq-fe.h>
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +26,6 @@ struct Libpq {
   decltype(&PQsetNoticeProcessor) set_notice_processor;
   decltype(&PQresultStatus) result_status;
   decltype(&PQresultErrorMessage) result_error_message;
-  decltype(&PQresultErrorField) result_error_field;
   decltype(&PQntuples) ntuples;
   decltype(&PQgetvalue) getvalue;
   decltype(&PQgetlength) getlength;
@@ -39,15 +37,14 @@ struct Libpq {
   static const Libpq& get();
 };
 
-/// One query parameter: text, or binary (bytea); nullopt is SQL NULL.
+/// One query parameter: text, or binary (bytea).
 struct PgParam {
-  std::optional<std::string> value;
+  std::string value;
   bool binary = false;
   PgParam(std::string v) : value(std::move(v)) {}
   PgParam(const char* v) : value(v) {}
   PgParam(std::int64_t v) : value(std::to_string(v)) {}
   PgParam(const Bytes& v) : value(std::string(v.begin(), v.end())), binary(true) {}
-  PgParam(std::nullopt_t) {}
 };
 
 /// A query's result (text format); throws nothing once made.
@@ -66,7 +63,7 @@ class PgResult {
   std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
 };
 
-/// One connection. Errors are IoError naming the store (SQLSTATE kept for callers that retry).
+/// One connection. Errors are PgError (an IoError) naming the store.
 class PgConnection {
  public:
   explicit PgConnection(const std::string& url, const std::string& label);
@@ -86,14 +83,11 @@ class PgConnection {
   std::string label_;
 };
 
-/// The error of a failed PostgreSQL statement, with its SQLSTATE ("23505": unique violation).
+/// The error of a failed PostgreSQL statement (the store retries a call once on a fresh
+/// connection when the one it used is broken).
 class PgError : public IoError {
  public:
-  PgError(const std::string& what, std::string sqlstate) : IoError(what), sqlstate_(std::move(sqlstate)) {}
-  const std::string& sqlstate() const { return sqlstate_; }
-
- private:
-  std::string sqlstate_;
+  using IoError::IoError;
 };
 
 }  // namespace sign::detail

@@ -214,12 +214,10 @@ class SqliteStore final : public CaStore {
   }
 
   std::uint64_t advance_counter(const std::string& name, std::uint64_t count) override {
-    std::lock_guard lock(mutex_);
     // One transaction: one durable write, and no other process between the update and the read
-    // (inside a caller's transaction, such as CRL issuance, that one is used).
-    const bool own = sqlite3_get_autocommit(db_) != 0;
-    if (own) exec("BEGIN IMMEDIATE");
-    try {
+    // (inside a caller's transaction, such as CRL issuance, that one is joined).
+    std::uint64_t value = 0;
+    transaction([&] {
       {
         Statement s(db_, "INSERT OR IGNORE INTO counters VALUES (?, 0)");
         s.bind(1, name).step();
@@ -231,21 +229,15 @@ class SqliteStore final : public CaStore {
       Statement s(db_, "SELECT value FROM counters WHERE name = ?");
       s.bind(1, name);
       s.step();
-      const auto value = static_cast<std::uint64_t>(s.integer(0));
-      if (own) exec("COMMIT");
-      return value;
-    } catch (...) {
-      if (own) exec("ROLLBACK");
-      throw;
-    }
+      value = static_cast<std::uint64_t>(s.integer(0));
+    });
+    return value;
   }
 
   AuditEntry append_audit(const std::string& actor, const std::string& action, const std::string& details,
                           TimePoint time) override {
-    std::lock_guard lock(mutex_);
-    const bool own = sqlite3_get_autocommit(db_) != 0;
-    if (own) exec("BEGIN IMMEDIATE");
-    try {
+    AuditEntry e;
+    transaction([&] {
       std::uint64_t last_seq = 0;
       std::string last_hash;
       {
@@ -255,17 +247,13 @@ class SqliteStore final : public CaStore {
           last_hash = last.text(1);
         }
       }
-      const AuditEntry e = next_audit_entry(last_seq, last_hash, actor, action, details, time);
+      e = next_audit_entry(last_seq, last_hash, actor, action, details, time);
       Statement ins(db_, "INSERT INTO audit_log (seq, time, actor, action, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?)");
       ins.bind(1, static_cast<std::int64_t>(e.seq)).bind(2, seconds(e.time)).bind(3, e.actor).bind(4, e.action)
           .bind(5, e.details).bind(6, e.prev_hash).bind(7, e.hash);
       ins.step();
-      if (own) exec("COMMIT");
-      return e;
-    } catch (...) {
-      if (own) exec("ROLLBACK");
-      throw;
-    }
+    });
+    return e;
   }
 
   std::vector<AuditEntry> audit_log() override {

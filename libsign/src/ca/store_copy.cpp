@@ -24,7 +24,7 @@ namespace {
 constexpr const char* kDocuments[] = {"ca-certificate", "crl", "delta-crl"};
 }  // namespace
 
-void copy_ca_store(CaStore& from, CaStore& to) {
+std::size_t copy_ca_store(CaStore& from, CaStore& to) {
   const auto records = from.list();
   const auto counters = from.counters();
   const auto log = from.audit_log();
@@ -60,6 +60,7 @@ void copy_ca_store(CaStore& from, CaStore& to) {
     if (copied[i].serial_hex != records[i].serial_hex || copied[i].revoked != records[i].revoked ||
         copied[i].der != records[i].der)
       throw IoError(to.location() + ": certificate " + records[i].serial_hex + " did not copy exactly");
+  return records.size();
 }
 
 }  // namespace sign

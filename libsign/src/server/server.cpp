@@ -11,8 +11,8 @@
 #include "server/http_edge.hpp"
 
 #include <botan/base64.h>
-#include <nlohmann/json.hpp>
 #include <botan/exceptn.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
