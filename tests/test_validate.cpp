@@ -313,6 +313,7 @@ TEST_CASE("verify-batch gives one verdict per file and the worst exit code", "[v
                         Catch::Contains("TOTAL-FAILED  " + v.f("junk.xml.p7s")) && Catch::Contains("FORMAT_FAILURE"));
   const auto good = xsign("verify-batch " + q(v.f("invoice.ru.p7s")) + " " + q(v.f("invoice.cn.p7s")) + " --trust " +
                           q(v.f("trust-ru")) + " --json");
+  INFO(good.err);
   CHECK(good.exit_code == 0);
   CHECK_THAT(good.out, Catch::StartsWith("[") && Catch::Contains("\"indication\": \"TOTAL-PASSED\""));
   // The tally, a file named twice verified once, and JSON Lines.

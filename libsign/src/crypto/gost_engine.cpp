@@ -111,6 +111,15 @@ class EngineSigner final : public SigningStream {
 
 EnginePkey own(EVP_PKEY* k) { return k ? EnginePkey(k, EVP_PKEY_free) : nullptr; }
 
+// The engine (3.0.1, Debian 12) builds each parameter set's EC_GROUP on first use and caches it
+// in a static table without a lock: two threads decoding their first key of a set at once both
+// build one, and the loser's group leaks (LeakSanitizer saw it in verify-batch). Key decoding is
+// rare (each key is decoded once and cached with its certificate), so one lock costs nothing.
+std::mutex& decode_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 }  // namespace
 
 ENGINE* gost_engine() {
@@ -121,6 +130,7 @@ ENGINE* gost_engine() {
 EnginePkey engine_public_key(ByteView spki_der) {
   if (!gost_engine()) return nullptr;
   const unsigned char* p = spki_der.data();
+  const std::lock_guard lock(decode_mutex());
   EVP_PKEY* k = d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size()));
   ERR_clear_error();
   return own(k);
@@ -129,6 +139,7 @@ EnginePkey engine_public_key(ByteView spki_der) {
 EnginePkey engine_private_key(const Botan::secure_vector<std::uint8_t>& pkcs8_der) {
   if (!gost_engine()) return nullptr;
   const unsigned char* p = pkcs8_der.data();
+  const std::lock_guard lock(decode_mutex());
   PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(pkcs8_der.size()));
   EVP_PKEY* k = info ? EVP_PKCS82PKEY(info) : nullptr;
   PKCS8_PRIV_KEY_INFO_free(info);
