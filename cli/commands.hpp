@@ -30,6 +30,9 @@ void register_config_command(CLI::App& app, Context& ctx);
 std::string default_config_path();
 /// `help` and `completion`: registered last, they read the tree the others built.
 void register_help_commands(CLI::App& app, Context& ctx);
+/// The group of the command argv names, or every command when it names none of them (help,
+/// config, a typo): see command_table.cpp.
+void register_commands(CLI::App& app, Context& ctx, int argc, char** argv);
 
 /// "unknown command 'sigh'; did you mean 'sign'?" when the command words name no command, or
 /// "unknown option '--ot'; did you mean '--out'?" when an option is unknown on the command's

@@ -59,22 +59,8 @@ int main(int argc, char** argv) {
                  "the locale: LC_ALL, LC_MESSAGES, LANG). JSON output is the same in every language.");
 
   xsign::Context ctx;
-  xsign::register_key_commands(app, ctx);
-  xsign::register_sign_commands(app, ctx);
-  xsign::register_inspect_commands(app, ctx);
-  xsign::register_verify_command(app, ctx);
-  xsign::register_ts_commands(app, ctx);
-  xsign::register_channel_commands(app, ctx);
-  xsign::register_demo_command(app, ctx);
-  xsign::register_serve_command(app, ctx);
-  xsign::register_ca_commands(app, ctx);
-  xsign::register_version_command(app, ctx);
-  xsign::register_show_command(app, ctx);
-  xsign::register_cache_command(app, ctx);
-  xsign::register_config_command(app, ctx);
-  xsign::register_help_commands(app, ctx);
-
   try {
+    xsign::register_commands(app, ctx, argc, argv);
     xsign::choose_language(argc, argv, xsign::default_config_path());
     if (const auto typo = xsign::suggest_command(app, argc, argv); !typo.empty())
       return fail(xsign::kExitUsage, typo, xsign::tr("hint_command_help"));

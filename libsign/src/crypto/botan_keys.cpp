@@ -155,12 +155,37 @@ std::unique_ptr<Botan::Public_Key> make_botan_public_key(const CurveDef& curve, 
   return std::make_unique<Botan::GOST_3410_PublicKey>(botan_group(curve), point);
 }
 
+std::unique_ptr<Botan::EC_PrivateKey> make_private(const CurveDef& curve, const Botan::BigInt& x) {
+  const auto& group = botan_group(curve);
+  if (is_gost(curve)) return std::make_unique<Botan::GOST_3410_PrivateKey>(system_rng(), group, x);
+  return std::make_unique<Botan::SM2_PrivateKey>(system_rng(), group, x);
+}
+
+Botan::PointGFp decode_point(const CurveDef& curve, ByteView sec1_point) {
+  // The curve's arithmetic, not its group: a key that is only decoded, shown or verified on the
+  // GOST engine never pays for the group's base-point tables (botan_group).
+  const auto& arithmetic = curve_arithmetic(curve);
+  Botan::PointGFp point;
+  try {
+    point = Botan::OS2ECP(sec1_point.data(), sec1_point.size(), arithmetic.curve);
+  } catch (const Botan::Exception& e) {
+    throw FormatError("public key is not a valid point on " + std::string(curve.info.name) +
+                      ": " + e.what());
+  }
+  if (point.is_zero() || !point.on_the_curve())
+    throw FormatError("public key is not a point on " + std::string(curve.info.name));
+  // Curves with a cofactor: the point must lie in the prime-order subgroup.
+  if (curve.cofactor != "1" && !(point * arithmetic.order).is_zero())
+    throw FormatError("public key is not in the prime-order subgroup of " +
+                      std::string(curve.info.name));
+  return point;
+}
+
 class BotanPublicKey final : public PublicKeyImpl {
  public:
   BotanPublicKey(const CurveDef& curve, const Botan::PointGFp& point, bool gost2001 = false)
       : curve_(curve),
         suite_(gost2001 ? Suite::gost2001 : curve.info.suite),
-        botan_key_(make_botan_public_key(curve, point)),
         point_(point),
         point_bytes_(point_bytes(point)),
         spki_(encode_spki(curve, point_bytes_, gost2001)),
@@ -181,6 +206,8 @@ class BotanPublicKey final : public PublicKeyImpl {
       if (engine_key_)
         if (auto v = engine_gost_verifier(self, engine_key_, suite_)) return v;
     }
+    // Botan's key object (and with it the curve's group) is made on first use as well.
+    std::call_once(botan_once_, [&] { botan_key_ = make_botan_public_key(curve_, point_); });
     if (is_gost(curve_))
       return std::make_unique<GostVerifier>(std::move(self), botan_group(curve_), point_,
                                             suite_info(suite_).digest, botan_key_.get());
@@ -190,75 +217,70 @@ class BotanPublicKey final : public PublicKeyImpl {
  private:
   const CurveDef& curve_;
   Suite suite_;
-  std::unique_ptr<Botan::Public_Key> botan_key_;
   Botan::PointGFp point_;
   Bytes point_bytes_;
   Bytes spki_;
   bool for_engine_;
   mutable std::once_flag engine_once_;
   mutable EnginePkey engine_key_;
+  mutable std::once_flag botan_once_;
+  mutable std::unique_ptr<Botan::Public_Key> botan_key_;
 };
 
 class BotanPrivateKey final : public PrivateKeyImpl {
  public:
-  BotanPrivateKey(const CurveDef& curve, std::unique_ptr<Botan::EC_PrivateKey> key)
-      : curve_(curve),
-        key_(std::move(key)),
-        public_(std::make_shared<BotanPublicKey>(curve, key_->public_point())) {}
+  // Only the scalar is kept from the start; the public key, Botan's key object (with the curve's
+  // group) and the engine's key are each made on first use, so signing on the GOST engine never
+  // builds Botan's base-point tables.
+  BotanPrivateKey(const CurveDef& curve, Botan::BigInt x) : curve_(curve), x_(std::move(x)) {}
 
   Suite suite() const override { return curve_.info.suite; }
   const CurveDef& curve() const override { return curve_; }
-  std::shared_ptr<const PublicKeyImpl> public_key() const override { return public_; }
+  std::shared_ptr<const PublicKeyImpl> public_key() const override {
+    std::call_once(public_once_, [&] { public_ = std::make_shared<BotanPublicKey>(curve_, public_point()); });
+    return public_;
+  }
 
   Botan::secure_vector<std::uint8_t> pkcs8_der() const override {
-    const auto scalar = Botan::BigInt::encode_1363(key_->private_value(), field_bytes(curve_));
-    return encode_pkcs8(curve_, scalar, public_->point());
+    const auto scalar = Botan::BigInt::encode_1363(x_, field_bytes(curve_));
+    // GOST's PKCS#8 holds the scalar alone; SM2's (RFC 5915) carries the public point too.
+    return encode_pkcs8(curve_, scalar, is_gost(curve_) ? ByteView{} : ByteView(public_key()->point()));
   }
 
   std::unique_ptr<SigningStream> signing_stream(std::shared_ptr<const PrivateKeyImpl> self,
                                  const SignOptions& options) const override {
-    if (is_gost(curve_)) {
-      std::call_once(engine_once_, [&] { engine_key_ = engine_private_key(pkcs8_der()); });
-      if (engine_key_)
-        if (auto s = engine_gost_signer(self, engine_key_, curve_.info.suite)) return s;
-    }
+    if (const auto& k = engine_key())
+      if (auto s = engine_gost_signer(self, k, curve_.info.suite)) return s;
     if (is_gost(curve_))
-      return std::make_unique<GostSigner>(std::move(self), *key_,
-                                          suite_info(curve_.info.suite).digest);
-    return std::make_unique<Sm2Signer>(std::move(self), *key_, options.sm2_id);
+      return std::make_unique<GostSigner>(std::move(self), botan_key(), suite_info(curve_.info.suite).digest);
+    return std::make_unique<Sm2Signer>(std::move(self), botan_key(), options.sm2_id);
   }
 
  private:
-  const CurveDef& curve_;
-  std::unique_ptr<Botan::EC_PrivateKey> key_;
-  std::shared_ptr<const BotanPublicKey> public_;
-  mutable std::once_flag engine_once_;  // the engine's copy of the key, made on first signature
-  mutable EnginePkey engine_key_;
-};
-
-std::unique_ptr<Botan::EC_PrivateKey> make_private(const CurveDef& curve, const Botan::BigInt& x) {
-  const auto& group = botan_group(curve);
-  if (is_gost(curve)) return std::make_unique<Botan::GOST_3410_PrivateKey>(system_rng(), group, x);
-  return std::make_unique<Botan::SM2_PrivateKey>(system_rng(), group, x);
-}
-
-Botan::PointGFp decode_point(const CurveDef& curve, ByteView sec1_point) {
-  const auto& group = botan_group(curve);
-  Botan::PointGFp point;
-  try {
-    point = group.OS2ECP(sec1_point.data(), sec1_point.size());
-  } catch (const Botan::Exception& e) {
-    throw FormatError("public key is not a valid point on " + std::string(curve.info.name) +
-                      ": " + e.what());
+  // The engine's copy of a GOST key (nullptr without the engine, and for SM2).
+  const EnginePkey& engine_key() const {
+    if (is_gost(curve_)) std::call_once(engine_once_, [&] { engine_key_ = engine_private_key(pkcs8_der()); });
+    return engine_key_;
   }
-  if (point.is_zero() || !point.on_the_curve())
-    throw FormatError("public key is not a point on " + std::string(curve.info.name));
-  // Curves with a cofactor: the point must lie in the prime-order subgroup.
-  if (curve.cofactor != "1" && !(point * group.get_order()).is_zero())
-    throw FormatError("public key is not in the prime-order subgroup of " +
-                      std::string(curve.info.name));
-  return point;
-}
+  const Botan::EC_PrivateKey& botan_key() const {
+    std::call_once(botan_once_, [&] { botan_key_ = make_private(curve_, x_); });
+    return *botan_key_;
+  }
+  Botan::PointGFp public_point() const {
+    if (const auto& k = engine_key())
+      if (const Bytes point = engine_public_point(k); !point.empty()) return decode_point(curve_, point);
+    return botan_key().public_point();
+  }
+
+  const CurveDef& curve_;
+  Botan::BigInt x_;
+  mutable std::once_flag public_once_;
+  mutable std::shared_ptr<const BotanPublicKey> public_;
+  mutable std::once_flag engine_once_;
+  mutable EnginePkey engine_key_;
+  mutable std::once_flag botan_once_;
+  mutable std::unique_ptr<Botan::EC_PrivateKey> botan_key_;
+};
 
 }  // namespace
 
@@ -269,17 +291,17 @@ std::shared_ptr<const PublicKeyImpl> make_botan_public(const CurveDef& curve, By
 std::shared_ptr<const PrivateKeyImpl> make_botan_private(
     const CurveDef& curve, const Botan::secure_vector<std::uint8_t>& scalar_be) {
   const Botan::BigInt x(scalar_be.data(), scalar_be.size());
-  const auto& order = botan_group(curve).get_order();
+  const auto& order = curve_arithmetic(curve).order;
   if (x.is_zero() || x >= order)
     throw FormatError("private key value is out of range for " + std::string(curve.info.name));
-  return std::make_shared<BotanPrivateKey>(curve, make_private(curve, x));
+  return std::make_shared<BotanPrivateKey>(curve, x);
 }
 
 std::shared_ptr<const PrivateKeyImpl> generate_botan_private(const CurveDef& curve) {
-  const auto& order = botan_group(curve).get_order();
+  const auto& order = curve_arithmetic(curve).order;
   // SM2 needs x in [1, n-2] (the signature uses (1+x)^-1); GOST any x in [1, q-1].
   const Botan::BigInt x = Botan::BigInt::random_integer(system_rng(), 1, order - 1);
-  return std::make_shared<BotanPrivateKey>(curve, make_private(curve, x));
+  return std::make_shared<BotanPrivateKey>(curve, x);
 }
 
 bool gost_verify_digest(const CurveDef& curve, ByteView sec1_point, ByteView digest,

@@ -5,6 +5,7 @@
 #include <botan/bigint.h>
 
 #include <map>
+#include <memory>
 #include <functional>
 #include <iterator>
 #include <mutex>
@@ -139,34 +140,46 @@ const CurveDef* find_curve(std::string_view oid) {
   return nullptr;
 }
 
-const Botan::EC_Group& botan_group(const CurveDef& curve) {
+namespace {
+
+// One T per curve, built on first use and then read without a lock by every thread. Never
+// destroyed on purpose: Botan's locked-memory pool is torn down at exit before our statics
+// would be, and freeing group data after it crashes. A curve outside the table (worked examples
+// in tests) gets its own entry under a lock.
+template <typename T, typename Make>
+const T& per_curve(const CurveDef& curve, Make make) {
   constexpr std::size_t kCurves = std::size(kCurves_);
-  // Built once per curve, then read without a lock by every signing and verifying thread.
-  // Never destroyed on purpose: Botan's locked-memory pool is torn down at exit before our
-  // statics would be, and freeing group data after it crashes.
   static std::once_flag once[kCurves];
-  static Botan::EC_Group* groups[kCurves] = {};
+  static T* built[kCurves] = {};
   const std::less<const CurveDef*> before;
   const bool in_table = !before(&curve, std::begin(kCurves_)) && before(&curve, std::end(kCurves_));
   if (!in_table) {
-    // A curve outside the table (worked examples in tests): built each time, not cached.
     static std::mutex mutex;
-    static auto& extra = *new std::map<const CurveDef*, Botan::EC_Group>;
+    static auto& extra = *new std::map<const CurveDef*, std::unique_ptr<T>>;
     std::lock_guard lock(mutex);
-    auto it = extra.find(&curve);
-    if (it == extra.end())
-      it = extra.emplace(&curve, Botan::EC_Group(big(curve.p), big(curve.a), big(curve.b), big(curve.x), big(curve.y),
-                                                 big(curve.q), big(curve.cofactor)))
-               .first;
-    return it->second;
+    auto& slot = extra[&curve];
+    if (!slot) slot = std::make_unique<T>(make());
+    return *slot;
   }
   const auto index = static_cast<std::size_t>(&curve - kCurves_);
-  std::call_once(once[index], [&] {
-    // No OID is given to Botan: its own OID table maps some GOST OIDs to other curves.
-    groups[index] = new Botan::EC_Group(big(curve.p), big(curve.a), big(curve.b), big(curve.x), big(curve.y),
-                                        big(curve.q), big(curve.cofactor));
+  std::call_once(once[index], [&] { built[index] = new T(make()); });
+  return *built[index];
+}
+
+}  // namespace
+
+const Botan::EC_Group& botan_group(const CurveDef& curve) {
+  // No OID is given to Botan: its own OID table maps some GOST OIDs to other curves.
+  return per_curve<Botan::EC_Group>(curve, [&] {
+    return Botan::EC_Group(big(curve.p), big(curve.a), big(curve.b), big(curve.x), big(curve.y), big(curve.q),
+                           big(curve.cofactor));
   });
-  return *groups[index];
+}
+
+const CurveArithmetic& curve_arithmetic(const CurveDef& curve) {
+  return per_curve<CurveArithmetic>(curve, [&] {
+    return CurveArithmetic{Botan::CurveGFp(big(curve.p), big(curve.a), big(curve.b)), big(curve.q)};
+  });
 }
 
 std::size_t field_bytes(const CurveDef& curve) { return (curve.p.size() + 1) / 2; }

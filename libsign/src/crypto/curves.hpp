@@ -25,8 +25,18 @@ std::span<const CurveDef> curve_table();
 /// Curve by OID, or nullptr.
 const CurveDef* find_curve(std::string_view oid);
 
-/// Botan group for a curve; built once and cached (thread-safe).
+/// Botan group for a curve; built once and cached (thread-safe). Building one precomputes
+/// multiples of the base point (about 35 million instructions for a 256-bit curve, more than the
+/// rest of a short `xsign verify`): only signing and Botan's own verification need it.
 const Botan::EC_Group& botan_group(const CurveDef& curve);
+
+/// The field arithmetic and the group order, without the base-point tables: enough to decode a
+/// public point and check that it lies on the curve and in the prime-order subgroup.
+struct CurveArithmetic {
+  Botan::CurveGFp curve;
+  Botan::BigInt order;
+};
+const CurveArithmetic& curve_arithmetic(const CurveDef& curve);
 
 /// Byte length of field elements / scalars on this curve.
 std::size_t field_bytes(const CurveDef& curve);

@@ -5,6 +5,7 @@
 
 #include <sign/error.hpp>
 
+#include <openssl/ec.h>
 #include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -145,6 +146,22 @@ EnginePkey engine_private_key(const Botan::secure_vector<std::uint8_t>& pkcs8_de
   PKCS8_PRIV_KEY_INFO_free(info);
   ERR_clear_error();
   return own(k);
+}
+
+Bytes engine_public_point(const EnginePkey& key) {
+  // A GOST key of the engine is a legacy EVP_PKEY around an EC_KEY; the engine computed its
+  // public point when it decoded the private key (constant-time EC_POINT_mul).
+  const auto* ec = key ? static_cast<const EC_KEY*>(EVP_PKEY_get0(key.get())) : nullptr;
+  const EC_GROUP* group = ec ? EC_KEY_get0_group(ec) : nullptr;
+  const EC_POINT* point = ec ? EC_KEY_get0_public_key(ec) : nullptr;
+  if (!group || !point) return {};
+  Bytes out(EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, nullptr, 0, nullptr));
+  if (out.empty() ||
+      EC_POINT_point2oct(group, point, POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), nullptr) != out.size()) {
+    ERR_clear_error();
+    return {};
+  }
+  return out;
 }
 
 std::unique_ptr<Verifier> engine_gost_verifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, Suite suite) {

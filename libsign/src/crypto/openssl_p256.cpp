@@ -142,10 +142,9 @@ class P256PrivateKey final : public PrivateKeyImpl {
 std::shared_ptr<const PublicKeyImpl> make_p256_public(ByteView sec1_point) {
   const auto& curve = p256_curve();
   // Botan checks the point is on the curve and yields the uncompressed form either way.
-  const auto& group = botan_group(curve);
   Botan::PointGFp point;
   try {
-    point = group.OS2ECP(sec1_point.data(), sec1_point.size());
+    point = Botan::OS2ECP(sec1_point.data(), sec1_point.size(), curve_arithmetic(curve).curve);
   } catch (const Botan::Exception& e) {
     throw FormatError(std::string("public key is not a valid P-256 point: ") + e.what());
   }
