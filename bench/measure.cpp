@@ -9,7 +9,10 @@
 #include <stdexcept>
 
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,11 +177,29 @@ long peak_rss_kib(const std::vector<std::string>& argv, const std::vector<std::s
   return rss;
 }
 
-double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients) {
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) throw std::runtime_error("no free port on 127.0.0.1");
+  return ntohs(addr.sin_port);
+}
+
+double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients,
+               bool keep_alive, int requests) {
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%d", std::max(1, static_cast<int>(round_seconds * 2 + 0.5)));
-  const Output run = capture({"ab", "-k", "-q", "-c", std::to_string(clients), "-t", seconds, "-n", "10000000", "-p",
-                              body_file, "-T", content_type, url});
+  std::vector<std::string> argv = {"ab", "-q", "-c", std::to_string(clients), "-t", seconds, "-n", "10000000", "-p",
+                                   body_file, "-T", content_type, url};
+  if (requests > 0) argv = {"ab", "-q", "-c", std::to_string(clients), "-n", std::to_string(requests), "-p", body_file,
+                            "-T", content_type, url};
+  if (keep_alive) argv.insert(argv.begin() + 1, "-k");
+  const Output run = capture(argv);
   const std::string& out = run.text;
   auto number_after = [&](const std::string& label) {
     const auto at = out.find(label);
@@ -196,10 +217,11 @@ double ab_rate(const std::string& url, const std::string& body_file, const std::
   return rps;
 }
 
-ServerProcess::ServerProcess(const std::vector<std::string>& argv, const std::string& log_path, const std::string& ready_text) {
+ServerProcess::ServerProcess(const std::vector<std::string>& argv, const std::string& log_path, const std::string& ready_text,
+                             const std::vector<std::string>& env) {
   const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log < 0) throw std::runtime_error("cannot write " + log_path);
-  pid_ = spawn(argv, {}, log);
+  pid_ = spawn(argv, env, log);
   ::close(log);
   for (int i = 0; i < 400; ++i) {
     std::ifstream in(log_path);

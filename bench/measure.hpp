@@ -47,13 +47,19 @@ long peak_rss_kib(const std::vector<std::string>& argv, const std::vector<std::s
 
 /// Requests per second `ab -k -c CLIENTS` gets POSTing `body_file` to `url` for round_seconds;
 /// throws when ab fails or any request failed or was not answered 200.
-double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients);
+/// A TCP port on 127.0.0.1 that nothing listens on now (for servers that cannot pick their own).
+int free_port();
+/// Requests per second of `ab -c clients` (with -k: keep-alive) POSTing body_file, for about 2
+/// rounds' time or, when `requests` is set, for that many requests.
+double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients,
+               bool keep_alive = true, int requests = 0);
 
 /// A server started as a user starts it, its output in `log_path`; ready when the log shows
 /// `ready_text` (throws after 10 s). Stopped with SIGTERM when destroyed.
 class ServerProcess {
  public:
-  ServerProcess(const std::vector<std::string>& argv, const std::string& log_path, const std::string& ready_text);
+  ServerProcess(const std::vector<std::string>& argv, const std::string& log_path, const std::string& ready_text,
+                const std::vector<std::string>& env = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

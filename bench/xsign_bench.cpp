@@ -540,8 +540,8 @@ void big_crl_rows(const fs::path& dir, std::size_t entries) {
 
 // ---------------------------------------------------------------- server
 
-// `xsign serve` as users run it, measured by ab with keep-alive (8 clients). The comparison with
-// `openssl ocsp` is not a row yet: started from here its responder stalled ab (docs/performance.md).
+// `xsign serve` as users run it, measured by ab with keep-alive (8 clients), and the same OCSP
+// request answered by `openssl ocsp` with the GOST engine over the same CA and responder key.
 void server_rows(const fs::path& dir) {
   std::fprintf(stderr, "server (loopback, ab -k -c 8)\n");
   Domain d = make_domain(dir / "srv", "ru", sign::Suite::gost256);
@@ -573,6 +573,32 @@ void server_rows(const fs::path& dir) {
   against_target("server: GOST time-stamps over keep-alive, ab -k -c 8 (req/s, median of 5)",
                  bench::median_rate([&] { return bench::ab_rate(base + "/tsa", tsq, "application/timestamp-query", 8); }),
                  1500, ">= 1,500 req/s");
+
+  // openssl ocsp: an OpenSSL index naming the one certificate asked about, the OCSP responder
+  // certificate and key of the same CA, Streebog for the response signature (its default
+  // digest, SHA-1, does not go with a GOST key). It serves one connection at a time and closes
+  // each (so ab's -k keeps none), and after ab's first run it answers no more (OpenSSL 3.0.19
+  // here; from a shell as well): each round starts a fresh responder, outside the timed run.
+  // The row runs a fixed number of requests without keep-alive, the same for both, one
+  // process each (-multi would fork more).
+  const auto services = ca.dir() / "services";
+  const std::string index = write(dir / "index.txt", "V\t491231235959Z\t\t" + d.signer_cert.serial_hex() +
+                                                         "\tunknown\t/C=RU/CN=Bench Signer\n");
+  const std::string ca_pem = write(dir / "ocsp-ca.pem", ca.certificate().pem());
+  const std::string conf = gost_engine_conf(dir);
+  const int requests = static_cast<int>(4000 * bench::round_seconds);
+  auto openssl_ocsp_rate = [&] {
+    const int port = bench::free_port();
+    const bench::ServerProcess responder(
+        {"openssl", "ocsp", "-port", std::to_string(port), "-index", index, "-CA", ca_pem, "-rsigner",
+         (services / "ocsp.pem").string(), "-rkey", (services / "ocsp.key").string(), "-rmd", "md_gost12_256"},
+        (dir / "openssl-ocsp.log").string(), "waiting for OCSP client connections", {"OPENSSL_CONF=" + conf});
+    return bench::ab_rate("http://127.0.0.1:" + std::to_string(port) + "/", ocsp_req, "application/ocsp-request", 8,
+                          false, requests);
+  };
+  paired("server: OCSP, a connection per request, xsign serve vs openssl ocsp, ab -c 8 (req/s)",
+         [&] { return bench::ab_rate(base + "/ocsp", ocsp_req, "application/ocsp-request", 8, false, requests); },
+         "openssl ocsp", openssl_ocsp_rate, ">= 1x");
 }
 
 }  // namespace
