@@ -11,6 +11,7 @@
 #include "support.hpp"
 
 #include <botan/ec_group.h>
+#include <botan/numthry.h>
 
 #include <atomic>
 #include <sstream>
@@ -497,4 +498,38 @@ TEST_CASE("GOST keys decoded by the engine on many threads at once all load and 
     });
   for (auto& t : threads) t.join();
   CHECK(decoded.load() == kThreads * static_cast<int>(spkis.size()));
+}
+
+TEST_CASE("Public points off the curve or outside the prime-order subgroup are refused", "[crypto]") {
+  // TC26 256-A has cofactor 4: three in four points of the curve lie outside the subgroup of
+  // order q, and a verifier that took one would accept small-subgroup tricks.
+  const auto* def = sign::detail::find_curve("1.2.643.7.1.2.1.1.1");
+  REQUIRE(def);
+  REQUIRE(def->cofactor == "4");
+  auto big = [](std::string_view hex) { return Botan::BigInt("0x" + std::string(hex)); };
+  const Botan::BigInt p = big(def->p), a = big(def->a), b = big(def->b), q = big(def->q);
+  const Botan::CurveGFp curve(p, a, b);
+  auto spki_of = [&](const Botan::PointGFp& point) {
+    return sign::detail::encode_spki(*def, point.encode(Botan::PointGFp::UNCOMPRESSED));
+  };
+  // A point of the curve outside the subgroup, found from x = 1, 2, ...
+  std::optional<Botan::PointGFp> outside;
+  for (Botan::BigInt x = 1; !outside && x < 200; x += 1) {
+    const Botan::BigInt rhs = (x * x * x + a * x + b) % p;
+    const Botan::BigInt y = Botan::ressol(rhs, p);
+    if (y < 0) continue;  // no square root: x is not on the curve
+    const Botan::PointGFp point(curve, x, y);
+    REQUIRE(point.on_the_curve());
+    if (!(point * q).is_zero()) outside = point;
+  }
+  REQUIRE(outside);
+  CHECK_THROWS_WITH(PublicKey::from_der(spki_of(*outside)), Catch::Contains("prime-order subgroup"));
+  // Four times it is in the subgroup, and that key is taken.
+  const Botan::PointGFp inside = *outside * Botan::BigInt(4);
+  REQUIRE((inside * q).is_zero());
+  CHECK(PublicKey::from_der(spki_of(inside)).curve_oid() == def->info.oid);
+  // Off the curve: y + 1.
+  Bytes off = inside.encode(Botan::PointGFp::UNCOMPRESSED);
+  off.back() ^= 1;
+  CHECK_THROWS_AS(PublicKey::from_der(sign::detail::encode_spki(*def, off)), FormatError);
 }
