@@ -194,11 +194,14 @@ double ab_rate(const std::string& url, const std::string& body_file, const std::
                bool keep_alive, int requests) {
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%d", std::max(1, static_cast<int>(round_seconds * 2 + 0.5)));
-  std::vector<std::string> argv = {"ab", "-q", "-c", std::to_string(clients), "-t", seconds, "-n", "10000000", "-p",
-                                   body_file, "-T", content_type, url};
-  if (requests > 0) argv = {"ab", "-q", "-c", std::to_string(clients), "-n", std::to_string(requests), "-p", body_file,
-                            "-T", content_type, url};
-  if (keep_alive) argv.insert(argv.begin() + 1, "-k");
+  std::vector<std::string> argv = {"ab", "-q", "-c", std::to_string(clients), "-p", body_file, "-T", content_type};
+  if (keep_alive) argv.push_back("-k");
+  if (requests > 0) {
+    argv.insert(argv.end(), {"-n", std::to_string(requests)});
+  } else {
+    argv.insert(argv.end(), {"-t", seconds, "-n", "10000000"});
+  }
+  argv.push_back(url);
   const Output run = capture(argv);
   const std::string& out = run.text;
   auto number_after = [&](const std::string& label) {

@@ -45,12 +45,12 @@ Output capture(const std::vector<std::string>& argv, const std::vector<std::stri
 /// Peak resident set (KiB) of one run of argv, measured by rss_probe; throws on failure.
 long peak_rss_kib(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
 
-/// Requests per second `ab -k -c CLIENTS` gets POSTing `body_file` to `url` for round_seconds;
-/// throws when ab fails or any request failed or was not answered 200.
 /// A TCP port on 127.0.0.1 that nothing listens on now (for servers that cannot pick their own).
 int free_port();
-/// Requests per second of `ab -c clients` (with -k: keep-alive) POSTing body_file, for about 2
-/// rounds' time or, when `requests` is set, for that many requests.
+
+/// Requests per second `ab -c CLIENTS` (with -k: keep-alive) gets POSTing `body_file` to `url`
+/// for about two rounds' time or, when `requests` is set, for that many requests; throws when ab
+/// fails or any request failed or was not answered 200.
 double ab_rate(const std::string& url, const std::string& body_file, const std::string& content_type, int clients,
                bool keep_alive = true, int requests = 0);
 
