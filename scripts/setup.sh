@@ -14,6 +14,9 @@ packages=(
   man-db bsdutils  # the man pages are rendered and progress is tested under `script` (a pty)
   apache2-utils    # ab: the bench measures the server with an external keep-alive client
   libpq-dev libpq5 postgresql  # CA stores in PostgreSQL; the tests start their own server
+  libxml2-dev xmlsec1 unzip  # XAdES: libxml2 parses and canonicalizes; xmlsec1 checks interop
+  libzip-dev  # ASiC containers
+  default-jre-headless libbcprov-java libbcpkix-java libxml-security-java  # interop with BouncyCastle, Santuario
 )
 
 missing=()
