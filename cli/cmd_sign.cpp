@@ -8,6 +8,7 @@
 #include "passphrase.hpp"
 #include "trust_setup.hpp"
 #include "two_step.hpp"
+#include "xml_signing.hpp"
 
 #include <sign/cms.hpp>
 #include <sign/error.hpp>
@@ -34,6 +35,9 @@ struct SignArgs {
   std::string input, key, cert, chain, out, content, commitment, sm2_id = "1234567812345678", at;
   std::string level = "B", tsa, to, tsa_ca;
   TrustArgs t;
+  // XAdES (--format xades)
+  std::string format = "cades", xml_sm2_uris = "chinaport";
+  bool enveloped = false, enveloping = false, detached = false, parallel = false;
   bool attach = false, pem = false, gm_oids = false, strict = false;
   unsigned signer_index = 1;
   // Batch signing: several documents, or a folder of them.
@@ -275,9 +279,26 @@ void add_x_long_type_1(const SignArgs& a, Scratch& work) {
   });
 }
 
+sign::XadesOptions xades_options(const SignArgs& a) {
+  sign::XadesOptions o;
+  if (a.enveloping + a.detached + a.enveloped > 1) throw sign::UsageError("--enveloped, --enveloping and --detached exclude each other");
+  o.placement = a.detached ? sign::XmlPlacement::detached
+                : a.enveloping ? sign::XmlPlacement::enveloping
+                               : sign::XmlPlacement::enveloped;
+  o.parallel = a.parallel;
+  if (a.xml_sm2_uris == "w3c") o.sm2_uris = sign::XmlSm2Uris::w3c;
+  else if (a.xml_sm2_uris != "chinaport") throw sign::UsageError("--xml-sm2-uris must be chinaport or w3c");
+  return o;
+}
+
 void do_extend(const SignArgs& a) {
   const std::string out = a.out.empty() ? a.input : a.out;
   const auto overwrite = overwrite_for(a, out);
+  if (is_xml_file(a.input)) {
+    extend_xml(a.input, a.content, out, a.to, a.tsa, a.tsa_ca, a.t, overwrite);
+    std::cerr << "xsign: " << out << " is XAdES-" << a.to << "\n";
+    return;
+  }
   if (a.to == "T" || a.to == "LTA" || a.to == "XL1") {
     if (a.tsa.empty()) throw sign::UsageError("--to " + a.to + " needs --tsa URL");
     check_output(out, overwrite);
@@ -338,6 +359,31 @@ void do_prepare(const SignArgs& a) {
             << ", then: xsign sign " << a.input << " --cert " << a.cert << " --complete SIG --prepared " << a.prepare << "\n";
 }
 
+void do_sign_xml(const SignArgs& a) {
+  if (!a.complete.empty() || a.attach || a.pem || a.gm_oids)
+    throw sign::UsageError("--format xades does not take --attach, --pem, --gm-oids or --complete");
+  XmlSignRequest r;
+  r.input = a.input;
+  r.options = xades_options(a);
+  r.out = a.out.empty() ? default_xml_output(a.input, r.options.placement) : a.out;
+  r.level = a.level;
+  r.tsa = a.tsa;
+  r.tsa_ca = a.tsa_ca;
+  r.trust = &a.t;
+  if (r.level != "B" && r.level != "T" && r.level != "LT" && r.level != "LTA")
+    throw sign::UsageError("--level must be B, T, LT or LTA for XAdES");
+  const auto overwrite = new_output_policy();
+  check_output(r.out, overwrite);
+  const auto signer = load_signer(a);
+  sign_xml(r, signer, overwrite);
+  std::cerr << "xsign: signed " << a.input << " as XAdES-" << r.level << " ("
+            << (r.options.placement == sign::XmlPlacement::enveloped ? "enveloped"
+                : r.options.placement == sign::XmlPlacement::enveloping ? "enveloping"
+                                                                        : "detached")
+            << ", " << sign::suite_name(signer.key.suite()) << ", " << signer.certificate.subject().to_string() << ") -> "
+            << r.out << "\n";
+}
+
 void do_sign(const SignArgs& a_in) {
   if (!a_in.prepare.empty()) return do_prepare(a_in);
   SignArgs a = a_in;
@@ -354,6 +400,10 @@ void do_sign(const SignArgs& a_in) {
   }
   if (a.input == "-" && a.pass.file == "-")
     throw sign::UsageError("the document and the passphrase cannot both come from standard input; use --pass-env or a file");
+  if (a.format == "xades") return do_sign_xml(a);
+  if (a.format != "cades") throw sign::UsageError("--format must be cades or xades");
+  if (a.enveloped || a.enveloping || a.detached || a.parallel)
+    throw sign::UsageError("--enveloped, --enveloping, --detached and --parallel are for --format xades");
   std::string out = a.out;
   if (out.empty() && a.input != "-") {
     out = a.input + ".p7s";
@@ -484,6 +534,13 @@ int do_sign_batch(const SignArgs& a) {
 
 void do_cosign(const SignArgs& a) {
   const auto signer = load_signer(a);
+  if (is_xml_file(a.input)) {
+    const std::string out = a.out.empty() ? a.input : a.out;
+    cosign_xml(a.input, out, signer, xades_options(a), overwrite_for(a, out));
+    std::cerr << "xsign: added a parallel XAdES signature (" << signer.certificate.subject().to_string() << ") to " << out
+              << "\n";
+    return;
+  }
   const auto sd = sign::SignedDataView::load(a.input);
   const std::string out = a.out.empty() ? a.input : a.out;
   SignatureOutput output(out, a.pem, overwrite_for(a, out));
@@ -532,6 +589,15 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_option("--out", a->out, "Signature file (default DOC.p7s; stdout for stdin)")->type_name("FILE");
   s->add_flag("--attach", a->attach, "Embed the document in the signature");
   s->add_flag("--gm-oids", a->gm_oids, "Use GM/T 0010 content-type OIDs (for GmSSL)");
+  s->add_option("--format", a->format,
+                "cades (default: CMS .p7s) or xades (XML signature: the document's signature inside it, see --enveloping "
+                "and --detached; output DOC.signed.xml or DOC.sig.xml)");
+  s->add_flag("--enveloping", a->enveloping, "XAdES: the document inside the signature");
+  s->add_flag("--detached", a->detached, "XAdES: a separate signature file naming the document (any file type)");
+  s->add_flag("--enveloped", a->enveloped, "XAdES: the signature inside the XML document (the default)");
+  s->add_flag("--parallel", a->parallel,
+              "XAdES enveloped: exclude every signature (XPath Filter 2.0), so that others can co-sign the document");
+  s->add_option("--xml-sm2-uris", a->xml_sm2_uris, "XAdES SM2 algorithm URIs: chinaport (default) or w3c (docs/interop.md)");
   s->add_option("--level", a->level,
                 "B (default); T: add a signature time-stamp from --tsa; XL1: CAdES-X Long Type 1 (time-stamp, complete "
                 "validation data from --trust/--crl/--fetch, CAdES-C-time-stamp)");
@@ -560,7 +626,8 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
     }
   });
 
-  auto* c = app.add_subcommand("cosign", "Add a parallel signature (any suite) to a .p7s, in place by default");
+  auto* c = app.add_subcommand("cosign", "Add a parallel signature (any suite) to a .p7s or signed XML, in place by default");
+  c->add_option("--xml-sm2-uris", a->xml_sm2_uris, "XAdES SM2 algorithm URIs: chinaport (default) or w3c");
   c->add_option("signature", a->input, "Existing signature file")->required();
   c->add_option("--content", a->content, "The signed document, for a detached signature (default: SIG without .p7s)");
   c->add_option("--out", a->out, "Write here instead of replacing the signature file")->type_name("FILE");
@@ -577,7 +644,7 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   auto* e = app.add_subcommand("extend", "Raise a signature's level: T (time-stamp), LT (embed validation data), "
                                          "XL1 (CAdES-X Long Type 1), LTA (archive time-stamp)");
   e->add_option("signature", a->input, "Signature file (.p7s)")->required();
-  e->add_option("--to", a->to, "T, LT, XL1 or LTA")->required();
+  e->add_option("--to", a->to, "T, LT, XL1 or LTA (XAdES: T, LT or LTA)")->required();
   e->add_option("--content", a->content, "The signed document, for LTA of a detached signature (default: SIG without .p7s)");
   e->add_option("--tsa", a->tsa, "Time-stamping authority URL (for T, XL1, LTA; https:// too)");
   e->add_option("--tsa-ca", a->tsa_ca, "CA certificates (PEM) trusted for an https:// TSA besides the system's")->type_name("FILE");

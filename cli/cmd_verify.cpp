@@ -6,6 +6,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "trust_setup.hpp"
+#include "xml_signing.hpp"
 
 #include <sign/error.hpp>
 #include <sign/channel.hpp>
@@ -50,8 +51,17 @@ DocumentAndSignature document_and_signature(const VerifyArgs& a) {
     const std::string stem = f.substr(0, f.size() - 4);
     return {fs::exists(stem) ? stem : "", f, false};
   }
+  if (f.size() > 8 && f.ends_with(".sig.xml")) {  // a detached XAdES signature beside its document
+    const std::string stem = f.substr(0, f.size() - 8);
+    return {fs::exists(stem) ? stem : "", f, false};
+  }
+  if (!fs::exists(f + ".p7s") && fs::exists(f + ".sig.xml")) return {f, f + ".sig.xml"};
+  // Signed XML holds its own signature (enveloped or enveloping).
+  if (!fs::exists(f + ".p7s") && is_xml_file(f)) return {"", f, false};
   return {f, f + ".p7s"};
 }
+
+int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document, bool json);
 
 int verify(const VerifyArgs& a) {
   auto [doc, sig, named] = document_and_signature(a);
@@ -69,6 +79,13 @@ int verify(const VerifyArgs& a) {
 
   sign::ValidationReport report;
   try {
+    if (is_xml_file(sig)) {
+      std::optional<sign::Content> content;
+      if (!doc.empty()) content = sign::Content::file(doc);
+      report = sign::validate_xml_signatures(sign::read_file(sig, sign::kMaxXmlFileBytes), shown_sig, content, trust, policy, o);
+      if (!a.receipts.empty()) throw sign::UsageError("--receipt applies to CMS signatures");
+      return print_verdict(report, shown_sig, content ? shown_doc : "", a.json);
+    }
     const auto sd = sign::SignedDataView::load(sig);
     if (!sd.attached() && doc.empty())
       throw sign::UsageError(sig + " is a detached signature: name the document too (xsign verify DOC " + sig + ")");
@@ -92,9 +109,13 @@ int verify(const VerifyArgs& a) {
     // A signature file that cannot be parsed is a verdict, not a tool error.
     report = sign::format_failure_report(sig, e.what());
   }
-  report.signature_file = shown_sig;
-  report.document = doc.empty() ? "" : shown_doc;  // empty when the signature's own attached document was checked
-  std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report, language()));
+  return print_verdict(report, shown_sig, doc.empty() ? "" : shown_doc, a.json);  // no document: the attached one was checked
+}
+
+int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document, bool json) {
+  report.signature_file = signature;
+  report.document = document;
+  std::cout << (json ? sign::report_to_json(report) : sign::report_to_text(report, language()));
   switch (report.overall()) {
     case sign::Indication::total_passed: return kExitOk;
     case sign::Indication::total_failed: return kExitFailed;

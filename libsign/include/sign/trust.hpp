@@ -38,6 +38,9 @@ struct ValidationPolicy {
   /// CAdES-B: the signed signingCertificate(V2) attribute must bind the signer's certificate;
   /// false accepts plain CMS, and the report says the identity is unbound.
   bool require_signing_certificate = true;
+  /// XML signatures that cover only an element of the document (by Id) are accepted, and the
+  /// report names that element; false refuses them (what a person reads may be unsigned).
+  bool xml_partial_references = false;
   /// A countersignature that does not pass makes the signature it countersigns fail with it.
   bool countersignature_failure_fails = true;
   /// Revocation data without nextUpdate is usable for this long after its thisUpdate.

@@ -11,6 +11,7 @@
 #include <sign/i18n.hpp>
 #include <sign/trust.hpp>
 #include <sign/tsp.hpp>
+#include <sign/xades.hpp>
 
 #include <functional>
 #include <map>
@@ -104,6 +105,9 @@ struct SignatureReport {
   /// The CAdES-C-time-stamp of a CAdES-X Long Type 1 signature, when one is valid.
   std::optional<TimeStampEvidence> x_time_stamp;
   std::string level;  ///< "B", "T", "LT", "XL1" (CAdES-X Long Type 1), "LTA" (what the signature carries)
+  std::string format = "CAdES";  ///< "CAdES", "XAdES" or "XMLDSig"
+  /// What an XML signature covers, as checked ("the whole document /Invoice except this signature").
+  std::vector<std::string> signed_objects;
   std::vector<std::string> warnings;
   /// RFC 5652 §11.4 countersignatures on this signature, each validated like a signature
   /// (index = their order on this signer).
@@ -143,6 +147,12 @@ std::vector<CachedObject> fetch_cache_list(const ValidationPolicy& policy);
 /// Empties the cache; returns how many entries were removed.
 std::size_t fetch_cache_clear(const ValidationPolicy& policy);
 
+/// Validates every ds:Signature of an XML file (XAdES or plain XMLDSig); `document` is the file a
+/// detached signature names. FormatError when the file is not XML or has no signature.
+ValidationReport validate_xml_signatures(ByteView xml, const std::string& what, const std::optional<Content>& document,
+                                         const TrustStore& trust, const ValidationPolicy& policy,
+                                         const ValidateOptions& options = {});
+
 /// Validates every signer of a SignedData.
 ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,
                                       const TrustStore& trust, const ValidationPolicy& policy,
@@ -166,6 +176,11 @@ struct ValidationData {
 ValidationData collect_validation_data(const SignedDataView& sd, const TrustStore& trust,
                                        const ValidationPolicy& policy, const ValidateOptions& options = {},
                                        bool signers = true);
+
+/// The same for checked XML signatures (XAdES-LT): every signer's and time-stamping authority's
+/// path with revocation values; a signature that did not check out is a problem.
+ValidationData collect_xml_validation_data(const std::vector<XmlSignatureCheck>& checks, const TrustStore& trust,
+                                           const ValidationPolicy& policy, const ValidateOptions& options = {});
 
 /// Signer `index`'s path and the revocation data for each of its certificates, as CAdES-C and
 /// X-L reference and carry them (TS 101 733 §6.2.1-6.2.2); what cannot be found goes to

@@ -42,6 +42,9 @@ struct XadesOptions {
   bool include_chain = true;  ///< the signer's CA certificates in KeyInfo
 };
 
+/// Largest XML file read (parsed in memory: the tree takes several times the file's size).
+inline constexpr std::size_t kMaxXmlFileBytes = 256u * 1024 * 1024;
+
 /// True when the bytes (the start of a file is enough) look like XML rather than DER.
 bool looks_like_xml(ByteView head);
 

@@ -130,7 +130,7 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
     } else if (key == "allow_cross_border" || key == "require_signing_key_usage" || key == "require_document_eku" ||
                key == "fetch_revocation" || key == "fetch_private_addresses" || key == "inhibit_policy_mapping" ||
                key == "inhibit_any_policy" || key == "require_signing_certificate" ||
-               key == "countersignature_failure_fails" || key == "fetch_ca_issuers" || key == "cache") {
+               key == "xml_partial_references" || key == "countersignature_failure_fails" || key == "fetch_ca_issuers" || key == "cache") {
       const auto v = node.value<bool>();
       if (!v) bad(path, "'" + key + "' must be true or false");
       if (key == "allow_cross_border") p.allow_cross_border = *v;
@@ -141,6 +141,7 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
       if (key == "inhibit_policy_mapping") p.inhibit_policy_mapping = *v;
       if (key == "inhibit_any_policy") p.inhibit_any_policy = *v;
       if (key == "require_signing_certificate") p.require_signing_certificate = *v;
+      if (key == "xml_partial_references") p.xml_partial_references = *v;
       if (key == "countersignature_failure_fails") p.countersignature_failure_fails = *v;
       if (key == "fetch_ca_issuers") p.fetch_ca_issuers = *v;
       if (key == "cache") p.cache = *v;

@@ -20,6 +20,8 @@ nlohmann::json signature_json(const SignatureReport& s) {
                    {"algorithms", {{"suite", s.suite}, {"digest", s.digest_algorithm}, {"signature", s.signature_algorithm}}},
                    {"cross_border", s.cross_border},
                    {"level", s.level},
+                   {"format", s.format},
+                   {"signed_objects", s.signed_objects},
                    {"vouched_by", s.vouched_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.vouched_by)},
                    {"receipt", s.receipt.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.receipt)},
                    {"warnings", s.warnings}};
@@ -143,7 +145,9 @@ void signature_text(std::ostringstream& out, const SignatureReport& s, const std
   out << in << T("report.checked_at", {{"time", format_time(s.validation_time)}, {"source", P(s.validation_time_source)}})
       << "\n";
   if (s.level == "XL1") out << in << T("report.level_xl1") << "\n";
-  else if (!s.level.empty()) out << in << T("report.level", {{"level", "CAdES-" + P(s.level)}}) << "\n";
+  else if (s.format == "XMLDSig") out << in << T("report.level", {{"level", "XMLDSig"}}) << "\n";
+  else if (!s.level.empty()) out << in << T("report.level", {{"level", P(s.format) + "-" + P(s.level)}}) << "\n";
+  for (const auto& what : s.signed_objects) out << in << T("report.covers", {{"what", P(what)}}) << "\n";
   if (s.x_time_stamp) out << in << T("report.x_time_stamp", {{"message", P(s.x_time_stamp->message)}}) << "\n";
   if (!s.suite.empty())
     out << in << T("report.algorithm", {{"suite", P(s.suite)}, {"digest", P(s.digest_algorithm)}}) << "\n";

@@ -29,6 +29,20 @@ struct OcspSource {
   std::string origin;
 };
 
+// A time-stamp token and the bytes it must cover.
+struct Stamp {
+  Bytes token;
+  ByteView stamped;
+};
+
+std::vector<Stamp> signature_stamps(const SignerInfoView& si) {
+  std::vector<Stamp> out;
+  for (const auto& a : si.unsigned_attrs)
+    if (a.oid == oids::signature_time_stamp)
+      for (const auto& value : a.values) out.push_back({value, si.signature});
+  return out;
+}
+
 struct FoundOcsp {
   OcspSingleResponse single;
   std::string origin;
@@ -40,14 +54,22 @@ class Validator {
  public:
   Validator(const SignedDataView& sd, const TrustStore& trust, const ValidationPolicy& policy,
             const ValidateOptions& options, std::optional<Content> content = std::nullopt)
-      : sd_(sd), trust_(trust), policy_(policy), options_(options), content_(std::move(content)), fetcher_(policy) {
+      : Validator(sd.certificates(), sd.crl_ders(), trust, policy, options) {
+    sd_ = &sd;
+    content_ = std::move(content);
+  }
+
+  /// For signatures outside a SignedData (XAdES): the certificates and CRLs the file carries.
+  Validator(const std::vector<Certificate>& certificates, const std::vector<Bytes>& crl_ders, const TrustStore& trust,
+            const ValidationPolicy& policy, const ValidateOptions& options)
+      : trust_(trust), policy_(policy), options_(options), fetcher_(policy) {
     at_ = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(sign::now()));
     time_source_ = options.validation_time ? "given (--at)" : "current time";
     pool_ = trust.intermediates;
-    for (const auto& c : sd.certificates()) pool_.push_back(c);
+    for (const auto& c : certificates) pool_.push_back(c);
     for (const auto& c : options.extra_certificates) pool_.push_back(c);
     crl_sources_.assign(trust.crls.begin(), trust.crls.end());
-    for (const auto& der : sd.crl_ders()) add_embedded_revocation(der);
+    for (const auto& der : crl_ders) add_embedded_revocation(der);
     for (const auto& c : options.extra_crls) crl_sources_.push_back(c);
     for (const auto& der : options.extra_ocsp_responses) add_ocsp(der, "given");
     for (const auto& [file, bytes] : trust.trust_lists) {
@@ -69,15 +91,49 @@ class Validator {
   /// decide the verdict of the signature they countersign.
   SignatureReport evaluate(const SignerCheck& check, const SignerInfoView& si, std::size_t number,
                            std::optional<std::size_t> top_index) {
+    SignatureReport r = begin_report(check, number, top_index.has_value());
+    const std::size_t known_warnings = warnings_.size();
+    r.level = sd_->crl_ders().empty() ? "B" : "LT";
+    absorb_cades_values(si);
+    // Archive time-stamps first: what they prove is used when the signature time-stamp's TSA
+    // (or the signer's certificate) is no longer valid now.
+    std::optional<TimePoint> archive_poe;
+    if (check.ok() && top_index) archive_poe = archive_proof(cms_archive_candidates(*top_index, si, r), r);
+    const Verdict v = decide(check, signature_stamps(si), r, archive_poe);
+    if (check.ok()) x_long_type_1(si, r);
+    finish_report(r, v, known_warnings);
+    const std::size_t counters = std::min(check.counter_signatures.size(), si.counter_signatures.size());
+    for (std::size_t k = 0; k < counters; ++k)
+      r.counter_signatures.push_back(evaluate(check.counter_signatures[k], si.counter_signatures[k], k + 1, std::nullopt));
+    countersignatures_decide(r);
+    return r;
+  }
+
+  /// The verdict on one XML signature (XAdES or plain XMLDSig).
+  SignatureReport evaluate_xml(const XmlSignatureCheck& x, std::size_t number) {
+    SignatureReport r = begin_report(x.check, number, true);
+    const std::size_t known_warnings = warnings_.size();
+    r.format = x.is_xades ? "XAdES" : "XMLDSig";
+    r.signed_objects = x.signed_objects;
+    r.level = x.crls.empty() && x.ocsp_responses.empty() ? "B" : "LT";
+    for (const auto& o : x.ocsp_responses) add_ocsp(o, "in the signature's RevocationValues");
+    std::vector<Stamp> archive, stamps;
+    for (const auto& a : x.archive_time_stamps) archive.push_back({a.token, a.stamped});
+    for (const auto& t : x.signature_time_stamps) stamps.push_back({t.token, t.stamped});
+    std::optional<TimePoint> archive_poe;
+    if (x.check.ok()) archive_poe = archive_proof(archive_candidates(archive, r), r);
+    finish_report(r, decide(x.check, stamps, r, archive_poe), known_warnings);
+    return r;
+  }
+
+  SignatureReport begin_report(const SignerCheck& check, std::size_t number, bool top_level) {
     SignatureReport r;
     r.index = number;
     r.validation_time = at_;
     r.claimed_signing_time = check.signing_time;
     r.digest_algorithm = check.digest_oid;
     r.signature_algorithm = check.signature_oid;
-    if (top_index) r.warnings = warnings_;
-    const std::size_t known_warnings = warnings_.size();
-    r.level = sd_.crl_ders().empty() ? "B" : "LT";
+    if (top_level) r.warnings = warnings_;
     if (check.commitment != Commitment::none) r.commitment = commitment_name(check.commitment);
     if (check.certificate) {
       r.signer = check.certificate->subject().to_string();
@@ -91,13 +147,10 @@ class Validator {
           "no signingCertificateV2 attribute: the signer's certificate is not bound to the signature, so the identity "
           "shown is unbound (any certificate for the same key would verify); accepted because the validation policy "
           "sets require_signing_certificate = false");
-    absorb_cades_values(si);
-    // Archive time-stamps first: what they prove is used when the signature time-stamp's TSA
-    // (or the signer's certificate) is no longer valid now.
-    std::optional<TimePoint> archive_poe;
-    if (check.ok() && top_index) archive_poe = archive_proof(*top_index, si, r);
-    const Verdict v = decide(check, si, r, archive_poe);
-    if (check.ok()) x_long_type_1(si, r);
+    return r;
+  }
+
+  void finish_report(SignatureReport& r, const Verdict& v, std::size_t known_warnings) {
     // Warnings raised while fetching during this signer's validation.
     for (auto it = warnings_.begin() + static_cast<std::ptrdiff_t>(known_warnings); it != warnings_.end(); ++it)
       add_warning(r, *it);
@@ -108,9 +161,9 @@ class Validator {
     r.validation_time_source = r.time_stamp && r.time_stamp->valid
                                    ? time_source_ + "; proof of existence from the signature time-stamp"
                                    : time_source_ + "; the signature has no valid time-stamp";
-    const std::size_t counters = std::min(check.counter_signatures.size(), si.counter_signatures.size());
-    for (std::size_t k = 0; k < counters; ++k)
-      r.counter_signatures.push_back(evaluate(check.counter_signatures[k], si.counter_signatures[k], k + 1, std::nullopt));
+  }
+
+  void countersignatures_decide(SignatureReport& r) const {
     if (policy_.countersignature_failure_fails && r.indication == Ind::total_passed) {
       const SignatureReport* worst = nullptr;
       for (const auto& cs : r.counter_signatures)
@@ -122,7 +175,6 @@ class Validator {
                     "' did not pass (" + std::string(indication_name(worst->indication)) + "): " + worst->message;
       }
     }
-    return r;
   }
 
   static void add_warning(SignatureReport& r, const std::string& w) {
@@ -195,7 +247,7 @@ class Validator {
     const bool has_esc = std::any_of(si.unsigned_attrs.begin(), si.unsigned_attrs.end(),
                                      [](const CmsAttribute& a) { return a.oid == oids::esc_time_stamp; });
     if (!has_esc) return;
-    if (const auto problem = cades_reference_problem(sd_, si); !problem.empty()) {
+    if (const auto problem = cades_reference_problem(*sd_, si); !problem.empty()) {
       add_warning(r, "CAdES-X Long Type 1 not established: " + problem);
       return;
     }
@@ -223,15 +275,15 @@ class Validator {
   /// Certificates of the time-stamp tokens on a signer (their TSAs need paths too).
   static std::vector<std::pair<Certificate, std::vector<Certificate>>> tsa_certificates(const SignerInfoView& si) {
     std::vector<std::pair<Certificate, std::vector<Certificate>>> out;
-    for (const auto& a : si.unsigned_attrs) {
-      if (a.oid != oids::signature_time_stamp) continue;
-      for (const auto& v : a.values) {
-        const auto token_sd = SignedDataView::parse(memory_source(v));
-        for (const auto& s : token_sd.signers())
-          if (auto c = token_sd.find_signer_certificate(s)) out.emplace_back(*c, token_sd.certificates());
-      }
-    }
+    for (const auto& stamp : signature_stamps(si)) add_tsa_certificate(stamp.token, out);
     return out;
+  }
+
+  /// The TSA certificate of a token (and the token's other certificates), when it carries them.
+  static void add_tsa_certificate(const Bytes& token, std::vector<std::pair<Certificate, std::vector<Certificate>>>& out) {
+    const auto token_sd = SignedDataView::parse(memory_source(token));
+    for (const auto& s : token_sd.signers())
+      if (auto c = token_sd.find_signer_certificate(s)) out.emplace_back(*c, token_sd.certificates());
   }
 
  private:
@@ -594,14 +646,13 @@ class Validator {
   // A valid signature time-stamp gives proof that the signature existed at its genTime. When
   // its TSA certificate has since expired or been revoked, a valid archive time-stamp over it
   // (`archive_poe`) can still prove it (past signature validation, EN 319 102-1 §5.6.2.4).
-  std::optional<TimePoint> proof_of_existence(const SignerInfoView& si, SignatureReport& r,
+  std::optional<TimePoint> proof_of_existence(const std::vector<Stamp>& stamps, SignatureReport& r,
                                               std::optional<TimePoint> archive_poe) {
-    for (const auto& a : si.unsigned_attrs) {
-      if (a.oid != oids::signature_time_stamp) continue;
-      for (const auto& value : a.values) {
-        TimeStampEvidence ev = time_stamp_evidence(value, si.signature);
+    for (const auto& [value, stamped] : stamps) {
+      {
+        TimeStampEvidence ev = time_stamp_evidence(value, stamped);
         if (!ev.valid && ev.intact && archive_poe) {
-          TimeStampEvidence past = time_stamp_evidence(value, si.signature, archive_poe);
+          TimeStampEvidence past = time_stamp_evidence(value, stamped, archive_poe);
           if (past.valid) {
             add_warning(r, "the signature time-stamp's TSA is no longer valid now (" + ev.message +
                                "); the time-stamp is proven by the archive time-stamp of " + format_time(*archive_poe));
@@ -680,15 +731,14 @@ class Validator {
     return {};
   }
 
-  // The archive time-stamps of a signer, newest first: the newest must be valid now, each older
-  // one at the time of the newer one that covers it. Returns the time of the oldest proven one:
-  // proof that the signature and everything embedded before it existed then.
-  std::optional<TimePoint> archive_proof(std::size_t index, const SignerInfoView& si, SignatureReport& r) {
-    struct Candidate {
-      TimeStampEvidence ev;
-      std::optional<Certificate> tsa;
-      std::vector<Certificate> token_certs;
-    };
+  struct Candidate {
+    TimeStampEvidence ev;
+    std::optional<Certificate> tsa;
+    std::vector<Certificate> token_certs;
+  };
+
+  // The archive time-stamps of a CMS signer, checked against the CAdES v3 input.
+  std::vector<Candidate> cms_archive_candidates(std::size_t index, const SignerInfoView& si, SignatureReport& r) {
     std::vector<Candidate> intact;
     for (const auto& a : si.unsigned_attrs) {
       if (a.oid != oids::archive_time_stamp_v3) continue;
@@ -697,9 +747,9 @@ class Validator {
         try {
           const auto token = TimeStampToken::parse(value);
           c.ev.time = token.info.gen_time;
-          const auto doc = sd_.attached_content() ? sd_.attached_content() : content_;
+          const auto doc = sd_->attached_content() ? sd_->attached_content() : content_;
           if (!doc) throw UsageError("the document is needed to check an archive time-stamp");
-          const auto check = check_archive_time_stamp(sd_, index, *doc, token, pool_);
+          const auto check = check_archive_time_stamp(*sd_, index, *doc, token, pool_);
           c.ev.intact = check.ok;
           c.ev.message = check.message;
           if (check.tsa_certificate) {
@@ -710,13 +760,48 @@ class Validator {
         } catch (const Error& e) {
           c.ev.message = std::string("malformed archive time-stamp: ") + e.what();
         }
-        if (c.ev.intact && c.tsa) intact.push_back(std::move(c));
-        else {
-          r.warnings.push_back("archive time-stamp not valid: " + c.ev.message);
-          r.archive_time_stamps.push_back(c.ev);
-        }
+        keep_intact(std::move(c), intact, r);
       }
     }
+    return intact;
+  }
+
+  // Archive time-stamps over bytes the format computed (XAdES).
+  std::vector<Candidate> archive_candidates(const std::vector<Stamp>& stamps, SignatureReport& r) {
+    std::vector<Candidate> intact;
+    for (const auto& [value, stamped] : stamps) {
+      Candidate c;
+      try {
+        const auto token = TimeStampToken::parse(value);
+        c.ev.time = token.info.gen_time;
+        const auto check = check_time_stamp(token, stamped, pool_, options_.sign_options);
+        c.ev.intact = check.ok;
+        c.ev.message = check.message;
+        if (check.tsa_certificate) {
+          c.ev.tsa = check.tsa_certificate->subject().to_string();
+          c.tsa = *check.tsa_certificate;
+        }
+        c.token_certs = SignedDataView::parse(memory_source(token.der)).certificates();
+      } catch (const Error& e) {
+        c.ev.message = std::string("malformed archive time-stamp: ") + e.what();
+      }
+      keep_intact(std::move(c), intact, r);
+    }
+    return intact;
+  }
+
+  static void keep_intact(Candidate c, std::vector<Candidate>& intact, SignatureReport& r) {
+    if (c.ev.intact && c.tsa) {
+      intact.push_back(std::move(c));
+    } else {
+      r.warnings.push_back("archive time-stamp not valid: " + c.ev.message);
+      r.archive_time_stamps.push_back(c.ev);
+    }
+  }
+
+  // The newest intact archive time-stamp must be valid now, each older one at the time of the
+  // newer one that covers it. Returns the time of the oldest proven one.
+  std::optional<TimePoint> archive_proof(std::vector<Candidate> intact, SignatureReport& r) {
     std::sort(intact.begin(), intact.end(), [](const Candidate& a, const Candidate& b) { return *a.ev.time > *b.ev.time; });
     std::optional<TimePoint> proven;  // the time of the newest archive time-stamp proven so far
     for (auto& c : intact) {
@@ -738,7 +823,7 @@ class Validator {
   }
 
  private:
-  Verdict decide(const SignerCheck& check, const SignerInfoView& si, SignatureReport& r,
+  Verdict decide(const SignerCheck& check, const std::vector<Stamp>& stamps, SignatureReport& r,
                  std::optional<TimePoint> archive_poe) {
     Verdict crypto = from_crypto(check);
     if (crypto.indication != Ind::total_passed) return crypto;
@@ -758,7 +843,7 @@ class Validator {
                 "required by the validation policy): it lacks " + list};
       }
 
-    const auto poe = proof_of_existence(si, r, archive_poe);
+    const auto poe = proof_of_existence(stamps, r, archive_poe);
     const TimePoint valid_at = poe.value_or(at_);
     if (!policy_.accepts(cert.public_key().suite(), valid_at)) {
       std::string why = "suite " + r.suite + " is not accepted by the validation policy";
@@ -851,7 +936,7 @@ class Validator {
     return in;
   }
 
-  const SignedDataView& sd_;
+  const SignedDataView* sd_ = nullptr;  ///< the SignedData of CMS signatures, else null
   const TrustStore& trust_;
   const ValidationPolicy& policy_;
   const ValidateOptions& options_;
@@ -899,6 +984,29 @@ ValidationData collect_validation_data(const SignedDataView& sd, const TrustStor
   return out;
 }
 
+ValidationData collect_xml_validation_data(const std::vector<XmlSignatureCheck>& checks, const TrustStore& trust,
+                                           const ValidationPolicy& policy, const ValidateOptions& options) {
+  std::vector<Certificate> certificates;
+  std::vector<Bytes> crls;
+  for (const auto& c : checks) {
+    certificates.insert(certificates.end(), c.certificates.begin(), c.certificates.end());
+    crls.insert(crls.end(), c.crls.begin(), c.crls.end());
+  }
+  Validator validator(certificates, crls, trust, policy, options);
+  ValidationData out;
+  for (const auto& c : checks) {
+    if (!c.check.ok() || !c.check.certificate) {
+      out.problems.push_back(c.element + ": " + c.check.message);
+      continue;
+    }
+    validator.collect(*c.check.certificate, {}, out);
+    std::vector<std::pair<Certificate, std::vector<Certificate>>> tsas;
+    for (const auto& stamp : c.signature_time_stamps) Validator::add_tsa_certificate(stamp.token, tsas);
+    for (const auto& [tsa, token_certs] : tsas) validator.collect(tsa, token_certs, out);
+  }
+  return out;
+}
+
 TimeStampEvidence validate_time_stamp(ByteView token_der, ByteView stamped, const TrustStore& trust,
                                       const ValidationPolicy& policy, const ValidateOptions& options) {
   const Bytes der(token_der.begin(), token_der.end());
@@ -912,6 +1020,26 @@ TimeStampEvidence validate_time_stamp(ByteView token_der, ByteView stamped, cons
   }
   Validator validator(*sd, trust, policy, options);
   return validator.time_stamp_evidence(der, stamped);
+}
+
+ValidationReport validate_xml_signatures(ByteView xml, const std::string& what, const std::optional<Content>& document,
+                                         const TrustStore& trust, const ValidationPolicy& policy,
+                                         const ValidateOptions& options) {
+  XmlCheckOptions check_options;
+  check_options.sign_options = options.sign_options;
+  check_options.extra_certificates = options.extra_certificates;
+  check_options.allow_partial = policy.xml_partial_references;
+  const auto checks = check_xml_signatures(xml, what, document, check_options);
+  std::vector<Certificate> certificates;
+  std::vector<Bytes> crls;
+  for (const auto& c : checks) {
+    certificates.insert(certificates.end(), c.certificates.begin(), c.certificates.end());
+    crls.insert(crls.end(), c.crls.begin(), c.crls.end());
+  }
+  Validator validator(certificates, crls, trust, policy, options);
+  ValidationReport report;
+  for (std::size_t i = 0; i < checks.size(); ++i) report.signatures.push_back(validator.evaluate_xml(checks[i], i + 1));
+  return report;
 }
 
 ValidationReport validate_signed_data(const SignedDataView& sd, const std::optional<Content>& content,

@@ -68,7 +68,6 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
   Skeleton s;
   s.id = "xsign-" + id;
   s.signature = is_root ? parent : add_element(parent, kDsNs, "ds", "Signature");
-  if (!is_root) declare_namespace(s.signature, kDsNs, "ds");
   set_attribute(s.signature, "Id", s.id);
   const Suite suite = signer.key.suite();
   const SuiteUris uris = suite_uris(suite, options.sm2_uris);
@@ -94,7 +93,6 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
     for (const auto& c : signer.chain) add_element(x509, kDsNs, "ds", "X509Certificate", base64(c.der()));
 
   Node* qp = add_element(add_element(s.signature, kDsNs, "ds", "Object"), kXadesNs, "xades", "QualifyingProperties");
-  declare_namespace(qp, kXadesNs, "xades");
   set_attribute(qp, "Target", "#" + s.id);
   s.signed_properties = add_element(qp, kXadesNs, "xades", "SignedProperties");
   set_attribute(s.signed_properties, "Id", s.id + "-signedprops");

@@ -232,6 +232,7 @@ void set_attribute(Node* n, std::string_view name, std::string_view value) {
 void declare_namespace(Node* n, std::string_view ns, std::string_view prefix) {
   const std::string href(ns), p(prefix);
   xmlNsPtr decl = xmlNewNs(n, X(href), p.empty() ? nullptr : X(p));
+  if (!decl) decl = xmlSearchNs(n->doc, n, p.empty() ? nullptr : X(p));  // already declared on n
   xmlSetNs(n, decl);
 }
 

@@ -4,7 +4,7 @@
 // Internal to libsign: only the xades and asic modules include it.
 #pragma once
 
-#include <sign/crypto.hpp>
+#include <sign/xades.hpp>
 
 #include <functional>
 #include <memory>
@@ -25,7 +25,7 @@ inline constexpr std::string_view kXadesNs = "http://uri.etsi.org/01903/v1.3.2#"
 inline constexpr std::string_view kXades141Ns = "http://uri.etsi.org/01903/v1.4.1#";
 
 /// Largest XML document parsed (the tree takes several times its size in memory).
-inline constexpr std::size_t kMaxXmlBytes = 256u * 1024 * 1024;
+inline constexpr std::size_t kMaxXmlBytes = kMaxXmlFileBytes;
 
 /// Canonicalization algorithms, by their URIs.
 enum class C14n { inclusive, inclusive_with_comments, exclusive, exclusive_with_comments, v11, v11_with_comments };
