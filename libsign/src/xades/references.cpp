@@ -124,8 +124,9 @@ ResolvedReference resolve_reference(const Document& doc, Node* signature, Node* 
     if (r.external) throw FormatError("transforms on an external reference ('" + r.uri + "') are not supported");
     if (t == kEnvelopedTransform) {
       if (r.subset.root && !within(signature, r.subset.root))
-        throw FormatError("reference '" + r.uri + "' applies the enveloped-signature transform to data that does "
-                          "not contain the signature");
+        throw FormatError("reference '" + r.uri + "' names element " + path_of(r.subset.root) +
+                          ", which does not contain the signature, yet applies the enveloped-signature transform: the "
+                          "signed element was moved (XML signature wrapping)");
       r.subset.excluded.push_back(signature);
     } else if (t == kXPathFilter2) {
       apply_filter2(doc, list[i], r);
