@@ -9,6 +9,7 @@
 #include <sign/tsp.hpp>
 #include <sign/validate.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -38,28 +39,34 @@ sign::Bytes read_xml(const std::string& path) {
   return sign::read_file(path, sign::kMaxXmlFileBytes);
 }
 
-// T, LT, LTA on XML in memory: each level builds on the one before.
+bool has_validation_data(const sign::Bytes& xml, const std::string& what) {
+  const auto summaries = sign::summarize_xml_signatures(xml, what);
+  return std::all_of(summaries.begin(), summaries.end(),
+                     [](const sign::XmlSignatureSummary& s) { return s.level == "LT" || s.level == "LTA"; });
+}
+
+// T, LT, LTA on XML in memory, each level building on the one before; what the signatures
+// already carry is not added twice.
 sign::Bytes raise(sign::Bytes xml, const std::string& what, const std::optional<sign::Content>& document,
                   const std::string& to, const std::string& tsa, const std::string& tsa_ca, const TrustArgs* trust_args) {
   if (to != "T" && to != "LT" && to != "LTA") throw sign::UsageError("--to must be T, LT or LTA for XAdES");
   if (tsa.empty() && to != "LT") throw sign::UsageError("XAdES-" + to + " needs --tsa URL");
   if (!tsa.empty()) xml = sign::xades_add_signature_time_stamps(xml, what, stamper(tsa, tsa_ca));
   if (to == "T") return xml;
-  const TrustArgs none;
-  const auto setup = load_trust_setup(trust_args ? *trust_args : none);
-  const auto checks = sign::check_xml_signatures(xml, what, document);
-  const auto data = sign::collect_xml_validation_data(checks, setup.trust, setup.policy, setup.options);
-  if (!data.problems.empty()) {
-    std::string all;
-    for (const auto& p : data.problems) all += "\n  " + p;
-    throw sign::UsageError("cannot make the signature verifiable offline:" + all +
-                           "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
+  if (to == "LT" || !has_validation_data(xml, what)) {
+    const TrustArgs none;
+    const auto setup = load_trust_setup(trust_args ? *trust_args : none);
+    const auto checks = sign::check_xml_signatures(xml, what, document);
+    const auto data = sign::collect_xml_validation_data(checks, setup.trust, setup.policy, setup.options);
+    if (!data.problems.empty()) {
+      std::string all;
+      for (const auto& p : data.problems) all += "\n  " + p;
+      throw sign::UsageError("cannot make the signature verifiable offline:" + all +
+                             "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
+    }
+    xml = sign::xades_add_validation_data(xml, what, data.certificates, data.crls, data.ocsp_responses);
   }
-  xml = sign::xades_add_validation_data(xml, what, data.certificates, data.crls, data.ocsp_responses);
-  if (to == "LTA") {
-    if (tsa.empty()) throw sign::UsageError("XAdES-LTA needs --tsa URL");
-    xml = sign::xades_add_archive_time_stamps(xml, what, document, stamper(tsa, tsa_ca));
-  }
+  if (to == "LTA") xml = sign::xades_add_archive_time_stamps(xml, what, document, stamper(tsa, tsa_ca));
   return xml;
 }
 

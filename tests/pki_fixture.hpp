@@ -71,5 +71,22 @@ struct TwoDomains {
   sign::Certificate cert(const std::string& name) const { return sign::Certificate::load(f(name)); }
 };
 
+// Both domains with TSA and OCSP services, their URLs pointing at one test server.
+struct Services : testing::TwoDomains {
+  int port;
+  std::unique_ptr<testing::ServeProcess> server;
+
+  explicit Services(int p = testing::free_port()) : testing::TwoDomains(p), port(p) {
+    for (const std::string d : {"cn", "ru"})
+      for (const std::string role : {"tsa", "ocsp"})
+        run_ok("ca service --dir " + q(f(d + "-issuing")) + " --role " + role + " --no-encrypt");
+    start();
+  }
+  void start() {
+    server = std::make_unique<testing::ServeProcess>(
+        std::vector<std::string>{f("ru-issuing"), f("cn-issuing"), f("ru-root"), f("cn-root")}, port);
+  }
+  std::string url(const std::string& path) const { return server->url(path); }
+};
 
 }  // namespace testing

@@ -20,31 +20,9 @@ using testing::q;
 using testing::rss_kib;
 using testing::xsign;
 
-namespace {
-
-// Both domains with TSA and OCSP services, their URLs pointing at one test server.
-struct Services : testing::TwoDomains {
-  int port;
-  std::unique_ptr<testing::ServeProcess> server;
-
-  explicit Services(int p = testing::free_port()) : testing::TwoDomains(p), port(p) {
-    for (const std::string d : {"cn", "ru"})
-      for (const std::string role : {"tsa", "ocsp"})
-        run_ok("ca service --dir " + q(f(d + "-issuing")) + " --role " + role + " --no-encrypt");
-    start();
-  }
-  void start() {
-    server = std::make_unique<testing::ServeProcess>(
-        std::vector<std::string>{f("ru-issuing"), f("cn-issuing"), f("ru-root"), f("cn-root")}, port);
-  }
-  std::string url(const std::string& path) const { return server->url(path); }
-};
-
-
-}  // namespace
 
 TEST_CASE("openssl ts requests sent with curl get GOST tokens that openssl ts -verify accepts", "[tsp][interop]") {
-  Services s;
+  testing::Services s;
   const std::string data = s.f("invoice.xml");
   testing::write(data, "<Invoice><ID>RU-77</ID></Invoice>\n");
   REQUIRE(testing::openssl_gost("ts -query -data " + q(data) + " -md_gost12_256 -cert -out " + q(s.f("q.tsq"))).exit_code == 0);
@@ -112,7 +90,7 @@ TEST_CASE("openssl ts requests sent with curl get GOST tokens that openssl ts -v
 }
 
 TEST_CASE("openssl ocsp against our responder reports good and revoked", "[ocsp][interop]") {
-  Services s;
+  testing::Services s;
   const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
   const std::string ask = "ocsp -issuer " + q(s.f("ru-issuing.pem")) + " -cert " + q(s.f("ru-trader.pem")) + " -url " +
                           q(s.url("/ocsp")) + " -CAfile " + q(s.f("ru-root.pem"));
@@ -184,7 +162,7 @@ TEST_CASE("Our OCSP client gets the same answers from openssl ocsp -index as res
 
 TEST_CASE("CAdES-LT validates offline, and revocation after the time-stamp keeps it valid, before fails it",
           "[tsp][validate]") {
-  Services s;
+  testing::Services s;
   const std::string doc = s.f("contract.xml");
   testing::write(doc, "<Contract><No>SH-MOW-2026/19</No></Contract>\n");
   std::filesystem::create_directories(s.f("trust/anchors"));
@@ -272,7 +250,7 @@ TEST_CASE("CAdES-LT validates offline, and revocation after the time-stamp keeps
 
 TEST_CASE("The server answers many concurrent clients correctly, rejects malformed requests, keeps memory flat",
           "[server]") {
-  Services s;
+  testing::Services s;
   const auto issuer = sign::Certificate::load(s.f("ru-issuing.pem"));
   const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
   sign::OcspRequest req;
@@ -403,7 +381,7 @@ void save_bytes(const std::string& path, const sign::Bytes& b) {
 }  // namespace
 
 TEST_CASE("CAdES-X Long Type 1: made by sign and extend, validated offline, checked by OpenSSL", "[tsp][validate][xl1]") {
-  Services s;
+  testing::Services s;
   const std::string doc = s.f("contract.xml");
   testing::write(doc, "<Contract><No>SH-MOW-2026/21</No></Contract>\n");
   std::filesystem::create_directories(s.f("trust/anchors"));
@@ -483,7 +461,7 @@ TEST_CASE("CAdES-X Long Type 1: made by sign and extend, validated offline, chec
 }
 
 TEST_CASE("Under 64 slowloris clients and 10 chunked 100 MB uploads, health, TSA and OCSP keep answering", "[server][load]") {
-  Services s;
+  testing::Services s;
   const int port = s.port;
   const int pid = s.server->pid();
   const auto trader = sign::Certificate::load(s.f("ru-trader.pem"));
@@ -564,7 +542,7 @@ TEST_CASE("Under 64 slowloris clients and 10 chunked 100 MB uploads, health, TSA
 }
 
 TEST_CASE("sign --strict asks the signer's OCSP responder and refuses a revoked certificate", "[tsp][cli]") {
-  Services s;
+  testing::Services s;
   const std::string doc = s.f("order.xml");
   testing::write(doc, "<Order/>\n");
   const std::string signer = " --key " + q(s.f("ru-trader.key")) + " --cert " + q(s.f("ru-trader.pem")) + " --chain " +

@@ -5,6 +5,7 @@
 
 #include <sign/error.hpp>
 #include <sign/io.hpp>
+#include <sign/tsp.hpp>
 #include <sign/xades.hpp>
 
 #include "pki_fixture.hpp"
@@ -407,4 +408,55 @@ TEST_CASE("sign --format xades: default names, no overwrite, verify finds the si
   const auto pdf = xsign("sign " + q(d.f("doc.pdf")) + " --format xades" + d.signer("ru"));
   CHECK(pdf.exit_code == 65);
   CHECK_FALSE(std::filesystem::exists(d.f("doc.signed.xml")));
+}
+
+TEST_CASE("XAdES-T, LT and LTA: made by sign and extend, validated offline, and what the archive time-stamp covers",
+          "[xades][tsp]") {
+  testing::Services s;
+  testing::write(s.f("invoice.xml"), kInvoice);
+  std::filesystem::create_directories(s.f("trust/anchors"));
+  std::filesystem::copy_file(s.f("ru-root.pem"), s.f("trust/anchors/root.pem"));
+  testing::write(s.f("trust/policy.toml"), "fetch_private_addresses = true\n");
+  const std::string signer = " --key " + q(s.f("ru-trader.key")) + " --cert " + q(s.f("ru-trader.pem")) + " --chain " +
+                             q(s.f("ru-issuing.pem"));
+  s.run_ok("sign " + q(s.f("invoice.xml")) + " --format xades" + signer + " --level T --tsa " +
+           q(s.url("/tsa/ru-issuing")) + " --out " + q(s.f("t.xml")));
+  const auto t = check(s.f("t.xml"));
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].check.status == Status::valid);
+  REQUIRE(t[0].signature_time_stamps.size() == 1);
+  // The token's imprint is over the canonical SignatureValue element (EN 319 132-1 §5.3).
+  const auto token = sign::TimeStampToken::parse(t[0].signature_time_stamps[0].token);
+  CHECK(sign::check_time_stamp(token, t[0].signature_time_stamps[0].stamped, {}).ok);
+  CHECK_THAT(std::string(t[0].signature_time_stamps[0].stamped.begin(), t[0].signature_time_stamps[0].stamped.end()),
+             Catch::StartsWith("<ds:SignatureValue xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\""));
+
+  s.run_ok("extend " + q(s.f("t.xml")) + " --to LT --trust " + q(s.f("trust")) + " --fetch --out " + q(s.f("lt.xml")));
+  s.run_ok("extend " + q(s.f("lt.xml")) + " --to LTA --tsa " + q(s.url("/tsa/ru-issuing")) + " --out " + q(s.f("lta.xml")));
+  s.server->stop();
+  // Offline: everything needed is in the file.
+  for (const std::string level : {"LT", "LTA"}) {
+    const std::string file = s.f(level == "LT" ? "lt.xml" : "lta.xml");
+    const auto r = xsign("verify " + q(file) + " --trust " + q(s.f("trust")) + " --offline --json");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("\"level\": \"" + level + "\"") && Catch::Contains("\"format\": \"XAdES\""));
+    CHECK(santuario(file).exit_code == 0);
+  }
+  const auto lta = check(s.f("lta.xml"));
+  REQUIRE(lta[0].archive_time_stamps.size() == 1);
+  const auto ats = sign::TimeStampToken::parse(lta[0].archive_time_stamps[0].token);
+  CHECK(sign::check_time_stamp(ats, lta[0].archive_time_stamps[0].stamped, {}).ok);
+  // Removing the embedded revocation values changes what the archive time-stamp covers.
+  std::string text = testing::read(s.f("lta.xml"));
+  const auto from = text.find("<xades:RevocationValues>");
+  const auto to = text.find("</xades:RevocationValues>") + std::string("</xades:RevocationValues>").size();
+  REQUIRE(from != std::string::npos);
+  text.erase(from, to - from);
+  testing::write(s.f("stripped.xml"), text);
+  const auto stripped = check(s.f("stripped.xml"));
+  CHECK_FALSE(sign::check_time_stamp(ats, stripped[0].archive_time_stamps[0].stamped, {}).ok);
+  const auto r = xsign("verify " + q(s.f("stripped.xml")) + " --trust " + q(s.f("trust")) + " --offline --json");
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.out, Catch::Contains("archive time-stamp not valid"));
 }
