@@ -398,6 +398,10 @@ TEST_CASE("sign --format xades: default names, no overwrite, verify finds the si
   CHECK(v.exit_code == 0);
   CHECK_THAT(v.out, Catch::Contains("\"format\": \"XAdES\"") && Catch::Contains("\"level\": \"B\"") &&
                         Catch::Contains("\"commitment\": \"proof-of-origin\"") && Catch::Contains("INN"));
+  const auto inspected = xsign("inspect " + q(d.f("invoice.signed.xml")) + " --json");
+  CHECK(inspected.exit_code == 0);
+  CHECK_THAT(inspected.out, Catch::Contains("\"status\": \"valid\"") && Catch::Contains("\"placement\": \"enveloped\"") &&
+                                Catch::Contains("gostr34102012-gostr34112012-256"));
   // `verify DOC` finds DOC.sig.xml beside it (the SM2 signer is not trusted by a Russian-only store).
   const auto detached = xsign("verify " + q(doc) + trust);
   CHECK(detached.exit_code == 2);
