@@ -97,12 +97,19 @@ class Demo {
     expect({"verify", "invoice.xml", "--trust", "trust-ru-customs", "--receipt", "invoice.receipt.p7s"}, kExitOk,
            "VALID: TOTAL-PASSED");
 
-    step("10. The signature is made verifiable offline for the archive (CAdES-LT, then LTA)");
+    step("10. The e-invoice signed inside the XML itself (XAdES): the exporter signs (SM2), the importer co-signs (GOST)");
+    ok({"sign", "invoice.xml", "--format", "xades", "--parallel", "--key", "exporter.key", "--cert", "exporter.pem",
+        "--chain", "cn-issuing.pem", "--pass-file", "pass.txt", "--commitment", "origin", "--out", "invoice.xades.xml"});
+    ok({"cosign", "invoice.xades.xml", "--key", "importer.key", "--cert", "importer.pem", "--chain", "ru-issuing.pem",
+        "--pass-file", "pass.txt"});
+    expect({"verify", "invoice.xades.xml", "--trust", "trust-ru"}, kExitOk, "VALID: TOTAL-PASSED");
+
+    step("11. The signature is made verifiable offline for the archive (CAdES-LT, then LTA)");
     ok({"extend", "invoice.xml.p7s", "--to", "LT", "--trust", "trust-ru"});
     ok({"extend", "invoice.xml.p7s", "--to", "LTA", "--tsa", url("/tsa/ru-issuing")});
 
     stop_server();
-    step("11. Offline, months later: the archived invoice still validates with no server running");
+    step("12. Offline, months later: the archived invoice still validates with no server running");
     expect({"verify", "invoice.xml", "--trust", "trust-ru"}, kExitOk, "VALID: TOTAL-PASSED");
 
     std::cout << "\nAll " << expectations_ << " verdicts were as expected. Files are in " << dir_.string()

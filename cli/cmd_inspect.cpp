@@ -108,8 +108,8 @@ void do_extract(const InspectArgs& a) {
 }
 
 // Signed XML: each ds:Signature, what it references, and its cryptographic check.
-int do_inspect_xml(const InspectArgs& a) {
-  const auto xml = sign::read_file(a.input, sign::kMaxXmlFileBytes);
+int do_inspect_xml(const InspectArgs& a, const std::string& path) {
+  const auto xml = sign::read_file(path, sign::kMaxXmlFileBytes);
   std::optional<sign::Content> document;
   if (!a.content.empty()) document = sign::Content::file(a.content);
   else if (a.input.ends_with(".sig.xml") && fs::exists(a.input.substr(0, a.input.size() - 8)))
@@ -164,8 +164,9 @@ int do_inspect_xml(const InspectArgs& a) {
 }
 
 int do_inspect(const InspectArgs& a) {
-  if (is_xml_file(input_path(a.input))) return do_inspect_xml(a);
-  const auto sd = sign::SignedDataView::load(input_path(a.input));
+  const std::string path = input_path(a.input);
+  if (is_xml_file(path)) return do_inspect_xml(a, path);
+  const auto sd = sign::SignedDataView::load(path);
   std::optional<sign::Content> content = sd.attached() ? sd.attached_content() : detached_content(a.input, a.content);
   std::vector<sign::SignerCheck> checks;
   if (content) {

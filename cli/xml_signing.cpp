@@ -73,6 +73,10 @@ sign::Bytes raise(sign::Bytes xml, const std::string& what, const std::optional<
 }  // namespace
 
 bool is_xml_file(const std::string& path) {
+  // Only regular files are sniffed: a FIFO or device would block or be consumed here; the
+  // caller's own open then reports what it is.
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   char head[512];
   in.read(head, sizeof head);

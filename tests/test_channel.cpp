@@ -196,7 +196,7 @@ TEST_CASE("The demo runs end to end and every verdict is the expected one", "[ch
   const auto r = xsign("demo --dir " + q(demo));
   INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0) << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("All 6 verdicts were as expected"));
+  CHECK_THAT(r.out, Catch::Contains("All 7 verdicts were as expected"));
   // Each verdict again, from the files the demo left, as a user would check them.
   auto verdict = [&](const std::string& args) { return xsign("verify " + args + " --json").out; };
   const auto ru = verdict(q(demo + "/invoice.xml") + " --trust " + q(demo + "/trust-ru"));
@@ -207,4 +207,8 @@ TEST_CASE("The demo runs end to end and every verdict is the expected one", "[ch
                          Catch::Contains("TRY_LATER"));
   CHECK(xsign("trustlist verify " + q(demo + "/cn-trust-list.p7s") + " --trust " + q(demo + "/trust-cn")).exit_code == 0);
   CHECK(std::filesystem::exists(demo + "/invoice.receipt.p7s"));
+  // The e-invoice signed as XAdES inside the XML by both parties.
+  const auto xades = xsign("inspect " + q(demo + "/invoice.xades.xml") + " --json");
+  CHECK(xades.exit_code == 0);
+  CHECK_THAT(xades.out, Catch::Contains("sm2-sm3") && Catch::Contains("gostr34102012-gostr34112012-256"));
 }

@@ -43,7 +43,7 @@ struct XadesOptions {
 };
 
 /// Largest XML file read (parsed in memory: the tree takes several times the file's size).
-inline constexpr std::size_t kMaxXmlFileBytes = 256u * 1024 * 1024;
+inline constexpr std::size_t kMaxXmlFileBytes = 64u * 1024 * 1024;
 
 /// True when the bytes (the start of a file is enough) look like XML rather than DER.
 bool looks_like_xml(ByteView head);

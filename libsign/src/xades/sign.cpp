@@ -34,7 +34,10 @@ Bytes read_all(const Content& c, const std::string& what) {
   if (c.source->size() > kMaxXmlBytes)
     throw FormatError(what + " is larger than " + std::to_string(kMaxXmlBytes >> 20) +
                       " MiB: sign it detached (--detached), which streams it");
-  return c.source->read_range(0, c.source->size());
+  Bytes out;
+  out.reserve(c.source->size());
+  c.source->stream_range(0, c.source->size(), [&](ByteView b) { out.insert(out.end(), b.begin(), b.end()); });
+  return out;
 }
 
 struct Skeleton {
