@@ -742,26 +742,13 @@ class Validator {
     std::vector<Candidate> intact;
     for (const auto& a : si.unsigned_attrs) {
       if (a.oid != oids::archive_time_stamp_v3) continue;
-      for (const auto& value : a.values) {
-        Candidate c;
-        try {
-          const auto token = TimeStampToken::parse(value);
-          c.ev.time = token.info.gen_time;
-          const auto doc = sd_->attached_content() ? sd_->attached_content() : content_;
-          if (!doc) throw UsageError("the document is needed to check an archive time-stamp");
-          const auto check = check_archive_time_stamp(*sd_, index, *doc, token, pool_);
-          c.ev.intact = check.ok;
-          c.ev.message = check.message;
-          if (check.tsa_certificate) {
-            c.ev.tsa = check.tsa_certificate->subject().to_string();
-            c.tsa = *check.tsa_certificate;
-          }
-          c.token_certs = SignedDataView::parse(memory_source(token.der)).certificates();
-        } catch (const Error& e) {
-          c.ev.message = std::string("malformed archive time-stamp: ") + e.what();
-        }
-        keep_intact(std::move(c), intact, r);
-      }
+      for (const auto& value : a.values)
+        keep_intact(archive_candidate(value, [&](const TimeStampToken& token) {
+                      const auto doc = sd_->attached_content() ? sd_->attached_content() : content_;
+                      if (!doc) throw UsageError("the document is needed to check an archive time-stamp");
+                      return check_archive_time_stamp(*sd_, index, *doc, token, pool_);
+                    }),
+                    intact, r);
     }
     return intact;
   }
@@ -769,25 +756,33 @@ class Validator {
   // Archive time-stamps over bytes the format computed (XAdES).
   std::vector<Candidate> archive_candidates(const std::vector<Stamp>& stamps, SignatureReport& r) {
     std::vector<Candidate> intact;
-    for (const auto& [value, stamped] : stamps) {
-      Candidate c;
-      try {
-        const auto token = TimeStampToken::parse(value);
-        c.ev.time = token.info.gen_time;
-        const auto check = check_time_stamp(token, stamped, pool_, options_.sign_options);
-        c.ev.intact = check.ok;
-        c.ev.message = check.message;
-        if (check.tsa_certificate) {
-          c.ev.tsa = check.tsa_certificate->subject().to_string();
-          c.tsa = *check.tsa_certificate;
-        }
-        c.token_certs = SignedDataView::parse(memory_source(token.der)).certificates();
-      } catch (const Error& e) {
-        c.ev.message = std::string("malformed archive time-stamp: ") + e.what();
-      }
-      keep_intact(std::move(c), intact, r);
-    }
+    for (const auto& [value, stamped] : stamps)
+      keep_intact(archive_candidate(value, [&, bytes = stamped](const TimeStampToken& token) {
+                    return check_time_stamp(token, bytes, pool_, options_.sign_options);
+                  }),
+                  intact, r);
     return intact;
+  }
+
+  // One archive time-stamp token, checked by `check` (what it must cover differs by format).
+  static Candidate archive_candidate(const Bytes& value,
+                                     const std::function<TimeStampCheck(const TimeStampToken&)>& check_token) {
+    Candidate c;
+    try {
+      const auto token = TimeStampToken::parse(value);
+      c.ev.time = token.info.gen_time;
+      const auto check = check_token(token);
+      c.ev.intact = check.ok;
+      c.ev.message = check.message;
+      if (check.tsa_certificate) {
+        c.ev.tsa = check.tsa_certificate->subject().to_string();
+        c.tsa = *check.tsa_certificate;
+      }
+      c.token_certs = SignedDataView::parse(memory_source(token.der)).certificates();
+    } catch (const Error& e) {
+      c.ev.message = std::string("malformed archive time-stamp: ") + e.what();
+    }
+    return c;
   }
 
   static void keep_intact(Candidate c, std::vector<Candidate>& intact, SignatureReport& r) {
