@@ -4,8 +4,8 @@
 // BouncyCastle's JCE names; SignatureValue layouts follow the sources named in docs/interop.md
 // (GOST s||r as RFC 4491, SM2 r||s). P-256 uses Santuario's own ECDSA.
 //
-// Usage: java -cp xmlsec.jar:bcprov.jar:... SantuarioVerify.java FILE.xml
-// Prints "OK n" or "FAIL n: why" per ds:Signature; exits 0 only when every one verifies.
+// Usage: java -cp xmlsec.jar:bcprov.jar:... SantuarioVerify.java FILE.xml...
+// Prints "FILE: OK n" or "FILE: FAIL n: why" per ds:Signature; exits 0 only when every one verifies.
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.math.BigInteger;
@@ -108,7 +108,13 @@ public class SantuarioVerify {
     JCEMapper.register("http://www.chinaport.gov.cn/2022/04/xmldsig#sm3", new JCEMapper.Algorithm("", "SM3"));
     JCEMapper.register("http://www.w3.org/2000/09/xmldsig#sm3", new JCEMapper.Algorithm("", "SM3"));
 
-    File file = new File(args[0]);
+    boolean all = true;
+    for (String name : args) all &= verifyFile(new File(name));
+    System.exit(all ? 0 : 1);
+  }
+
+  // Prints "FILE: OK n" or "FILE: FAIL n: why" for each ds:Signature of the file.
+  static boolean verifyFile(File file) throws Exception {
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);
     f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
@@ -119,6 +125,7 @@ public class SantuarioVerify {
     boolean all = sigs.getLength() > 0;
     for (int i = 0; i < sigs.getLength(); i++) {
       Element el = (Element) sigs.item(i);
+      String at = file.getPath() + ": ";
       try {
         XMLSignature sig = new XMLSignature(el, file.getAbsoluteFile().toURI().toString(), false);
         sig.addResourceResolver(new ResolverLocalFilesystem());
@@ -126,13 +133,13 @@ public class SantuarioVerify {
         byte[] der = Base64.getMimeDecoder().decode(certEl.getTextContent());
         X509Certificate cert = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der));
         boolean ok = sig.checkSignatureValue(cert.getPublicKey());
-        System.out.println(ok ? "OK " + (i + 1) : "FAIL " + (i + 1) + ": signature or reference does not verify");
+        System.out.println(at + (ok ? "OK " + (i + 1) : "FAIL " + (i + 1) + ": signature or reference does not verify"));
         all &= ok;
       } catch (Exception e) {
-        System.out.println("FAIL " + (i + 1) + ": " + e);
+        System.out.println(at + "FAIL " + (i + 1) + ": " + e);
         all = false;
       }
     }
-    System.exit(all ? 0 : 1);
+    return all;
   }
 }
