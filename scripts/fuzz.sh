@@ -14,7 +14,11 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -D
 cmake --build "$build" -j "$(nproc)" >/dev/null
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(cms certificate crl csr ocsp_request ocsp_response tsa_request tsa_token trust_list policy_toml pkcs8 http ca_issuers)
+  # Every target there is: fuzz/fuzz_NAME.cpp
+  for f in fuzz/fuzz_*.cpp; do
+    f=${f#fuzz/fuzz_}
+    targets+=("${f%.cpp}")
+  done
 fi
 seeds="$build/fuzz-seeds"
 if [ ! -f "$seeds/.complete" ]; then
