@@ -243,12 +243,7 @@ void add_x_long_type_1(const SignArgs& a, Scratch& work) {
   for (std::size_t i = 0; i < sd.signers().size(); ++i) {
     std::vector<std::string> problems;
     const auto data = sign::collect_complete_validation_data(sd, i, setup.trust, setup.policy, setup.options, problems);
-    if (!problems.empty()) {
-      std::string all;
-      for (const auto& p : problems) all += "\n  " + p;
-      throw sign::UsageError("cannot collect the complete validation data of signer " + std::to_string(i + 1) + ":" +
-                             all + "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
-    }
+    require_validation_data(problems, "collect the complete validation data of signer " + std::to_string(i + 1));
     const auto alg = sign::suite_info(data.path.front().public_key().suite()).digest;
     const auto values = sign::cades_c_values(data, alg);
     // The CAdES-C-time-stamp covers the references as they will be written.
@@ -315,12 +310,7 @@ void do_extend(const SignArgs& a) {
   const auto sd = sign::SignedDataView::load(a.input);
   const auto setup = load_trust_setup(a.t);
   const auto data = sign::collect_validation_data(sd, setup.trust, setup.policy, setup.options);
-  if (!data.problems.empty()) {
-    std::string all;
-    for (const auto& p : data.problems) all += "\n  " + p;
-    throw sign::UsageError("cannot make the signature verifiable offline:" + all +
-                           "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
-  }
+  require_validation_data(data.problems, "make the signature verifiable offline");
   SignatureOutput output(out, a.pem, overwrite);
   sign::add_validation_data(sd, data.certificates, data.crls, data.ocsp_responses, output.sink());
   output.finish();

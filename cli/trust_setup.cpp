@@ -43,4 +43,11 @@ void add_network_options(CLI::App& cmd, TrustArgs& a) {
   cmd.add_flag("--no-cache", a.no_cache, "Neither read nor write the fetch cache");
 }
 
+void require_validation_data(const std::vector<std::string>& problems, const std::string& what) {
+  if (problems.empty()) return;
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  throw sign::UsageError("cannot " + what + ":" + all + "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
+}
+
 }  // namespace xsign

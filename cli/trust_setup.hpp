@@ -34,4 +34,8 @@ struct TrustSetup {
 /// Loads the trust store, policy and extra material; errors name the file and what to do.
 TrustSetup load_trust_setup(const TrustArgs& args);
 
+/// Throws UsageError("cannot WHAT:" and each problem on its own line, with the hint on where
+/// validation data comes from) when `problems` is not empty.
+void require_validation_data(const std::vector<std::string>& problems, const std::string& what);
+
 }  // namespace xsign

@@ -58,12 +58,7 @@ sign::Bytes raise(sign::Bytes xml, const std::string& what, const std::optional<
     const auto setup = load_trust_setup(trust_args ? *trust_args : none);
     const auto checks = sign::check_xml_signatures(xml, what, document);
     const auto data = sign::collect_xml_validation_data(checks, setup.trust, setup.policy, setup.options);
-    if (!data.problems.empty()) {
-      std::string all;
-      for (const auto& p : data.problems) all += "\n  " + p;
-      throw sign::UsageError("cannot make the signature verifiable offline:" + all +
-                             "\nhint: give CRLs with --crl, certificates with --untrusted, or use --fetch");
-    }
+    require_validation_data(data.problems, "make the signature verifiable offline");
     xml = sign::xades_add_validation_data(xml, what, data.certificates, data.crls, data.ocsp_responses);
   }
   if (to == "LTA") xml = sign::xades_add_archive_time_stamps(xml, what, document, stamper(tsa, tsa_ca));

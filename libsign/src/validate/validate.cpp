@@ -43,6 +43,14 @@ std::vector<Stamp> signature_stamps(const SignerInfoView& si) {
   return out;
 }
 
+// One kind of evidence (certificates, CRLs) of every XML signature of a file, together.
+template <typename T>
+std::vector<T> carried(const std::vector<XmlSignatureCheck>& checks, std::vector<T> XmlSignatureCheck::*member) {
+  std::vector<T> out;
+  for (const auto& c : checks) out.insert(out.end(), (c.*member).begin(), (c.*member).end());
+  return out;
+}
+
 struct FoundOcsp {
   OcspSingleResponse single;
   std::string origin;
@@ -59,7 +67,12 @@ class Validator {
     content_ = std::move(content);
   }
 
-  /// For signatures outside a SignedData (XAdES): the certificates and CRLs the file carries.
+  /// For the XML signatures of one file: the certificates and CRLs they carry.
+  Validator(const std::vector<XmlSignatureCheck>& checks, const TrustStore& trust, const ValidationPolicy& policy,
+            const ValidateOptions& options)
+      : Validator(carried(checks, &XmlSignatureCheck::certificates), carried(checks, &XmlSignatureCheck::crls), trust,
+                  policy, options) {}
+
   Validator(const std::vector<Certificate>& certificates, const std::vector<Bytes>& crl_ders, const TrustStore& trust,
             const ValidationPolicy& policy, const ValidateOptions& options)
       : trust_(trust), policy_(policy), options_(options), fetcher_(policy) {
@@ -981,13 +994,7 @@ ValidationData collect_validation_data(const SignedDataView& sd, const TrustStor
 
 ValidationData collect_xml_validation_data(const std::vector<XmlSignatureCheck>& checks, const TrustStore& trust,
                                            const ValidationPolicy& policy, const ValidateOptions& options) {
-  std::vector<Certificate> certificates;
-  std::vector<Bytes> crls;
-  for (const auto& c : checks) {
-    certificates.insert(certificates.end(), c.certificates.begin(), c.certificates.end());
-    crls.insert(crls.end(), c.crls.begin(), c.crls.end());
-  }
-  Validator validator(certificates, crls, trust, policy, options);
+  Validator validator(checks, trust, policy, options);
   ValidationData out;
   for (const auto& c : checks) {
     if (!c.check.ok() || !c.check.certificate) {
@@ -1025,13 +1032,7 @@ ValidationReport validate_xml_signatures(ByteView xml, const std::string& what, 
   check_options.extra_certificates = options.extra_certificates;
   check_options.allow_partial = policy.xml_partial_references;
   const auto checks = check_xml_signatures(xml, what, document, check_options);
-  std::vector<Certificate> certificates;
-  std::vector<Bytes> crls;
-  for (const auto& c : checks) {
-    certificates.insert(certificates.end(), c.certificates.begin(), c.certificates.end());
-    crls.insert(crls.end(), c.crls.begin(), c.crls.end());
-  }
-  Validator validator(certificates, crls, trust, policy, options);
+  Validator validator(checks, trust, policy, options);
   ValidationReport report;
   for (std::size_t i = 0; i < checks.size(); ++i) report.signatures.push_back(validator.evaluate_xml(checks[i], i + 1));
   return report;

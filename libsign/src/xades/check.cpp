@@ -155,7 +155,7 @@ class SignatureChecker {
     }
     out_.check.status = Status::valid;
     out_.check.message = "signature value and every reference digest verify";
-    properties(qp, signed_props);
+    properties(signed_props);
     unsigned_properties(qp, elements[1]);
   }
 
@@ -242,14 +242,13 @@ class SignatureChecker {
     return nullptr;
   }
 
-  void properties(Node* qp, Node* signed_props) {
+  void properties(Node* signed_props) {
     if (!signed_props) return;
     out_.check.has_signed_attributes = true;
     if (Node* ssp = only_child(signed_props, kXadesNs, "SignedSignatureProperties"))
       if (Node* t = only_child(ssp, kXadesNs, "SigningTime")) out_.check.signing_time = parse_xml_time(text(t));
     for (const Node* id : descendants(signed_props, kXadesNs, "Identifier"))
       if (const auto c = commitment_from_uri(text(id)); c != Commitment::none) out_.check.commitment = c;
-    (void)qp;
   }
 
   void unsigned_properties(Node* qp, Node* signature_value) {

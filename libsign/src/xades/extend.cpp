@@ -59,9 +59,8 @@ Bytes xades_cosign(ByteView signed_xml, const std::optional<Content>& detached_d
                          "parties will sign the document");
     XadesOptions o = options;
     o.parallel = true;
-    o.placement = XmlPlacement::enveloped;
-    const Bytes bytes = file.doc.serialize();
-    return xades_sign(Content::bytes(bytes), "the signed XML", signer, o);
+    add_enveloped_signature(file.doc, signer, o);
+    return file.doc.serialize();
   }
   throw UsageError("detached XML signatures are co-signed by signing the document again into a second file");
 }
@@ -121,7 +120,6 @@ std::vector<XmlSignatureSummary> summarize_xml_signatures(ByteView xml, const st
     XmlSignatureSummary sum;
     sum.element = path_of(s);
     sum.id = attribute(s, "Id").value_or("");
-    sum.placement = s != file.doc.root() ? "enveloped" : "detached or enveloping";
     if (Node* si = only_child(s, kDsNs, "SignedInfo")) {
       if (Node* sm = only_child(si, kDsNs, "SignatureMethod")) sum.signature_method = attribute(sm, "Algorithm").value_or("");
       for (Node* r : children(si, kDsNs, "Reference")) sum.references.push_back(attribute(r, "URI").value_or("(none)"));
@@ -144,7 +142,7 @@ std::vector<XmlSignatureSummary> summarize_xml_signatures(ByteView xml, const st
       sum.level = sum.archive_time_stamps ? "LTA" : values ? "LT" : sum.time_stamps ? "T" : "B";
     }
     if (s != file.doc.root()) sum.placement = "enveloped";
-    else if (!children(s, kDsNs, "Object").empty() && children(s, kDsNs, "Object").size() > 1) sum.placement = "enveloping";
+    else if (children(s, kDsNs, "Object").size() > 1) sum.placement = "enveloping";  // data beside the properties
     else sum.placement = "detached";
     out.push_back(std::move(sum));
   }

@@ -47,27 +47,43 @@ struct Skeleton {
   std::string id;
 };
 
-// Adds a reference; its digest is filled in by complete(), once every node it covers exists.
-Node* add_reference(Node* signed_info, std::string_view uri, std::string_view digest, std::string_view id = {},
-                    std::string_view type = {}) {
+// Adds a reference with its transforms (in order); its digest is filled in by complete(), once
+// every node it covers exists.
+Node* add_reference(Node* signed_info, std::string_view uri, std::string_view digest,
+                    const std::vector<std::string_view>& transforms, std::string_view id = {}, std::string_view type = {}) {
   Node* ref = add_element(signed_info, kDsNs, "ds", "Reference");
   if (!id.empty()) set_attribute(ref, "Id", id);
   if (!type.empty()) set_attribute(ref, "Type", type);
   set_attribute(ref, "URI", uri);
-  add_element(ref, kDsNs, "ds", "Transforms");
+  if (!transforms.empty()) {
+    Node* list = add_element(ref, kDsNs, "ds", "Transforms");
+    for (const auto algorithm : transforms) {
+      Node* t = add_element(list, kDsNs, "ds", "Transform");
+      set_attribute(t, "Algorithm", algorithm);
+      if (algorithm == kXPathFilter2) {
+        // The expression's ds: prefix is the one in scope on the Signature element.
+        Node* xp = add_element(t, kXPathFilter2, "dsig-xpath", "XPath", kAllSignatures);
+        set_attribute(xp, "Filter", "subtract");
+      }
+    }
+  }
   set_attribute(add_element(ref, kDsNs, "ds", "DigestMethod"), "Algorithm", digest);
   add_element(ref, kDsNs, "ds", "DigestValue");
   return ref;
 }
 
-Node* add_transform(Node* ref, std::string_view algorithm) {
-  Node* t = add_element(children(ref, kDsNs, "Transforms")[0], kDsNs, "ds", "Transform");
-  set_attribute(t, "Algorithm", algorithm);
-  return t;
-}
+// What the data reference signs: its URI, transforms, and whether the data is XML (the default
+// MIME type).
+struct DataReference {
+  std::string uri;
+  std::vector<std::string_view> transforms;
+  bool xml = true;
+};
 
+// `parent` becomes the ds:Signature when it is the root of a new document (enveloping,
+// detached), else the signature is appended to it (enveloped).
 Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, const XadesOptions& options,
-                       std::string_view data_uri, std::string_view mime, bool enveloped, const std::string& id) {
+                       const DataReference& data, const std::string& id) {
   Skeleton s;
   s.id = "xsign-" + id;
   s.signature = is_root ? parent : add_element(parent, kDsNs, "ds", "Signature");
@@ -78,18 +94,10 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
   set_attribute(add_element(s.signed_info, kDsNs, "ds", "CanonicalizationMethod"), "Algorithm",
                 c14n_uri(C14n::exclusive));
   set_attribute(add_element(s.signed_info, kDsNs, "ds", "SignatureMethod"), "Algorithm", uris.signature);
-  Node* data_ref = add_reference(s.signed_info, data_uri, uris.digest, s.id + "-ref-0");
-  if (enveloped && !options.parallel) add_transform(data_ref, kEnvelopedTransform);
-  if (enveloped && options.parallel) {
-    // The expression's ds: prefix is the one in scope on the Signature element.
-    Node* xp = add_element(add_transform(data_ref, kXPathFilter2), kXPathFilter2, "dsig-xpath", "XPath", kAllSignatures);
-    set_attribute(xp, "Filter", "subtract");
-  }
-  if (data_uri.empty() || data_uri[0] == '#') add_transform(data_ref, c14n_uri(C14n::exclusive));
-  add_reference(s.signed_info, "#" + s.id + "-signedprops", uris.digest, {}, kSignedPropertiesType);
-  add_transform(children(s.signed_info, kDsNs, "Reference")[1], c14n_uri(C14n::exclusive));
-  add_element(s.signature, kDsNs, "ds", "SignatureValue");
-  set_attribute(children(s.signature, kDsNs, "SignatureValue")[0], "Id", s.id + "-sigvalue");
+  add_reference(s.signed_info, data.uri, uris.digest, data.transforms, s.id + "-ref-0");
+  add_reference(s.signed_info, "#" + s.id + "-signedprops", uris.digest, {c14n_uri(C14n::exclusive)}, {},
+                kSignedPropertiesType);
+  set_attribute(add_element(s.signature, kDsNs, "ds", "SignatureValue"), "Id", s.id + "-sigvalue");
   Node* x509 = add_element(add_element(s.signature, kDsNs, "ds", "KeyInfo"), kDsNs, "ds", "X509Data");
   add_element(x509, kDsNs, "ds", "X509Certificate", base64(signer.certificate.der()));
   if (options.include_chain)
@@ -110,7 +118,10 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
   Node* sdop = add_element(s.signed_properties, kXadesNs, "xades", "SignedDataObjectProperties");
   Node* format = add_element(sdop, kXadesNs, "xades", "DataObjectFormat");
   set_attribute(format, "ObjectReference", "#" + s.id + "-ref-0");
-  add_element(format, kXadesNs, "xades", "MimeType", mime);
+  add_element(format, kXadesNs, "xades", "MimeType",
+              !options.mime_type.empty() ? options.mime_type
+              : data.xml                 ? "text/xml"
+                                         : "application/octet-stream");
   if (signer.commitment != Commitment::none) {
     Node* cti = add_element(sdop, kXadesNs, "xades", "CommitmentTypeIndication");
     add_element(add_element(cti, kXadesNs, "xades", "CommitmentTypeId"), kXadesNs, "xades", "Identifier",
@@ -124,8 +135,6 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
 void complete(const Document& doc, const Skeleton& s, const SignerSpec& signer, const std::optional<Content>& external) {
   const Suite suite = signer.key.suite();
   for (Node* ref : children(s.signed_info, kDsNs, "Reference")) {
-    Node* transforms = children(ref, kDsNs, "Transforms")[0];
-    if (child_elements(transforms).empty()) remove(transforms);
     // Resolved exactly as a verifier will resolve it.
     const ResolvedReference r = resolve_reference(doc, s.signature, ref);
     Digest d(r.digest);
@@ -137,54 +146,42 @@ void complete(const Document& doc, const Skeleton& s, const SignerSpec& signer, 
   set_text(children(s.signature, kDsNs, "SignatureValue")[0], base64(to_xml_signature_value(suite, sig)));
 }
 
-std::string default_mime(bool xml) { return xml ? "text/xml" : "application/octet-stream"; }
-
 }  // namespace
+
+void xades_detail::add_enveloped_signature(Document& doc, const SignerSpec& signer, const XadesOptions& options) {
+  const DataReference data{"", {options.parallel ? kXPathFilter2 : kEnvelopedTransform, c14n_uri(C14n::exclusive)}};
+  complete(doc, make_skeleton(doc.root(), false, signer, options, data, fresh_id()), signer, std::nullopt);
+}
 
 Bytes xades_sign(const Content& document, const std::string& document_name, const SignerSpec& signer,
                  const XadesOptions& options) {
-  const std::string id = fresh_id();
   switch (options.placement) {
     case XmlPlacement::enveloped: {
       Document doc = Document::parse(read_all(document, document_name), document_name);
-      const Skeleton s = make_skeleton(doc.root(), false, signer, options, "", options.mime_type.empty() ? default_mime(true) : options.mime_type, true, id);
-      complete(doc, s, signer, std::nullopt);
+      add_enveloped_signature(doc, signer, options);
       return doc.serialize();
     }
     case XmlPlacement::enveloping: {
-      const Bytes data = read_all(document, document_name);
-      const bool is_xml = looks_like_xml(data);
+      const Bytes bytes = read_all(document, document_name);
+      const std::string id = fresh_id();
+      DataReference data{"#xsign-" + id + "-object", {c14n_uri(C14n::exclusive)}, looks_like_xml(bytes)};
+      if (!data.xml) data.transforms = {kBase64Transform};
       Document doc = Document::create(kDsNs, "ds", "Signature");
-      const std::string object_id = "xsign-" + id + "-object";
-      // The object goes first so the skeleton's references can find it by Id.
+      const Skeleton s = make_skeleton(doc.root(), true, signer, options, data, id);
+      // The data object comes last, after SignatureValue, KeyInfo and the properties.
       Node* object = add_element(doc.root(), kDsNs, "ds", "Object");
-      set_attribute(object, "Id", object_id);
-      if (is_xml) {
-        const Document content = Document::parse(data, document_name);
-        import_copy(object, content.root());
-      } else {
-        set_text(object, base64(data));
-      }
-      const Skeleton s = make_skeleton(doc.root(), true, signer, options, "#" + object_id,
-                                       options.mime_type.empty() ? default_mime(is_xml) : options.mime_type, false, id);
-      if (!is_xml) {
-        Node* ref = children(s.signed_info, kDsNs, "Reference")[0];
-        Node* transforms = children(ref, kDsNs, "Transforms")[0];
-        for (Node* t : child_elements(transforms)) remove(t);
-        add_transform(ref, kBase64Transform);
-      }
-      adopt(doc.root(), object);  // data object after SignatureValue/KeyInfo, as the schema orders them
+      set_attribute(object, "Id", data.uri.substr(1));
+      if (data.xml) import_copy(object, Document::parse(bytes, document_name).root());
+      else set_text(object, base64(bytes));
       complete(doc, s, signer, std::nullopt);
       return doc.serialize();
     }
     case XmlPlacement::detached: {
-      Document doc = Document::create(kDsNs, "ds", "Signature");
-      std::string uri = options.document_uri.empty() ? std::filesystem::path(document_name).filename().string()
-                                                     : options.document_uri;
+      const std::string uri = options.document_uri.empty() ? std::filesystem::path(document_name).filename().string()
+                                                           : options.document_uri;
       if (uri.empty() || uri[0] == '#') throw UsageError("a detached signature needs the document's name as its URI");
-      const Skeleton s = make_skeleton(doc.root(), true, signer, options, uri,
-                                       options.mime_type.empty() ? default_mime(false) : options.mime_type, false, id);
-      complete(doc, s, signer, document);
+      Document doc = Document::create(kDsNs, "ds", "Signature");
+      complete(doc, make_skeleton(doc.root(), true, signer, options, {uri, {}, false}, fresh_id()), signer, document);
       return doc.serialize();
     }
   }

@@ -90,6 +90,9 @@ struct C14nChoice {
 };
 C14nChoice c14n_of(const xml::Node* method_element, bool required);
 
+/// Appends an XAdES-B signature to the root of `doc` (enveloped; parallel per options).
+void add_enveloped_signature(xml::Document& doc, const SignerSpec& signer, const XadesOptions& options);
+
 /// The EN 319 132-1 §5.5.2 input of an archive time-stamp placed before `before` (nullptr:
 /// after every existing unsigned property).
 Bytes archive_input(const xml::Document& doc, xml::Node* signature, const xml::Node* before, const C14nChoice& c14n,
