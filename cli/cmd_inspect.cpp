@@ -2,6 +2,7 @@
 // and `xsign extract` (the document an attached signature carries). Neither validates trust:
 // that is `xsign verify`.
 #include "commands.hpp"
+#include "container_commands.hpp"
 #include "exit_codes.hpp"
 #include "output.hpp"
 #include "xml_signing.hpp"
@@ -23,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct InspectArgs {
-  std::string input, content, out, sm2_id = "1234567812345678";
+  std::string input, content, out, out_dir, sm2_id = "1234567812345678";
   bool json = false;
 };
 
@@ -86,6 +87,11 @@ void print_signer(const nlohmann::json& s, const std::string& first, const std::
 
 // The document of an attached signature, streamed out (never through memory).
 void do_extract(const InspectArgs& a) {
+  if (is_zip_file(input_path(a.input))) {
+    if (!a.out.empty()) throw sign::UsageError("a container holds several documents: use --out-dir DIR, not --out");
+    return extract_container(a.input, a.out_dir);
+  }
+  if (!a.out_dir.empty()) throw sign::UsageError("--out-dir is for containers (.asice, .asics); use --out FILE");
   const auto sd = sign::SignedDataView::load(input_path(a.input));
   const auto content = sd.attached_content();
   if (!content) throw sign::UsageError(a.input + " is a detached signature: it does not carry the document");
@@ -166,6 +172,7 @@ int do_inspect_xml(const InspectArgs& a, const std::string& path) {
 int do_inspect(const InspectArgs& a) {
   const std::string path = input_path(a.input);
   if (is_xml_file(path)) return do_inspect_xml(a, path);
+  if (is_zip_file(path)) return inspect_container(path, a.json);
   const auto sd = sign::SignedDataView::load(path);
   std::optional<sign::Content> content = sd.attached() ? sd.attached_content() : detached_content(a.input, a.content);
   std::vector<sign::SignerCheck> checks;
@@ -213,8 +220,14 @@ int do_inspect(const InspectArgs& a) {
 
 void register_inspect_commands(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<InspectArgs>();
-  auto* x = app.add_subcommand("extract", "Write out the document an attached signature carries");
-  x->add_option("signature", a->input, "Attached signature (.p7s, DER or PEM; BER as national tools write it)")->required();
+  auto* x = app.add_subcommand("extract", "Write out the document an attached signature carries, or a container's documents");
+  x->add_option("signature", a->input,
+                "Attached signature (.p7s, DER or PEM; BER as national tools write it), or an ASiC container")
+      ->required();
+  x->add_option("--out-dir", a->out_dir,
+                "Container: the folder for its documents (default: the container's name without extension); "
+                "existing files are kept unless --force")
+      ->type_name("DIR");
   x->add_option("--out", a->out, "Where to write the document (default: standard output, never a terminal)")
       ->type_name("FILE");
   x->footer("The signature is not validated here: run `xsign verify SIG.p7s` for that.");

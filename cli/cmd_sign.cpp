@@ -1,5 +1,6 @@
 // `xsign sign` (one document or a batch, two-step too), `xsign cosign`, `xsign countersign`, `xsign extend`.
 #include "commands.hpp"
+#include "container_commands.hpp"
 #include "exit_codes.hpp"
 #include "language.hpp"
 #include "output.hpp"
@@ -38,6 +39,8 @@ struct SignArgs {
   // XAdES (--format xades)
   std::string format = "cades", xml_sm2_uris = "chinaport";
   bool enveloped = false, enveloping = false, detached = false, parallel = false;
+  // Containers: --asic-e (several documents) or --asic-s (one).
+  bool asic_e = false, asic_s = false;
   bool attach = false, pem = false, gm_oids = false, strict = false;
   unsigned signer_index = 1;
   // Batch signing: several documents, or a folder of them.
@@ -522,8 +525,33 @@ int do_sign_batch(const SignArgs& a) {
   return first_failure;
 }
 
+// `sign --asic-e DOC... | --asic-s DOC`: one container, one signature over every document.
+void do_sign_container(const SignArgs& a) {
+  if (a.asic_e && a.asic_s) throw sign::UsageError("--asic-e and --asic-s exclude each other");
+  if (!a.prepare.empty() || !a.complete.empty() || a.attach || a.pem || a.gm_oids || a.level != "B" || !a.dir.empty() ||
+      a.enveloped || a.enveloping || a.detached || a.parallel)
+    throw sign::UsageError("--asic-e/--asic-s take documents, --key, --cert and --format cades|xades (level B); "
+                           "--attach, --pem, --gm-oids, --level, --dir and the XAdES placements do not apply");
+  if (a.documents.empty()) throw sign::UsageError("name the documents to put into the container");
+  sign::AsicOptions o;
+  o.form = a.asic_s ? sign::AsicForm::simple : sign::AsicForm::extended;
+  if (a.format == "xades") o.format = sign::AsicSignatureFormat::xades;
+  else if (a.format != "cades") throw sign::UsageError("--format must be cades or xades");
+  if (a.xml_sm2_uris == "w3c") o.sm2_uris = sign::XmlSm2Uris::w3c;
+  else if (a.xml_sm2_uris != "chinaport") throw sign::UsageError("--xml-sm2-uris must be chinaport or w3c");
+  const std::string out = a.out.empty() ? default_container_output(a.documents.front(), o.form) : a.out;
+  check_output(out, new_output_policy());  // before the passphrase is asked
+  sign_container(a.documents, out, load_signer(a), o);
+}
+
 void do_cosign(const SignArgs& a) {
   const auto signer = load_signer(a);
+  if (is_zip_file(a.input)) {
+    const std::string out = a.out.empty() ? a.input : a.out;
+    const auto uris = a.xml_sm2_uris == "w3c" ? sign::XmlSm2Uris::w3c : sign::XmlSm2Uris::chinaport;
+    cosign_container(a.input, out, signer, uris, overwrite_for(a, out));
+    return;
+  }
   if (is_xml_file(a.input)) {
     const std::string out = a.out.empty() ? a.input : a.out;
     cosign_xml(a.input, out, signer, xades_options(a), overwrite_for(a, out));
@@ -588,6 +616,10 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_flag("--parallel", a->parallel,
               "XAdES enveloped: exclude every signature (XPath Filter 2.0), so that others can co-sign the document");
   s->add_option("--xml-sm2-uris", a->xml_sm2_uris, "XAdES SM2 algorithm URIs: chinaport (default) or w3c (docs/interop.md)");
+  s->add_flag("--asic-e", a->asic_e,
+              "Put the documents into one ASiC-E container (zip) with a signature over all of them (default output: "
+              "FIRST.asice; --format xades for XAdES inside)");
+  s->add_flag("--asic-s", a->asic_s, "Put one document into an ASiC-S container with its signature (default DOC.asics)");
   s->add_option("--level", a->level,
                 "B (default); T: add a signature time-stamp from --tsa; XL1: CAdES-X Long Type 1 (time-stamp, complete "
                 "validation data from --trust/--crl/--fetch, CAdES-C-time-stamp)");
@@ -606,7 +638,9 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
   s->add_option("--prepared", a->prepared, "With --complete: the TBS file --prepare wrote")->type_name("TBS");
   add_signer_options(s, *a);
   s->callback([a, &ctx] {
-    if (a->documents.size() == 1 && a->dir.empty()) {
+    if (a->asic_e || a->asic_s) {
+      do_sign_container(*a);
+    } else if (a->documents.size() == 1 && a->dir.empty()) {
       a->input = a->documents.front();
       do_sign(*a);
     } else if (a->documents.empty() && a->dir.empty()) {
@@ -616,7 +650,7 @@ void register_sign_commands(CLI::App& app, Context& ctx) {
     }
   });
 
-  auto* c = app.add_subcommand("cosign", "Add a parallel signature (any suite) to a .p7s or signed XML, in place by default");
+  auto* c = app.add_subcommand("cosign", "Add a parallel signature (any suite) to a .p7s, signed XML or an ASiC container, in place by default");
   c->add_option("--xml-sm2-uris", a->xml_sm2_uris, "XAdES SM2 algorithm URIs: chinaport (default) or w3c");
   c->add_option("signature", a->input, "Existing signature file")->required();
   c->add_option("--content", a->content, "The signed document, for a detached signature (default: SIG without .p7s)");

@@ -1,6 +1,7 @@
 // `xsign verify`: the verdict a customs officer or bank acts on, trusting only the roots in
 // the verifier's own trust store.
 #include "commands.hpp"
+#include "container_commands.hpp"
 #include "exit_codes.hpp"
 #include "language.hpp"
 #include "output.hpp"
@@ -64,6 +65,13 @@ DocumentAndSignature document_and_signature(const VerifyArgs& a) {
 int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document, bool json);
 
 int verify(const VerifyArgs& a) {
+  if (a.files.size() == 1 && is_zip_file(input_path(a.files[0]))) {  // an ASiC container holds its documents
+    if (!a.receipts.empty()) throw sign::UsageError("--receipt applies to CMS signatures, not containers");
+    auto setup = load_trust_setup(a.t);
+    if (!a.at.empty()) setup.options.validation_time = sign::parse_time(a.at);
+    setup.options.sign_options.sm2_id = a.sm2_id;
+    return verify_container(input_path(a.files[0]), setup, a.json);
+  }
   auto [doc, sig, named] = document_and_signature(a);
   const std::string shown_sig = sig == "-" ? "standard input" : sig, shown_doc = doc == "-" ? "standard input" : doc;
   sig = input_path(sig);
@@ -220,7 +228,8 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<VerifyArgs>();
   auto* v = app.add_subcommand("verify",
                                "Validate a signed document: VALID (exit 0), INVALID (1) or NOT PROVEN (2), and why");
-  v->add_option("files", a->files, "DOC [SIG] | DOC.p7s (signature beside the document, or attached)")
+  v->add_option("files", a->files,
+                "DOC [SIG] | DOC.p7s (signature beside the document, or attached) | signed XML | C.asice / C.asics")
       ->required()
       ->expected(1, 2);
   v->add_option("--trust", a->t.trust,

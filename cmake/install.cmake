@@ -60,7 +60,7 @@ set(CPACK_DEBIAN_LIBSIGN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_LIBSIGN_PACKAGE_RECOMMENDS "libpq5")
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_NAME libsign-dev)
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_DEPENDS
-    "libsign0 (= ${PROJECT_VERSION}), libbotan-2-dev, libssl-dev, libsqlite3-dev, libtomlplusplus-dev, nlohmann-json3-dev, libp11-kit-dev")
+    "libsign0 (= ${PROJECT_VERSION}), libbotan-2-dev, libssl-dev, libsqlite3-dev, libtomlplusplus-dev, nlohmann-json3-dev, libp11-kit-dev, libxml2-dev, libzip-dev")
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_XSIGN_PACKAGE_NAME xsign)
 set(CPACK_DEBIAN_XSIGN_PACKAGE_SHLIBDEPS ON)

@@ -66,6 +66,17 @@ class AtomicFileWriter {
   Overwrite overwrite_;
 };
 
+/// A fresh name for a hidden temporary file in the directory of `path` (for writers that must
+/// create the file themselves, such as libzip; publish it with publish_file).
+std::filesystem::path temporary_path_beside(const std::filesystem::path& path);
+
+/// Renames the complete, synced file `written` to `path` under `overwrite` (checked again at the
+/// last moment), then syncs the directory. `written` is removed when this fails.
+void publish_file(const std::filesystem::path& written, const std::filesystem::path& path, Overwrite overwrite);
+
+/// fsyncs a file written by someone else (libzip) before it is published.
+void sync_file(const std::filesystem::path& path);
+
 /// Writes to a temporary file beside `path`, fsyncs, then renames over `path`:
 /// a reader never sees a half-written file, and a failure leaves the old file untouched.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data,

@@ -149,7 +149,7 @@ std::size_t fetch_cache_clear(const ValidationPolicy& policy);
 
 /// Validates every ds:Signature of an XML file (XAdES or plain XMLDSig); `document` is the file a
 /// detached signature names. FormatError when the file is not XML or has no signature.
-ValidationReport validate_xml_signatures(ByteView xml, const std::string& what, const std::optional<Content>& document,
+ValidationReport validate_xml_signatures(ByteView xml, const std::string& what, const DetachedFiles& documents,
                                          const TrustStore& trust, const ValidationPolicy& policy,
                                          const ValidateOptions& options = {});
 

@@ -11,6 +11,7 @@
 #include <sign/cms.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,19 @@ struct XadesOptions {
   bool include_chain = true;  ///< the signer's CA certificates in KeyInfo
 };
 
+/// The files a signature's external references name: one document (whatever name a reference
+/// gives it, as for a signature file kept beside its document) or several by name (the
+/// documents of a container). Converts from the single optional document.
+struct DetachedFiles {
+  std::optional<Content> any;
+  std::map<std::string, Content> by_name;  ///< keyed by the reference URI, percent-decoded
+  DetachedFiles() = default;
+  DetachedFiles(const std::optional<Content>& one) : any(one) {}  // NOLINT: implicit on purpose
+  DetachedFiles(const Content& one) : any(one) {}                 // NOLINT
+  /// The document a reference URI names, or nullptr.
+  const Content* find(const std::string& uri) const;
+};
+
 /// Largest XML file read (parsed in memory: the tree takes several times the file's size).
 inline constexpr std::size_t kMaxXmlFileBytes = 64u * 1024 * 1024;
 
@@ -54,6 +68,16 @@ bool looks_like_xml(ByteView head);
 /// and CommitmentTypeIndication when the signer names one.
 Bytes xades_sign(const Content& document, const std::string& document_name, const SignerSpec& signer,
                  const XadesOptions& options);
+
+/// One file a detached signature names.
+struct DetachedFile {
+  std::string name;  ///< written as the reference URI (percent-encoded where needed)
+  Content content;
+  std::string mime_type;  ///< DataObjectFormat (empty: application/octet-stream)
+};
+/// A detached signature (a lone ds:Signature) over several files at once, one reference each:
+/// what an ASiC-E container's signatures file holds.
+Bytes xades_sign_files(const std::vector<DetachedFile>& files, const SignerSpec& signer, const XadesOptions& options);
 
 /// Adds a parallel signature to signed XML: to the same document (enveloped, the existing
 /// signatures must exclude each other) or beside the others in a detached signature file.
@@ -97,7 +121,7 @@ struct XmlCheckOptions {
 /// Checks every ds:Signature of an XML signature file. `detached_document` is the file a
 /// detached reference names. FormatError when the file is not XML or holds no signature.
 std::vector<XmlSignatureCheck> check_xml_signatures(ByteView xml, const std::string& what,
-                                                    const std::optional<Content>& detached_document,
+                                                    const DetachedFiles& detached_documents,
                                                     const XmlCheckOptions& options = {});
 
 /// What `xsign inspect` shows of each signature without checking it.
@@ -119,7 +143,7 @@ Bytes xades_add_validation_data(ByteView xml, const std::string& what, const std
                                 const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses);
 /// Level LTA: an ArchiveTimeStamp (XAdES 1.4.1) on every signature, over its data, properties
 /// and validation data.
-Bytes xades_add_archive_time_stamps(ByteView xml, const std::string& what, const std::optional<Content>& detached_document,
+Bytes xades_add_archive_time_stamps(ByteView xml, const std::string& what, const DetachedFiles& detached_documents,
                                     const std::function<Bytes(ByteView data, DigestAlgorithm alg)>& stamp);
 
 }  // namespace sign

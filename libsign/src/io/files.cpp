@@ -113,8 +113,7 @@ void check_output_path(const std::filesystem::path& path, Overwrite overwrite) {
 AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path, FileMode mode, Overwrite overwrite)
     : path_(path), overwrite_(overwrite) {
   check_output_path(path, overwrite);
-  std::random_device rd;
-  tmp_ = directory_of(path) / ("." + path.filename().string() + ".tmp-" + std::to_string(rd()));
+  tmp_ = temporary_path_beside(path);
   const mode_t perms = mode == FileMode::private_0600 ? 0600 : 0644;
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, perms);
   if (fd_ < 0) throw IoError(path.string() + ": cannot create (" + errno_text() + ")");
@@ -150,34 +149,56 @@ void AtomicFileWriter::write(std::span<const std::uint8_t> data) {
 
 void AtomicFileWriter::commit() {
   if (fd_ < 0) throw IoError(path_.string() + ": commit after commit");
-  if (::fsync(fd_) != 0) throw IoError(path_.string() + ": fsync failed (" + errno_text() + ")");
   const int fd = fd_;
   fd_ = -1;
+  const bool synced = ::fsync(fd) == 0;
+  const std::string err = errno_text();
+  if (::close(fd) != 0 || !synced) {
+    ::unlink(tmp_.c_str());
+    throw IoError(path_.string() + ": " + (synced ? "close failed" : "fsync failed") + " (" + err + ")");
+  }
+  publish_file(tmp_, path_, overwrite_);
+}
+
+std::filesystem::path temporary_path_beside(const std::filesystem::path& path) {
+  std::random_device rd;
+  return directory_of(path) / ("." + path.filename().string() + ".tmp-" + std::to_string(rd()));
+}
+
+void publish_file(const std::filesystem::path& written, const std::filesystem::path& path, Overwrite overwrite) {
   auto fail = [&](const std::string& what) {
     const std::string err = errno_text();
-    ::unlink(tmp_.c_str());
-    throw IoError(path_.string() + ": " + what + " (" + err + ")");
+    ::unlink(written.c_str());
+    throw IoError(path.string() + ": " + what + " (" + err + ")");
   };
-  if (::close(fd) != 0) fail("close failed");
   try {
     // Checked again at the last moment: the destination may have changed while we wrote.
-    check_output_path(path_, overwrite_);
+    check_output_path(path, overwrite);
   } catch (...) {
-    ::unlink(tmp_.c_str());
+    ::unlink(written.c_str());
     throw;
   }
-  if (overwrite_ == Overwrite::refuse) {
-    if (::renameat2(AT_FDCWD, tmp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) != 0) {
+  if (overwrite == Overwrite::refuse) {
+    if (::renameat2(AT_FDCWD, written.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) {
       if (errno == EEXIST) {
-        ::unlink(tmp_.c_str());
-        throw UsageError(path_.string() + " appeared while it was being written; it was left as it is");
+        ::unlink(written.c_str());
+        throw UsageError(path.string() + " appeared while it was being written; it was left as it is");
       }
       fail("cannot rename into place");
     }
-  } else if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+  } else if (::rename(written.c_str(), path.c_str()) != 0) {
     fail("cannot rename into place");
   }
-  sync_directory(directory_of(path_));
+  sync_directory(directory_of(path));
+}
+
+void sync_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) throw IoError(path.string() + ": cannot open to sync (" + errno_text() + ")");
+  const bool ok = ::fsync(fd) == 0;
+  const std::string err = errno_text();
+  ::close(fd);
+  if (!ok) throw IoError(path.string() + ": fsync failed (" + err + ")");
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> data, FileMode mode,

@@ -1,5 +1,6 @@
 // Rendering a ValidationReport: JSON for programs (schema in docs/verify.md), text for people.
 #include <sign/io.hpp>
+#include <sign/asic.hpp>
 #include <sign/validate.hpp>
 
 #include <nlohmann/json.hpp>
@@ -199,6 +200,67 @@ std::string report_to_text(const ValidationReport& report, Language lang) {
                     {"file", printable_text(report.signature_file)}})
       << "\n";
   for (const auto& s : report.signatures) signature_text(out, s, "", "[" + std::to_string(s.index) + "]", lang);
+  return out.str();
+}
+
+}  // namespace sign
+
+// ---- containers (asic.hpp): the container's verdict and documents first, then each signature ----
+
+namespace sign {
+
+std::string asic_report_to_json(const AsicReport& report) {
+  nlohmann::json j{{"container", report.container},
+                   {"form", report.form},
+                   {"signature_format", report.signature_format},
+                   {"indication", indication_name(report.overall())},
+                   {"problems", report.problems},
+                   {"warnings", report.warnings}};
+  if (!report.report.input_error.empty()) {
+    j["indication"] = nullptr;
+    j["input_error"] = report.report.input_error;
+  }
+  j["documents"] = nlohmann::json::array();
+  for (const auto& d : report.documents)
+    j["documents"].push_back({{"name", d.name}, {"size", d.size}, {"signed_by", d.signed_by}});
+  j["signatures"] = nlohmann::json::array();
+  for (std::size_t i = 0; i < report.report.signatures.size(); ++i) {
+    auto s = signature_json(report.report.signatures[i]);
+    s["signature_file"] = i < report.signature_files.size() ? report.signature_files[i] : "";
+    j["signatures"].push_back(std::move(s));
+  }
+  make_utf8(j);
+  return j.dump(2) + "\n";
+}
+
+std::string asic_report_to_text(const AsicReport& report, Language lang) {
+  std::ostringstream out;
+  out << translate(lang, "container.summary",
+                   {{"verdict", verdict_word(report.overall(), lang)},
+                    {"indication", std::string(indication_name(report.overall()))},
+                    {"file", printable_text(report.container)},
+                    {"form", report.form.empty() ? "ASiC" : report.form},
+                    {"documents", std::to_string(report.documents.size())},
+                    {"signatures", std::to_string(report.report.signatures.size())}})
+      << "\n";
+  for (const auto& p : report.problems) out << translate(lang, "container.problem", {{"message", printable_text(p)}}) << "\n";
+  for (const auto& w : report.warnings) out << translate(lang, "container.warning", {{"message", printable_text(w)}}) << "\n";
+  for (const auto& d : report.documents) {
+    std::string by;
+    for (const auto i : d.signed_by) {
+      const auto& s = report.report.signatures[i - 1];
+      by += (by.empty() ? "" : ", ") + ("[" + std::to_string(i) + "] " + printable_text(s.signer)) + " (" +
+            std::string(indication_name(s.indication)) + ")";
+    }
+    out << (by.empty() ? translate(lang, "container.document_unsigned", {{"name", printable_text(d.name)}})
+                       : translate(lang, "container.document_signed", {{"name", printable_text(d.name)}, {"signers", by}}))
+        << "\n";
+  }
+  for (std::size_t i = 0; i < report.report.signatures.size(); ++i) {
+    const auto& s = report.report.signatures[i];
+    const std::string file = i < report.signature_files.size() ? " " + printable_text(report.signature_files[i]) : "";
+    signature_text(out, s, "", "[" + std::to_string(s.index) + "]" + file, lang);
+  }
   return out.str();
 }
 

@@ -1024,14 +1024,14 @@ TimeStampEvidence validate_time_stamp(ByteView token_der, ByteView stamped, cons
   return validator.time_stamp_evidence(der, stamped);
 }
 
-ValidationReport validate_xml_signatures(ByteView xml, const std::string& what, const std::optional<Content>& document,
+ValidationReport validate_xml_signatures(ByteView xml, const std::string& what, const DetachedFiles& documents,
                                          const TrustStore& trust, const ValidationPolicy& policy,
                                          const ValidateOptions& options) {
   XmlCheckOptions check_options;
   check_options.sign_options = options.sign_options;
   check_options.extra_certificates = options.extra_certificates;
   check_options.allow_partial = policy.xml_partial_references;
-  const auto checks = check_xml_signatures(xml, what, document, check_options);
+  const auto checks = check_xml_signatures(xml, what, documents, check_options);
   Validator validator(checks, trust, policy, options);
   ValidationReport report;
   for (std::size_t i = 0; i < checks.size(); ++i) report.signatures.push_back(validator.evaluate_xml(checks[i], i + 1));

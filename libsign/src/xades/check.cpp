@@ -34,7 +34,7 @@ std::vector<Bytes> encapsulated(const Node* parent, std::string_view local) {
 
 class SignatureChecker {
  public:
-  SignatureChecker(const Document& doc, Node* signature, const std::optional<Content>& external,
+  SignatureChecker(const Document& doc, Node* signature, const DetachedFiles& external,
                    const XmlCheckOptions& options)
       : doc_(doc), sig_(signature), external_(external), options_(options) {}
 
@@ -277,7 +277,7 @@ class SignatureChecker {
 
   const Document& doc_;
   Node* sig_;
-  const std::optional<Content>& external_;
+  const DetachedFiles& external_;
   const XmlCheckOptions& options_;
   XmlSignatureCheck out_;
 };
@@ -285,7 +285,7 @@ class SignatureChecker {
 }  // namespace
 
 std::vector<XmlSignatureCheck> check_xml_signatures(ByteView xml, const std::string& what,
-                                                    const std::optional<Content>& detached_document,
+                                                    const DetachedFiles& detached_document,
                                                     const XmlCheckOptions& options) {
   const SignatureFile file = open_signature_file(xml, what);
   std::vector<XmlSignatureCheck> out;

@@ -102,7 +102,7 @@ Bytes xades_add_validation_data(ByteView xml, const std::string& what, const std
   return file.doc.serialize();
 }
 
-Bytes xades_add_archive_time_stamps(ByteView xml, const std::string& what, const std::optional<Content>& detached_document,
+Bytes xades_add_archive_time_stamps(ByteView xml, const std::string& what, const DetachedFiles& detached_document,
                                     const std::function<Bytes(ByteView, DigestAlgorithm)>& stamp) {
   SignatureFile file = open_signature_file(xml, what);
   for (Node* s : file.signatures) {

@@ -4,6 +4,7 @@
 #include "xades/xades_internal.hpp"
 
 #include <sign/error.hpp>
+#include <sign/io.hpp>
 
 #include <libxml/tree.h>
 
@@ -150,11 +151,64 @@ ResolvedReference resolve_reference(const Document& doc, Node* signature, Node* 
   return r;
 }
 
-void reference_data(const Document& doc, const ResolvedReference& ref, const std::optional<Content>& external,
+std::string name_to_uri(const std::string& name) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : name) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string uri_to_name(const std::string& uri) {
+  auto bad = [&] { return FormatError("URI '" + printable_text(uri) + "' has a malformed %-escape"); };
+  auto hex = [&](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw bad();
+  };
+  std::string out;
+  for (std::size_t i = 0; i < uri.size(); ++i) {
+    if (uri[i] != '%') {
+      out += uri[i];
+      continue;
+    }
+    if (i + 2 >= uri.size()) throw bad();
+    out += static_cast<char>(hex(uri[i + 1]) * 16 + hex(uri[i + 2]));
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace sign::xades_detail
+
+namespace sign {
+const Content* DetachedFiles::find(const std::string& uri) const {
+  if (by_name.empty()) return any ? &*any : nullptr;
+  const auto it = by_name.find(xades_detail::uri_to_name(uri));
+  return it == by_name.end() ? nullptr : &it->second;
+}
+}  // namespace sign
+
+namespace sign::xades_detail {
+
+using namespace xml;
+
+void reference_data(const Document& doc, const ResolvedReference& ref, const DetachedFiles& external,
                     const std::function<void(ByteView)>& sink) {
   if (ref.external) {
-    if (!external) throw UsageError("the signature references '" + ref.uri + "': name that document to verify it");
-    external->source->stream_range(0, external->source->size(), sink);
+    const Content* file = external.find(ref.uri);
+    if (!file && !external.by_name.empty())
+      throw FormatError("the signature references '" + printable_text(ref.uri) + "', which is not among its files");
+    if (!file) throw UsageError("the signature references '" + ref.uri + "': name that document to verify it");
+    file->source->stream_range(0, file->source->size(), sink);
   } else if (ref.base64) {
     const Bytes data = unbase64(text(ref.subset.root), "the base64-encoded signed object");
     sink(data);
@@ -191,7 +245,7 @@ Node* unsigned_signature_properties(Node* signature) {
 }
 
 Bytes archive_input(const Document& doc, Node* signature, const Node* before, const C14nChoice& c14n,
-                    const std::optional<Content>& external) {
+                    const DetachedFiles& external) {
   Bytes out;
   const auto append = [&](ByteView b) { out.insert(out.end(), b.begin(), b.end()); };
   const auto add_c14n = [&](const Node* n) { doc.canonicalize(NodeSubset{n, {}}, c14n.mode, c14n.prefixes, append); };

@@ -78,12 +78,13 @@ struct DataReference {
   std::string uri;
   std::vector<std::string_view> transforms;
   bool xml = true;
+  std::string mime_type;  // DataObjectFormat; empty: the options' or the default
 };
 
 // `parent` becomes the ds:Signature when it is the root of a new document (enveloping,
 // detached), else the signature is appended to it (enveloped).
 Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, const XadesOptions& options,
-                       const DataReference& data, const std::string& id) {
+                       const std::vector<DataReference>& data, const std::string& id) {
   Skeleton s;
   s.id = "xsign-" + id;
   s.signature = is_root ? parent : add_element(parent, kDsNs, "ds", "Signature");
@@ -94,7 +95,8 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
   set_attribute(add_element(s.signed_info, kDsNs, "ds", "CanonicalizationMethod"), "Algorithm",
                 c14n_uri(C14n::exclusive));
   set_attribute(add_element(s.signed_info, kDsNs, "ds", "SignatureMethod"), "Algorithm", uris.signature);
-  add_reference(s.signed_info, data.uri, uris.digest, data.transforms, s.id + "-ref-0");
+  for (std::size_t i = 0; i < data.size(); ++i)
+    add_reference(s.signed_info, data[i].uri, uris.digest, data[i].transforms, s.id + "-ref-" + std::to_string(i));
   add_reference(s.signed_info, "#" + s.id + "-signedprops", uris.digest, {c14n_uri(C14n::exclusive)}, {},
                 kSignedPropertiesType);
   set_attribute(add_element(s.signature, kDsNs, "ds", "SignatureValue"), "Id", s.id + "-sigvalue");
@@ -116,12 +118,15 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
   add_element(cert_digest, kDsNs, "ds", "DigestValue", base64(digest_bytes(alg, signer.certificate.der())));
   add_element(cert, kXadesNs, "xades", "IssuerSerialV2", base64(issuer_serial_der(signer.certificate)));
   Node* sdop = add_element(s.signed_properties, kXadesNs, "xades", "SignedDataObjectProperties");
-  Node* format = add_element(sdop, kXadesNs, "xades", "DataObjectFormat");
-  set_attribute(format, "ObjectReference", "#" + s.id + "-ref-0");
-  add_element(format, kXadesNs, "xades", "MimeType",
-              !options.mime_type.empty() ? options.mime_type
-              : data.xml                 ? "text/xml"
-                                         : "application/octet-stream");
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    Node* format = add_element(sdop, kXadesNs, "xades", "DataObjectFormat");
+    set_attribute(format, "ObjectReference", "#" + s.id + "-ref-" + std::to_string(i));
+    add_element(format, kXadesNs, "xades", "MimeType",
+                !data[i].mime_type.empty() ? data[i].mime_type
+                : !options.mime_type.empty() ? options.mime_type
+                : data[i].xml               ? "text/xml"
+                                            : "application/octet-stream");
+  }
   if (signer.commitment != Commitment::none) {
     Node* cti = add_element(sdop, kXadesNs, "xades", "CommitmentTypeIndication");
     add_element(add_element(cti, kXadesNs, "xades", "CommitmentTypeId"), kXadesNs, "xades", "Identifier",
@@ -132,7 +137,7 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
 }
 
 // Digests the references (the data first, then the signed properties), then signs SignedInfo.
-void complete(const Document& doc, const Skeleton& s, const SignerSpec& signer, const std::optional<Content>& external) {
+void complete(const Document& doc, const Skeleton& s, const SignerSpec& signer, const DetachedFiles& external) {
   const Suite suite = signer.key.suite();
   for (Node* ref : children(s.signed_info, kDsNs, "Reference")) {
     // Resolved exactly as a verifier will resolve it.
@@ -149,8 +154,8 @@ void complete(const Document& doc, const Skeleton& s, const SignerSpec& signer, 
 }  // namespace
 
 void xades_detail::add_enveloped_signature(Document& doc, const SignerSpec& signer, const XadesOptions& options) {
-  const DataReference data{"", {options.parallel ? kXPathFilter2 : kEnvelopedTransform, c14n_uri(C14n::exclusive)}};
-  complete(doc, make_skeleton(doc.root(), false, signer, options, data, fresh_id()), signer, std::nullopt);
+  const DataReference data{"", {options.parallel ? kXPathFilter2 : kEnvelopedTransform, c14n_uri(C14n::exclusive)}, true, {}};
+  complete(doc, make_skeleton(doc.root(), false, signer, options, {data}, fresh_id()), signer, DetachedFiles{});
 }
 
 Bytes xades_sign(const Content& document, const std::string& document_name, const SignerSpec& signer,
@@ -164,16 +169,16 @@ Bytes xades_sign(const Content& document, const std::string& document_name, cons
     case XmlPlacement::enveloping: {
       const Bytes bytes = read_all(document, document_name);
       const std::string id = fresh_id();
-      DataReference data{"#xsign-" + id + "-object", {c14n_uri(C14n::exclusive)}, looks_like_xml(bytes)};
+      DataReference data{"#xsign-" + id + "-object", {c14n_uri(C14n::exclusive)}, looks_like_xml(bytes), {}};
       if (!data.xml) data.transforms = {kBase64Transform};
       Document doc = Document::create(kDsNs, "ds", "Signature");
-      const Skeleton s = make_skeleton(doc.root(), true, signer, options, data, id);
+      const Skeleton s = make_skeleton(doc.root(), true, signer, options, {data}, id);
       // The data object comes last, after SignatureValue, KeyInfo and the properties.
       Node* object = add_element(doc.root(), kDsNs, "ds", "Object");
       set_attribute(object, "Id", data.uri.substr(1));
       if (data.xml) import_copy(object, Document::parse(bytes, document_name).root());
       else set_text(object, base64(bytes));
-      complete(doc, s, signer, std::nullopt);
+      complete(doc, s, signer, DetachedFiles{});
       return doc.serialize();
     }
     case XmlPlacement::detached: {
@@ -181,11 +186,25 @@ Bytes xades_sign(const Content& document, const std::string& document_name, cons
                                                            : options.document_uri;
       if (uri.empty() || uri[0] == '#') throw UsageError("a detached signature needs the document's name as its URI");
       Document doc = Document::create(kDsNs, "ds", "Signature");
-      complete(doc, make_skeleton(doc.root(), true, signer, options, {uri, {}, false}, fresh_id()), signer, document);
+      complete(doc, make_skeleton(doc.root(), true, signer, options, {{uri, {}, false, {}}}, fresh_id()), signer, document);
       return doc.serialize();
     }
   }
   throw InternalError("unknown XML placement");
+}
+
+Bytes xades_sign_files(const std::vector<DetachedFile>& files, const SignerSpec& signer, const XadesOptions& options) {
+  if (files.empty()) throw UsageError("nothing to sign: no files");
+  std::vector<DataReference> data;
+  DetachedFiles resolver;
+  for (const auto& f : files) {
+    if (f.name.empty()) throw UsageError("a detached reference needs the file's name as its URI");
+    data.push_back({name_to_uri(f.name), {}, false, f.mime_type});
+    resolver.by_name.emplace(f.name, f.content);
+  }
+  Document doc = Document::create(kDsNs, "ds", "Signature");
+  complete(doc, make_skeleton(doc.root(), true, signer, options, data, fresh_id()), signer, resolver);
+  return doc.serialize();
 }
 
 }  // namespace sign

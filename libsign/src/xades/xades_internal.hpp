@@ -79,8 +79,13 @@ struct ResolvedReference {
 /// other than "" and "#id" for same-document data, and transforms outside the allowed set.
 ResolvedReference resolve_reference(const xml::Document& doc, xml::Node* signature, xml::Node* reference);
 
+/// A file name as a URI reference (RFC 3986: bytes outside the unreserved set and '/'
+/// percent-encoded), and back; decoding refuses malformed escapes.
+std::string name_to_uri(const std::string& name);
+std::string uri_to_name(const std::string& uri);
+
 /// Feeds the reference's data (after its transforms) to `sink`.
-void reference_data(const xml::Document& doc, const ResolvedReference& ref, const std::optional<Content>& external,
+void reference_data(const xml::Document& doc, const ResolvedReference& ref, const DetachedFiles& external,
                     const std::function<void(ByteView)>& sink);
 
 /// The canonicalization a SignedInfo (or time-stamp) names, with its exclusive prefix list.
@@ -96,6 +101,6 @@ void add_enveloped_signature(xml::Document& doc, const SignerSpec& signer, const
 /// The EN 319 132-1 §5.5.2 input of an archive time-stamp placed before `before` (nullptr:
 /// after every existing unsigned property).
 Bytes archive_input(const xml::Document& doc, xml::Node* signature, const xml::Node* before, const C14nChoice& c14n,
-                    const std::optional<Content>& external);
+                    const DetachedFiles& external);
 
 }  // namespace sign::xades_detail
