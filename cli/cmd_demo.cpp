@@ -104,6 +104,14 @@ class Demo {
         "--pass-file", "pass.txt"});
     expect({"verify", "invoice.xades.xml", "--trust", "trust-ru"}, kExitOk, "VALID: TOTAL-PASSED");
 
+    step("10b. The shipment travels as one ASiC-E container: the exporter signs every document (SM2), the importer co-signs (GOST)");
+    ok({"sign", "--asic-e", "invoice.xml", "certificate-of-origin.xml", "--key", "exporter.key", "--cert", "exporter.pem",
+        "--chain", "cn-issuing.pem", "--pass-file", "pass.txt", "--commitment", "origin", "--out", "shipment.asice"});
+    ok({"cosign", "shipment.asice", "--key", "importer.key", "--cert", "importer.pem", "--chain", "ru-issuing.pem",
+        "--pass-file", "pass.txt", "--commitment", "approval"});
+    expect({"verify", "shipment.asice", "--trust", "trust-ru"}, kExitOk, "VALID: TOTAL-PASSED");
+    ok({"extract", "shipment.asice", "--out-dir", "received"});
+
     step("11. The signature is made verifiable offline for the archive (CAdES-LT, then LTA)");
     ok({"extend", "invoice.xml.p7s", "--to", "LT", "--trust", "trust-ru"});
     ok({"extend", "invoice.xml.p7s", "--to", "LTA", "--tsa", url("/tsa/ru-issuing")});

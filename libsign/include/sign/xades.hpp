@@ -52,6 +52,7 @@ struct DetachedFiles {
   DetachedFiles() = default;
   DetachedFiles(const std::optional<Content>& one) : any(one) {}  // NOLINT: implicit on purpose
   DetachedFiles(const Content& one) : any(one) {}                 // NOLINT
+  DetachedFiles(std::nullopt_t) {}                                 // NOLINT
   /// The document a reference URI names, or nullptr.
   const Content* find(const std::string& uri) const;
 };

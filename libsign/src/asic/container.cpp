@@ -162,19 +162,27 @@ std::vector<DetachedFile> container_documents(const AsicContainer& c) {
   return out;
 }
 
-std::vector<std::string> manifest_mismatches(const AsicContainer& c, const AsicManifest& manifest) {
-  std::vector<std::string> out;
+std::string ManifestEntryState::problem() const {
+  if (state == missing) return "the container no longer holds '" + printable_text(name) + "'";
+  if (state == changed) return "'" + printable_text(name) + "' was changed after it was signed";
+  return {};
+}
+
+std::vector<ManifestEntryState> check_manifest(const AsicContainer& c, const AsicManifest& manifest) {
+  std::vector<ManifestEntryState> out;
   for (const auto& r : manifest.references) {
+    ManifestEntryState e{r.uri};
     const bool present = std::any_of(c.documents().begin(), c.documents().end(),
                                      [&](const AsicContainer::Document& d) { return d.name == r.uri; });
     if (!present) {
-      out.push_back("the container no longer holds '" + printable_text(r.uri) + "'");
-      continue;
+      e.state = ManifestEntryState::missing;
+    } else {
+      Digest d(r.digest);
+      const Content content = c.document(r.uri);
+      content.source->stream_range(0, content.source->size(), [&](ByteView b) { d.update(b); });
+      if (d.finish() != r.value) e.state = ManifestEntryState::changed;
     }
-    Digest d(r.digest);
-    const Content content = c.document(r.uri);
-    content.source->stream_range(0, content.source->size(), [&](ByteView b) { d.update(b); });
-    if (d.finish() != r.value) out.push_back("'" + printable_text(r.uri) + "' was changed after it was signed");
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -197,8 +205,8 @@ void require_intact(const AsicContainer& c, const SignOptions& sign_options) {
       for (const auto& check : check_signatures(sd, signed_content, options))
         if (!check.ok()) throw FormatError(where + ": an existing signature does not verify (" + check.message + ")");
       if (!s.manifest.empty())
-        for (const auto& m : manifest_mismatches(c, parse_manifest(s.manifest_bytes, s.manifest)))
-          throw FormatError(where + ": " + m);
+        for (const auto& e : check_manifest(c, parse_manifest(s.manifest_bytes, s.manifest)))
+          if (e.state != ManifestEntryState::matches) throw FormatError(where + ": " + e.problem());
     } else {
       DetachedFiles files;
       for (auto& d : container_documents(c)) files.by_name.emplace(d.name, d.content);

@@ -17,8 +17,13 @@ const ZipReader& container_zip(const AsicContainer& c);
 /// Every document of the container, streamed from it, with its MIME type.
 std::vector<DetachedFile> container_documents(const AsicContainer& c);
 
-/// What no longer matches between a manifest and the container: documents it names that are
-/// missing or changed (empty when every digest matches).
-std::vector<std::string> manifest_mismatches(const AsicContainer& c, const AsicManifest& manifest);
+/// How one document a manifest names compares with the container.
+struct ManifestEntryState {
+  std::string name;
+  enum { matches, changed, missing } state = matches;
+  std::string problem() const;  ///< a sentence for a changed or missing document
+};
+/// Each document the manifest names, checked against the container (its digest recomputed).
+std::vector<ManifestEntryState> check_manifest(const AsicContainer& c, const AsicManifest& manifest);
 
 }  // namespace sign::detail

@@ -21,23 +21,33 @@ Indication AsicReport::overall() const {
 namespace {
 
 // A signature whose manifest no longer matches the documents: the CMS signature over the
-// manifest may be perfect, but what the manifest promises is not what the container holds.
-void apply_manifest_result(SignatureReport& s, const std::vector<std::string>& mismatches, bool missing_only) {
-  if (mismatches.empty() || s.indication == Indication::total_failed) return;
-  if (missing_only) {
-    s.indication = Indication::indeterminate;
-    s.sub_indication = SubIndication::signed_data_not_found;
-  } else {
-    s.indication = Indication::total_failed;
-    s.sub_indication = SubIndication::hash_failure;
-  }
-  s.message = mismatches.front();
-  for (std::size_t i = 1; i < mismatches.size(); ++i) s.warnings.push_back(mismatches[i]);
+// manifest may be perfect, but what the manifest promises is not what the container holds. A
+// changed document fails it; a missing one leaves it unproven.
+void apply_manifest_result(SignatureReport& s, const std::vector<ManifestEntryState>& entries) {
+  std::vector<std::string> problems;
+  bool changed = false;
+  for (const auto& e : entries)
+    if (e.state != ManifestEntryState::matches) {
+      problems.push_back(e.problem());
+      changed |= e.state == ManifestEntryState::changed;
+    }
+  if (problems.empty() || s.indication == Indication::total_failed) return;
+  s.indication = changed ? Indication::total_failed : Indication::indeterminate;
+  s.sub_indication = changed ? SubIndication::hash_failure : SubIndication::signed_data_not_found;
+  s.message = problems.front();
+  for (std::size_t i = 1; i < problems.size(); ++i) s.warnings.push_back(problems[i]);
 }
 
-bool covers(const SignatureReport& s) {
-  return s.sub_indication != SubIndication::format_failure && s.sub_indication != SubIndication::hash_failure &&
-         s.sub_indication != SubIndication::sig_crypto_failure && s.sub_indication != SubIndication::signed_data_not_found;
+// Whether a signature's own cryptography holds, so that the documents it names (and whose
+// digests were found to match) count as covered by it.
+bool signature_holds(const SignatureReport& s) {
+  return s.sub_indication != SubIndication::format_failure && s.sub_indication != SubIndication::sig_crypto_failure;
+}
+
+// For signatures whose check cannot tell which reference failed (XAdES, ASiC-S): a hash failure
+// takes away every document it names.
+bool covers_all_named(const SignatureReport& s) {
+  return signature_holds(s) && s.sub_indication != SubIndication::hash_failure;
 }
 
 struct Collector {
@@ -66,6 +76,8 @@ AsicReport validate_asic(const std::string& path, const TrustStore& trust, const
     opened = AsicContainer::open(path, limits);
   } catch (const FormatError& e) {
     out.report = format_failure_report(path, e.what());
+    for (auto& s : out.report.signatures)
+      s.validation_time = options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(sign::now()));
     out.signature_files.push_back(path);
     return out;
   } catch (const Error& e) {
@@ -96,7 +108,8 @@ AsicReport validate_asic(const std::string& path, const TrustStore& trust, const
         for (std::size_t i = 0; i < part.signatures.size(); ++i) {
           ValidationReport one;
           one.signatures.push_back(std::move(part.signatures[i]));
-          collect.add(std::move(one), file.name, i < names.size() ? names[i] : std::vector<std::string>{});
+          const bool holds = covers_all_named(one.signatures[0]);
+          collect.add(std::move(one), file.name, holds && i < names.size() ? names[i] : std::vector<std::string>{});
         }
         continue;
       }
@@ -104,25 +117,36 @@ AsicReport validate_asic(const std::string& path, const TrustStore& trust, const
       if (file.manifest.empty()) {  // ASiC-S: the signature is over the one document
         const std::string name = c.documents().front().name;
         auto part = validate_signed_data(sd, c.document(name), trust, policy, options);
-        for (auto& s : part.signatures) s.signed_objects.push_back("file '" + name + "'");
-        collect.add(std::move(part), file.name, {name});
+        for (auto& s : part.signatures) {
+          s.signed_objects.push_back("file '" + name + "'");
+          ValidationReport one;
+          const bool holds = covers_all_named(s);
+          one.signatures.push_back(std::move(s));
+          collect.add(std::move(one), file.name, holds ? std::vector<std::string>{name} : std::vector<std::string>{});
+        }
         continue;
       }
       const auto manifest = parse_manifest(file.manifest_bytes, path + ": " + file.manifest);
       auto part = validate_signed_data(sd, Content::bytes(file.manifest_bytes), trust, policy, options);
-      const auto mismatches = manifest_mismatches(c, manifest);
-      const bool missing_only = std::all_of(mismatches.begin(), mismatches.end(), [](const std::string& m) {
-        return m.find("no longer holds") != std::string::npos;
-      });
-      std::vector<std::string> names;
-      for (const auto& r : manifest.references) names.push_back(r.uri);
+      const auto entries = check_manifest(c, manifest);
       for (auto& s : part.signatures) {
-        apply_manifest_result(s, mismatches, missing_only);
-        for (const auto& n : names) s.signed_objects.push_back("file '" + n + "' (through " + file.manifest + ")");
+        // The manifest is what the CMS signs: a hash failure here means the manifest changed.
+        const bool holds = signature_holds(s) && s.sub_indication != SubIndication::hash_failure;
+        apply_manifest_result(s, entries);
+        std::vector<std::string> matching;
+        for (const auto& e : entries) {
+          s.signed_objects.push_back("file '" + e.name + "' (through " + file.manifest + ")");
+          if (holds && e.state == ManifestEntryState::matches) matching.push_back(e.name);
+        }
+        ValidationReport one;
+        one.signatures.push_back(std::move(s));
+        collect.add(std::move(one), file.name, matching);
       }
-      collect.add(std::move(part), file.name, names);
     } catch (const FormatError& e) {
-      collect.add(format_failure_report(file.name, e.what()), file.name, {});
+      auto failed = format_failure_report(file.name, e.what());
+      failed.signatures[0].validation_time =
+          options.validation_time.value_or(std::chrono::floor<std::chrono::seconds>(sign::now()));
+      collect.add(std::move(failed), file.name, {});
     }
   }
 
@@ -130,8 +154,7 @@ AsicReport validate_asic(const std::string& path, const TrustStore& trust, const
   for (const auto& d : c.documents()) {
     AsicDocumentReport dr{d.name, d.size, {}};
     for (std::size_t i = 0; i < out.report.signatures.size(); ++i)
-      if (covers(out.report.signatures[i]) &&
-          std::find(collect.covered[i].begin(), collect.covered[i].end(), d.name) != collect.covered[i].end())
+      if (std::find(collect.covered[i].begin(), collect.covered[i].end(), d.name) != collect.covered[i].end())
         dr.signed_by.push_back(i + 1);
     if (dr.signed_by.empty() && !out.report.signatures.empty())
       out.problems.push_back("'" + printable_text(d.name) + "' is in the container but no signature covers it");
