@@ -9,7 +9,7 @@ src=$(realpath "$(dirname "$0")/..")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-mkdir -p "$out"/{cms,certificate,crl,csr,ocsp_request,ocsp_response,tsa_request,tsa_token,trust_list,policy_toml,pkcs8,http,ca_issuers,xml_signature}
+mkdir -p "$out"/{cms,certificate,crl,csr,ocsp_request,ocsp_response,tsa_request,tsa_token,trust_list,policy_toml,pkcs8,http,ca_issuers,xml_signature,asic}
 
 for d in ru cn; do
   "$xsign" ca init --dir "$d-root" --profile "$src/certs/$d.toml" --no-encrypt --out "$d-root.pem" 2>/dev/null
@@ -28,6 +28,11 @@ for d in ru cn; do
   "$xsign" sign doc.xml --key "$d.key" --cert "$d.pem" --attach --out "$d-attached.p7s" 2>/dev/null
   for how in enveloped enveloping parallel; do
     "$xsign" sign doc.xml --format xades --$how --key "$d.key" --cert "$d.pem" --out "$out/xml_signature/$d-$how.xml" 2>/dev/null
+  done
+  echo "packing list $d" > list.txt
+  for format in cades xades; do
+    "$xsign" sign --asic-e doc.xml list.txt --format $format --key "$d.key" --cert "$d.pem" --out "$out/asic/$d-$format.asice" 2>/dev/null
+    "$xsign" sign --asic-s doc.xml --format $format --key "$d.key" --cert "$d.pem" --out "$out/asic/$d-$format.asics" 2>/dev/null
   done
   digest=$([ "$d" = ru ] && echo streebog256 || echo sm3)
   "$xsign" ts query doc.xml --digest "$digest" --out "$d.tsq" 2>/dev/null

@@ -34,5 +34,6 @@ SOFTHSM2_CONF=$PWD/softhsm/softhsm2.conf softhsm2-util --init-token --free --lab
   --so-pin so-pin-5678 >/dev/null
 # A domain profile for keys of suite p256 (for tokens without GOST or SM2 mechanisms).
 sed 's/^suite = "gost256"/suite = "p256"/' certs/ru.toml > p256.toml
-# Signatures are what the examples make: none from the demo is left.
-rm -f ./*.p7s
+# Signatures and containers are what the examples make: none from the demo is left.
+rm -f ./*.p7s ./*.asice ./*.asics
+rm -rf received
