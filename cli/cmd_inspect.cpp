@@ -87,7 +87,7 @@ void print_signer(const nlohmann::json& s, const std::string& first, const std::
 
 // The document of an attached signature, streamed out (never through memory).
 void do_extract(const InspectArgs& a) {
-  if (is_zip_file(input_path(a.input))) {
+  if (a.input != "-" && is_zip_file(a.input)) {
     if (!a.out.empty()) throw sign::UsageError("a container holds several documents: use --out-dir DIR, not --out");
     return extract_container(a.input, a.out_dir);
   }

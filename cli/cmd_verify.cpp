@@ -65,7 +65,8 @@ DocumentAndSignature document_and_signature(const VerifyArgs& a) {
 int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document, bool json);
 
 int verify(const VerifyArgs& a) {
-  if (a.files.size() == 1 && is_zip_file(input_path(a.files[0]))) {  // an ASiC container holds its documents
+  // An ASiC container holds its documents (a file; standard input stays for .p7s and XML).
+  if (a.files.size() == 1 && a.files[0] != "-" && is_zip_file(a.files[0])) {
     if (!a.receipts.empty()) throw sign::UsageError("--receipt applies to CMS signatures, not containers");
     auto setup = load_trust_setup(a.t);
     if (!a.at.empty()) setup.options.validation_time = sign::parse_time(a.at);

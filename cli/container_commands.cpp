@@ -70,7 +70,7 @@ int verify_container(const std::string& path, TrustSetup& setup, bool json) {
 
 void extract_container(const std::string& path, const std::string& directory) {
   const std::string dir = directory.empty() ? (fs::path(path).parent_path() / fs::path(path).stem()).string() : directory;
-  const auto written = sign::asic_extract(input_path(path), dir, new_output_policy());
+  const auto written = sign::asic_extract(path, dir, new_output_policy());
   for (const auto& f : written) std::cout << sign::printable_text(f) << "\n";
   std::cerr << "xsign: " << written.size() << " document(s) extracted from " << path << " into " << dir
             << " (not validated: run `xsign verify " << path << "`)\n";

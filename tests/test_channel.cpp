@@ -196,7 +196,7 @@ TEST_CASE("The demo runs end to end and every verdict is the expected one", "[ch
   const auto r = xsign("demo --dir " + q(demo));
   INFO(r.out.substr(r.out.size() > 3000 ? r.out.size() - 3000 : 0) << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("All 7 verdicts were as expected"));
+  CHECK_THAT(r.out, Catch::Contains("All 8 verdicts were as expected"));
   // Each verdict again, from the files the demo left, as a user would check them.
   auto verdict = [&](const std::string& args) { return xsign("verify " + args + " --json").out; };
   const auto ru = verdict(q(demo + "/invoice.xml") + " --trust " + q(demo + "/trust-ru"));
@@ -211,4 +211,9 @@ TEST_CASE("The demo runs end to end and every verdict is the expected one", "[ch
   const auto xades = xsign("inspect " + q(demo + "/invoice.xades.xml") + " --json");
   CHECK(xades.exit_code == 0);
   CHECK_THAT(xades.out, Catch::Contains("sm2-sm3") && Catch::Contains("gostr34102012-gostr34112012-256"));
+  // The shipment as one ASiC-E container, signed by both, and its documents unpacked.
+  const auto shipment = xsign("inspect " + q(demo + "/shipment.asice") + " --json");
+  CHECK(shipment.exit_code == 0);
+  CHECK_THAT(shipment.out, Catch::Contains("META-INF/signature001.p7s") && Catch::Contains("META-INF/signature002.p7s"));
+  CHECK(testing::read(demo + "/received/invoice.xml") == testing::read(demo + "/invoice.xml"));
 }
