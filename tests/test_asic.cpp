@@ -104,8 +104,26 @@ TEST_CASE("An ASiC-E made by xsign passes unzip -t, starts with a stored mimetyp
     REQUIRE(d.exit_code == 0);
     CHECK_THAT(manifest2, Catch::Contains(base64_of_hex(d.out.substr(0, 64))));
   }
-  // The exporter's SM2 manifest: SM3 digests as openssl computes them (openssl cms cannot check
-  // SM2 SignedData, INTEROP-NOTES.md; the SM2 CMS itself is checked with pkeyutl in test_cms).
+  // The exporter's SM2 signature: openssl cms cannot check SM2 SignedData (INTEROP-NOTES.md), so
+  // openssl pkeyutl checks the signature over its signed attributes with the SM2 ID, and openssl
+  // dgst that their messageDigest is the SM3 of the manifest.
+  const auto sd = sign::SignedDataView::load(m + "signature001.p7s");
+  REQUIRE(sd.signers().size() == 1);
+  const auto& si = sd.signers()[0];
+  CHECK(si.signature_oid == "1.2.156.10197.1.501");
+  testing::write(s.f("attrs.der"), std::string(si.signed_attrs_der.begin(), si.signed_attrs_der.end()));
+  testing::write(s.f("sig.der"), std::string(si.signature.begin(), si.signature.end()));
+  testing::write(s.f("pub.pem"), sd.find_signer_certificate(si)->public_key().to_pem());
+  const auto sm2 = testing::openssl_plain("pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -pubin -inkey " +
+                                          q(s.f("pub.pem")) + " -in " + q(s.f("attrs.der")) + " -sigfile " + q(s.f("sig.der")));
+  INFO(sm2.out << sm2.err);
+  CHECK(sm2.exit_code == 0);
+  const auto* md = si.signed_attr("1.2.840.113549.1.9.4");  // messageDigest
+  REQUIRE(md);
+  const auto manifest_sm3 = testing::openssl_plain("dgst -sm3 -r " + q(m + "ASiCManifest001.xml"));
+  REQUIRE(manifest_sm3.exit_code == 0);
+  CHECK(sign::to_hex(md->values[0]).substr(4) == manifest_sm3.out.substr(0, 64));
+  // ... and the documents' SM3 digests in that manifest, as openssl computes them.
   const std::string manifest1 = testing::read(m + "ASiCManifest001.xml");
   CHECK_THAT(manifest1, Catch::Contains("SigReference URI=\"META-INF/signature001.p7s\""));
   for (const std::string doc : {"invoice.xml", "packing list.pdf", "origin.xml"}) {
