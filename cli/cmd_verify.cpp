@@ -125,12 +125,7 @@ int print_verdict(sign::ValidationReport& report, const std::string& signature, 
   report.signature_file = signature;
   report.document = document;
   std::cout << (json ? sign::report_to_json(report) : sign::report_to_text(report, language()));
-  switch (report.overall()) {
-    case sign::Indication::total_passed: return kExitOk;
-    case sign::Indication::total_failed: return kExitFailed;
-    case sign::Indication::indeterminate: return kExitIndeterminate;
-  }
-  return kExitIndeterminate;
+  return exit_code_of(report.overall());
 }
 
 struct BatchArgs {

@@ -60,12 +60,7 @@ int verify_container(const std::string& path, TrustSetup& setup, bool json) {
   auto report = sign::validate_asic(path, setup.trust, setup.policy, setup.options);
   if (!report.report.input_error.empty()) throw sign::NoInputError(report.report.input_error);
   std::cout << (json ? sign::asic_report_to_json(report) : sign::asic_report_to_text(report, language()));
-  switch (report.overall()) {
-    case sign::Indication::total_passed: return kExitOk;
-    case sign::Indication::total_failed: return kExitFailed;
-    case sign::Indication::indeterminate: return kExitIndeterminate;
-  }
-  return kExitIndeterminate;
+  return exit_code_of(report.overall());
 }
 
 void extract_container(const std::string& path, const std::string& directory) {

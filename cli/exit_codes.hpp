@@ -1,6 +1,8 @@
 // Process exit codes of `xsign`, documented in docs/cli.md. They follow sysexits(3) for errors.
 #pragma once
 
+#include <sign/validate.hpp>
+
 namespace xsign {
 
 enum ExitCode : int {
@@ -14,5 +16,15 @@ enum ExitCode : int {
   kExitInternal = 70,      ///< a bug or backend failure; please report it
   kExitIoError = 74,       ///< reading or writing a file failed
 };
+
+/// The exit code of a verdict: 0 passed, 1 failed, 2 indeterminate.
+inline int exit_code_of(sign::Indication verdict) {
+  switch (verdict) {
+    case sign::Indication::total_passed: return kExitOk;
+    case sign::Indication::total_failed: return kExitFailed;
+    case sign::Indication::indeterminate: return kExitIndeterminate;
+  }
+  return kExitIndeterminate;
+}
 
 }  // namespace xsign
