@@ -240,6 +240,15 @@ Bytes odf_manifest(const std::vector<DetachedFile>& documents) {
   return doc.serialize();
 }
 
+// Formats that are compressed already (PDF streams, images, office zips) are stored: deflating
+// them again costs most of the time of making a container and saves almost nothing.
+bool worth_compressing(const std::string& mime_type) {
+  static constexpr std::string_view kCompressed[] = {"application/pdf", "image/png", "image/jpeg", "application/zip",
+                                                     "application/vnd.openxmlformats"};
+  return std::none_of(std::begin(kCompressed), std::end(kCompressed),
+                      [&](std::string_view t) { return mime_type.rfind(t, 0) == 0; });
+}
+
 std::string numbered(std::string_view stem, unsigned n, std::string_view ext) {
   char digits[8];
   std::snprintf(digits, sizeof digits, "%03u", n);
@@ -345,7 +354,7 @@ void asic_create(const std::string& path, const std::vector<AsicDocument>& docum
     files.push_back({d.name, d.content, d.mime_type.empty() ? mime_type_for(d.name) : d.mime_type});
   const auto signature = new_signature_files(files, options.form, options.format, signer, options.sm2_uris, nullptr);
   write_container(path, overwrite, options.form, [&](ZipWriter& zip) {
-    for (const auto& f : files) zip.add(f.name, f.content);
+    for (const auto& f : files) zip.add(f.name, f.content, worth_compressing(f.mime_type));
     if (options.form == AsicForm::extended && options.format == AsicSignatureFormat::xades)
       zip.add("META-INF/manifest.xml", odf_manifest(files));
     for (const auto& [name, bytes] : signature) zip.add(name, bytes);
