@@ -64,8 +64,14 @@ std::pair<std::string, int> host_port(const std::string& listen) {
   return {listen.substr(0, colon), port};
 }
 
-// POST /validate: {"document": base64, "signature": base64} -> a signed receipt (DER).
-sign::ServerConfig::Route validate_route(const ServeArgs& a, const sign::PassphraseProvider& passphrase) {
+// The TTP behind POST /validate and POST /dvcs: its signer, trust store and policy.
+struct Ttp {
+  std::shared_ptr<sign::SignerSpec> signer;
+  std::shared_ptr<sign::TrustStore> trust;
+  std::shared_ptr<sign::ValidationPolicy> policy;
+};
+
+Ttp load_ttp(const ServeArgs& a, const sign::PassphraseProvider& passphrase) {
   const auto ttp_cert = sign::Certificate::load(a.ttp_cert);
   sign::KeyReferenceOptions ko;
   ko.passphrase = passphrase;
@@ -78,6 +84,34 @@ sign::ServerConfig::Route validate_route(const ServeArgs& a, const sign::Passphr
   if (!a.ttp_chain.empty()) ttp->chain = sign::Certificate::load_all(a.ttp_chain);
   auto trust = std::make_shared<sign::TrustStore>(sign::TrustStore::load(a.trust));
   auto policy = std::make_shared<sign::ValidationPolicy>(trust->policy.value_or(sign::ValidationPolicy{}));
+  return {ttp, trust, policy};
+}
+
+// POST /dvcs (application/dvcs): an RFC 3029 request (vsd or vpkc) -> a signed DVCSResponse; a
+// request that cannot be read gets a signed DVCSErrorNotice (RFC 3029 answers errors in kind).
+sign::ServerConfig::Route dvcs_route(const Ttp& t) {
+  return {"/dvcs", [t](const std::string& body) -> std::tuple<int, std::string, std::string> {
+            const auto now = std::chrono::floor<std::chrono::seconds>(sign::now());
+            sign::SignerSpec spec = *t.signer;
+            spec.signing_time = now;
+            sign::Bytes response;
+            try {
+              const auto request = sign::parse_dvcs_request(
+                  sign::ByteView(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()));
+              response = sign::answer_dvcs_request(request, *t.trust, *t.policy, spec, now, sign::random_serial());
+            } catch (const sign::FormatError& e) {
+              response = sign::dvcs_error_response(std::string("malformed request: ") + e.what(), spec);
+              return {400, "application/dvcs", std::string(response.begin(), response.end())};
+            }
+            return {200, "application/dvcs", std::string(response.begin(), response.end())};
+          }};
+}
+
+// POST /validate: {"document": base64, "signature": base64} -> a signed receipt (DER).
+sign::ServerConfig::Route validate_route(const Ttp& t) {
+  auto ttp = t.signer;
+  auto trust = t.trust;
+  auto policy = t.policy;
   return {"/validate", [ttp, trust, policy](const std::string& body) -> std::tuple<int, std::string, std::string> {
             auto error = [](const std::string& what) {
               return std::tuple<int, std::string, std::string>{400, "application/json",
@@ -150,7 +184,9 @@ void serve(const ServeArgs& a) {
     };
   if (!a.ttp_key.empty()) {
     const auto it = own->find("ttp");
-    config.post_routes.push_back(validate_route(a, it == own->end() ? config.passphrase : it->second));
+    const Ttp ttp = load_ttp(a, it == own->end() ? config.passphrase : it->second);
+    config.post_routes.push_back(validate_route(ttp));
+    config.post_routes.push_back(dvcs_route(ttp));
   }
   sign::Server server(config);
   const int bound = server.bind(host, port);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <sign/channel.hpp>
+#include <sign/error.hpp>
 #include <sign/io.hpp>
 
 #include "pki_fixture.hpp"
@@ -155,6 +156,176 @@ TEST_CASE("A TTP receipt is accepted for its document and rejected for another",
     CHECK_FALSE(check.ok);
     CHECK_THAT(check.message, Catch::Contains("do not trust"));
   }
+}
+
+namespace {
+
+// BouncyCastle's org.bouncycastle.dvcs (tests/interop/DvcsInterop.java): an implementation of
+// RFC 3029 independent of xsign.
+testing::CommandResult bouncycastle_dvcs(const std::string& args) {
+  return testing::run("java -cp /usr/share/java/bcprov.jar:/usr/share/java/bcpkix.jar:/usr/share/java/bcutil.jar " XSIGN_SOURCE_DIR
+                      "/tests/interop/DvcsInterop.java " + args + " 2>&1");
+}
+
+// A TTP certificate of either domain.
+void make_ttp(testing::TwoDomains& d, const std::string& domain) {
+  const std::string suite = domain == "cn" ? "sm2" : "gost256";
+  const std::string subject = domain == "cn" ? "/C=CN/O=Channel TTP/CN=Shanghai TTP" : "/C=RU/O=Channel TTP/CN=Moscow TTP";
+  d.run_ok("key gen --suite " + suite + " --no-encrypt --out " + q(d.f(domain + "-ttp.key")));
+  d.run_ok("csr --key " + q(d.f(domain + "-ttp.key")) + " --subject '" + subject + "' --out " + q(d.f(domain + "-ttp.csr")));
+  d.run_ok("ca issue " + q(d.f(domain + "-ttp.csr")) + " --dir " + q(d.f(domain + "-issuing")) + " --profile trader --out " +
+           q(d.f(domain + "-ttp.pem")));
+}
+
+std::string ttp_signer(testing::TwoDomains& d, const std::string& domain) {
+  return " --key " + q(d.f(domain + "-ttp.key")) + " --cert " + q(d.f(domain + "-ttp.pem")) + " --chain " +
+         q(d.f(domain + "-issuing.pem"));
+}
+
+}  // namespace
+
+TEST_CASE("DVCS: xsign's vsd receipts are read and their SM2 and GOST signatures verified by BouncyCastle, and accepted by verify",
+          "[channel][dvcs][interop]") {
+  ListedDomains d;
+  make_ttp(d, "cn");
+  make_ttp(d, "ru");
+  // The Chinese TTP (SM2) answers for the detached Russian signature, offline.
+  d.run_ok("channel receipt " + q(d.doc) + " " + q(d.f("invoice.ru.p7s")) + " --trust " + q(d.f("trust-cn")) +
+           ttp_signer(d, "cn") + " --out " + q(d.f("cn.dvcs")));
+  const auto bc = bouncycastle_dvcs("response " + q(d.f("cn.dvcs")));
+  INFO(bc.out);
+  REQUIRE(bc.exit_code == 0);
+  // messageImprint: the SM3 of the signature file, as openssl computes it.
+  const auto sm3 = testing::openssl_plain("dgst -sm3 -r " + q(d.f("invoice.ru.p7s")));
+  REQUIRE(sm3.exit_code == 0);
+  CHECK_THAT(bc.out, Catch::Contains("service=2\n") && Catch::Contains("status=0\n") &&
+                         Catch::Contains("status text=TOTAL-PASSED") && Catch::Contains("imprint algorithm=1.2.156.10197.1.401") &&
+                         Catch::Contains("imprint=" + sm3.out.substr(0, 64)) &&
+                         Catch::Contains("extension=1.3.6.1.4.1.61423.3.2") && Catch::Contains("signature=valid by C=CN,O=Channel TTP"));
+
+  // A Chinese verifier without the trust list relies on the DVCS receipt.
+  fs::remove(d.f("trust-cn/lists/list.p7s"));
+  const auto without = d.verify_cn();
+  CHECK(without.exit_code == 2);
+  const auto with = d.verify_cn("--receipt " + q(d.f("cn.dvcs")));
+  INFO(with.out);
+  CHECK(with.exit_code == 0);
+  CHECK_THAT(with.out, Catch::Contains("accepted on the receipt of a trusted third party") && Catch::Contains("(RFC 3029 DVCS)"));
+
+  // The Russian TTP (GOST) answers a request made by `channel request`; BouncyCastle checks the GOST signature.
+  d.run_ok("channel request " + q(d.f("invoice.ru.p7s")) + " " + q(d.doc) + " --out " + q(d.f("req.dvcs")));
+  d.run_ok("channel answer " + q(d.f("req.dvcs")) + " --trust " + q(d.f("ru-root.pem")) + " --crl " + q(d.f("ru-root.crl")) +
+           " --crl " + q(d.f("ru-issuing.crl")) + " --offline" + ttp_signer(d, "ru") + " --out " + q(d.f("ru.dvcs")));
+  const auto gost = bouncycastle_dvcs("response " + q(d.f("ru.dvcs")));
+  INFO(gost.out);
+  CHECK_THAT(gost.out, Catch::Contains("status=0\n") && Catch::Contains("imprint algorithm=1.2.643.7.1.1.2.2") &&
+                           Catch::Contains("signature=valid by C=RU,O=Channel TTP"));
+
+  SECTION("a receipt for another document, another signature file, or with a changed byte is refused") {
+    const std::vector<sign::Certificate> cn_anchor{sign::Certificate::load(d.f("cn-root.pem"))};
+    testing::write(d.f("other.xml"), "<Invoice><ID>SH-MOW-8</ID></Invoice>\n");
+    auto check = sign::verify_receipt(sign::read_file(d.f("cn.dvcs")), sign::Content::file(d.f("other.xml")),
+                                      sign::read_file(d.f("invoice.ru.p7s")), cn_anchor, {}, sign::now());
+    CHECK_FALSE(check.ok);
+    CHECK_THAT(check.message, Catch::Contains("another document"));
+    d.run_ok("sign " + q(d.doc) + " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem")) + " --out " +
+             q(d.f("again.p7s")));
+    check = sign::verify_receipt(sign::read_file(d.f("cn.dvcs")), sign::Content::file(d.doc), sign::read_file(d.f("again.p7s")),
+                                 cn_anchor, {}, sign::now());
+    CHECK_FALSE(check.ok);
+    CHECK_THAT(check.message, Catch::Contains("another signature file"));
+    auto bytes = sign::read_file(d.f("cn.dvcs"));
+    const std::string text(bytes.begin(), bytes.end());
+    const auto at = text.find("TOTAL-PASSED");
+    REQUIRE(at != std::string::npos);
+    bytes[at] = 'X';
+    check = sign::verify_receipt(bytes, sign::Content::file(d.doc), sign::read_file(d.f("invoice.ru.p7s")), cn_anchor, {},
+                                 sign::now());
+    CHECK_FALSE(check.ok);
+  }
+  SECTION("the JSON receipt of xsign 0.1 is still made on request and read") {
+    d.run_ok("channel receipt " + q(d.doc) + " " + q(d.f("invoice.ru.p7s")) + " --format json --trust " + q(d.f("trust-cn")) +
+             ttp_signer(d, "cn") + " --out " + q(d.f("old.p7s")));
+    const auto old = sign::read_file(d.f("old.p7s"));
+    CHECK_FALSE(sign::is_dvcs_response(old));
+    CHECK(sign::is_dvcs_response(sign::read_file(d.f("cn.dvcs"))));
+    const auto check = sign::verify_receipt(old, sign::Content::file(d.doc), sign::read_file(d.f("invoice.ru.p7s")),
+                                            {sign::Certificate::load(d.f("cn-root.pem"))}, {}, sign::now());
+    INFO(check.message);
+    CHECK(check.ok);
+    CHECK_THAT(check.message, !Catch::Contains("DVCS"));
+  }
+}
+
+TEST_CASE("DVCS: requests BouncyCastle builds (vsd, vpkc) are answered by xsign, garbage gets a signed error notice",
+          "[channel][dvcs][interop]") {
+  ListedDomains d;
+  make_ttp(d, "ru");
+  const std::string ru_trust = " --trust " + q(d.f("ru-root.pem")) + " --untrusted " + q(d.f("ru-issuing.pem")) + " --crl " +
+                               q(d.f("ru-root.crl")) + " --crl " + q(d.f("ru-issuing.crl")) + " --offline";
+  d.run_ok("sign " + q(d.doc) + " --attach --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem")) +
+           " --chain " + q(d.f("ru-issuing.pem")) + " --out " + q(d.f("attached.p7s")));
+  // vsd over an attached signature, built by BouncyCastle.
+  REQUIRE(bouncycastle_dvcs("vsd-request " + q(d.f("attached.p7s")) + " " + q(d.f("bc-vsd.dvcs"))).exit_code == 0);
+  d.run_ok("channel answer " + q(d.f("bc-vsd.dvcs")) + ru_trust + ttp_signer(d, "ru") + " --out " + q(d.f("vsd-answer.dvcs")));
+  const auto vsd = bouncycastle_dvcs("response " + q(d.f("vsd-answer.dvcs")));
+  INFO(vsd.out);
+  CHECK_THAT(vsd.out, Catch::Contains("service=2\n") && Catch::Contains("nonce=4242\n") && Catch::Contains("status=0\n") &&
+                          Catch::Contains("signature=valid"));
+  // ... and the response is a receipt for that attached file.
+  const auto v = xsign("verify " + q(d.f("attached.p7s")) + " --trust " + q(d.f("cn-root.pem")) + " --offline --receipt " +
+                       q(d.f("vsd-answer.dvcs")) + " --json");
+  CHECK_THAT(v.out, Catch::Contains("receipt not used: the receipt comes from"));  // a Russian TTP, not trusted in CN
+
+  // vpkc of the trader's certificate, built by BouncyCastle: valid with the path and CRLs; one
+  // the TTP cannot place is rejected.
+  REQUIRE(bouncycastle_dvcs("vpkc-request " + q(d.f("ru-trader.pem")) + " " + q(d.f("bc-vpkc.dvcs"))).exit_code == 0);
+  d.run_ok("channel answer " + q(d.f("bc-vpkc.dvcs")) + ru_trust + ttp_signer(d, "ru") + " --out " + q(d.f("vpkc-answer.dvcs")));
+  const auto vpkc = bouncycastle_dvcs("response " + q(d.f("vpkc-answer.dvcs")));
+  INFO(vpkc.out);
+  CHECK_THAT(vpkc.out, Catch::Contains("service=3\n") && Catch::Contains("nonce=77\n") && Catch::Contains("status=0\n") &&
+                           Catch::Contains("target=Certificate chain=3") && Catch::Contains("signature=valid"));
+  REQUIRE(bouncycastle_dvcs("vpkc-request " + q(d.f("cn-trader.pem")) + " " + q(d.f("bc-vpkc-cn.dvcs"))).exit_code == 0);
+  d.run_ok("channel answer " + q(d.f("bc-vpkc-cn.dvcs")) + ru_trust + ttp_signer(d, "ru") + " --out " + q(d.f("vpkc-cn.dvcs")));
+  CHECK_THAT(bouncycastle_dvcs("response " + q(d.f("vpkc-cn.dvcs"))).out, Catch::Contains("status=2\n") && Catch::Contains("no_path"));
+
+  // Hostile requests: a clear error offline, a signed DVCSErrorNotice from the server.
+  testing::write(d.f("garbage.dvcs"), "\x30\x03\x02\x01\x01 not a request");
+  const auto bad = xsign("channel answer " + q(d.f("garbage.dvcs")) + ru_trust + ttp_signer(d, "ru") + " --out " + q(d.f("x.dvcs")));
+  CHECK(bad.exit_code == 65);
+  CHECK(!fs::exists(d.f("x.dvcs")));
+  CHECK_THROWS_AS(sign::parse_dvcs_request(sign::Bytes{0x30, 0x00}), sign::FormatError);
+  // A cpd request (service 1) is not offered.
+  auto req = sign::read_file(d.f("bc-vsd.dvcs"));
+  const std::string text(req.begin(), req.end());
+  const auto service = text.find(std::string("\x0a\x01\x02", 3));
+  REQUIRE(service != std::string::npos);
+  req[service + 2] = 1;
+  CHECK_THROWS_WITH(sign::parse_dvcs_request(req), Catch::Contains("service 1 is not offered"));
+
+  const int port = testing::free_port();
+  const auto pid = testing::run(q(XSIGN_BIN) + " serve --ca " + q(d.f("ru-issuing")) + " --listen 127.0.0.1:" + std::to_string(port) +
+                                " --ttp-key " + q(d.f("ru-ttp.key")) + " --ttp-cert " + q(d.f("ru-ttp.pem")) + " --ttp-chain " +
+                                q(d.f("ru-issuing.pem")) + " --trust " + q(d.f("ru-root.pem")) + " --quiet >" +
+                                q(d.f("serve.log")) + " 2>&1 & echo $!");
+  for (int i = 0; i < 100 && testing::run("curl -sf http://127.0.0.1:" + std::to_string(port) + "/health").exit_code != 0; ++i)
+    ::usleep(50 * 1000);
+  httplib::Client c("127.0.0.1", port);
+  const auto vsd_body = sign::read_file(d.f("bc-vsd.dvcs"));
+  auto res = c.Post("/dvcs", std::string(vsd_body.begin(), vsd_body.end()), "application/dvcs");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "application/dvcs");
+  testing::write(d.f("served.dvcs"), res->body);
+  CHECK_THAT(bouncycastle_dvcs("response " + q(d.f("served.dvcs"))).out,
+             Catch::Contains("service=2\n") && Catch::Contains("signature=valid"));
+  auto error = c.Post("/dvcs", "garbage", "application/dvcs");
+  REQUIRE(error);
+  CHECK(error->status == 400);
+  testing::write(d.f("error.dvcs"), error->body);
+  CHECK_THAT(bouncycastle_dvcs("response " + q(d.f("error.dvcs"))).out,
+             Catch::Contains("error status=2") && Catch::Contains("malformed request") && Catch::Contains("signature=valid"));
+  testing::run("kill " + pid.out);
 }
 
 TEST_CASE("POST /validate on xsign serve returns a signed receipt", "[channel][server]") {

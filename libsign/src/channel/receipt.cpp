@@ -1,6 +1,8 @@
 // TTP validation receipts: a CMS SignedData in the TTP's own suite over a JSON data-validation
 // response (in the manner of RFC 3029 DVCS vsd responses) that carries the validation report
 // and binds it to the digests of the document and of the signature file.
+#include "channel/dvcs_internal.hpp"
+
 #include <sign/channel.hpp>
 #include <sign/error.hpp>
 
@@ -15,6 +17,55 @@ Bytes digest_of(const Content& c, DigestAlgorithm alg) {
   Digest d(alg);
   c.source->stream_range(0, c.source->size(), [&](ByteView chunk) { d.update(chunk); });
   return d.finish();
+}
+
+// A DVCS vsd response as a receipt: its messageImprint must be the digest of this signature
+// file, and the digest of the document (xsign's extension) that of this document when the
+// signature is detached.
+ReceiptCheck check_dvcs_receipt(const Bytes& content, const Certificate& ttp, const Content& document,
+                                ByteView signature_file) {
+  ReceiptCheck r;
+  try {
+    const auto p = dvcs_detail::parse_response(content);
+    if (p.error) {
+      r.message = "the TTP answered with an error: " + p.status_text;
+      return r;
+    }
+    Receipt rc;
+    rc.ttp = ttp.subject().to_string();
+    rc.issued = p.response_time;
+    rc.digest_algorithm = std::string(digest_oid(p.imprint_algorithm));
+    rc.signature_digest = p.imprint;
+    rc.document_digest = p.document_digest.value_or(Bytes{});
+    rc.report_json = p.report_json;
+    rc.indication = p.status == 0 ? "TOTAL-PASSED" : "TOTAL-FAILED";
+    if (!p.report_json.empty()) {
+      const auto j = nlohmann::json::parse(p.report_json);
+      if (j.contains("indication") && j["indication"].is_string()) rc.indication = j["indication"].get<std::string>();
+      if ((rc.indication == "TOTAL-PASSED") != (p.status == 0))
+        throw FormatError("its status and its report disagree");
+    }
+    r.receipt = rc;
+    if (p.imprint_algorithm == DigestAlgorithm::sha1) {
+      r.message = "the receipt uses SHA-1, which is not accepted";
+      return r;
+    }
+    if (digest_bytes(p.imprint_algorithm, signature_file) != p.imprint) {
+      r.message = "the receipt is for another signature file (its messageImprint differs)";
+      return r;
+    }
+    if (p.document_digest && digest_of(document, p.imprint_algorithm) != *p.document_digest) {
+      r.message = "the receipt is for another document (its document digest differs)";
+      return r;
+    }
+    r.ok = true;
+    r.message = "receipt of " + rc.ttp + " issued " + format_time(rc.issued) + ": " + rc.indication + " (RFC 3029 DVCS)";
+  } catch (const nlohmann::json::exception& e) {
+    r.message = std::string("malformed report in the DVCS receipt: ") + e.what();
+  } catch (const Error& e) {
+    r.message = std::string("malformed DVCS receipt: ") + e.what();
+  }
+  return r;
 }
 
 }  // namespace
@@ -47,6 +98,7 @@ ReceiptCheck verify_receipt(ByteView receipt_der, const Content& document, ByteV
     return r;
   }
   const Certificate& ttp = *object.signer;
+  if (is_dvcs_response(receipt_der)) return check_dvcs_receipt(object.content, ttp, document, signature_file);
   try {
     const Bytes& text = object.content;
     nlohmann::json j = nlohmann::json::parse(std::string(text.begin(), text.end()));
