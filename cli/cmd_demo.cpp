@@ -89,7 +89,7 @@ class Demo {
         "--pass-file", "pass.txt", "--level", "T", "--tsa", url("/tsa/cn-issuing"), "--out", "certificate-of-origin.xml.p7s"});
     expect({"verify", "certificate-of-origin.xml", "--trust", "trust-ru"}, kExitFailed, "INVALID: TOTAL-FAILED");
 
-    step("9. A trusted third party in Moscow validates the invoice and issues a signed receipt");
+    step("9. A trusted third party in Moscow validates the invoice and issues a signed receipt (RFC 3029 DVCS vsd response)");
     ok({"channel", "receipt", "invoice.xml", "invoice.xml.p7s", "--trust", "trust-ru", "--key", "ttp.key", "--cert",
         "ttp.pem", "--chain", "ru-issuing.pem", "--pass-file", "pass.txt", "--out", "invoice.receipt.p7s"});
     std::cout << "Customs without the cross-certificate cannot prove the Chinese signature alone, but accepts the TTP's receipt:\n";
