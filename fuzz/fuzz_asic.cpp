@@ -10,7 +10,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // libzip reads archives from files: each input is written to one scratch file per process.
-  static const std::string path = "/tmp/xsign-fuzz-asic-" + std::to_string(::getpid()) + ".asice";
+  static const struct Scratch {
+    std::string path = "/tmp/xsign-fuzz-asic-" + std::to_string(::getpid()) + ".asice";
+    ~Scratch() { ::unlink(path.c_str()); }
+  } scratch;
+  const std::string& path = scratch.path;
   sign::write_file_atomic(path, std::span<const std::uint8_t>(data, size), sign::FileMode::private_0600);
   fuzzing::guarded([&] {
     sign::TrustStore trust;

@@ -9,7 +9,7 @@ src=$(realpath "$(dirname "$0")/..")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-mkdir -p "$out"/{cms,certificate,crl,csr,ocsp_request,ocsp_response,tsa_request,tsa_token,trust_list,policy_toml,pkcs8,http,ca_issuers,xml_signature,asic}
+mkdir -p "$out"/{cms,certificate,crl,csr,ocsp_request,ocsp_response,tsa_request,tsa_token,trust_list,policy_toml,pkcs8,http,ca_issuers,xml_signature,asic,dvcs}
 
 for d in ru cn; do
   "$xsign" ca init --dir "$d-root" --profile "$src/certs/$d.toml" --no-encrypt --out "$d-root.pem" 2>/dev/null
@@ -34,6 +34,12 @@ for d in ru cn; do
     "$xsign" sign --asic-e doc.xml list.txt --format $format --key "$d.key" --cert "$d.pem" --out "$out/asic/$d-$format.asice" 2>/dev/null
     "$xsign" sign --asic-s doc.xml --format $format --key "$d.key" --cert "$d.pem" --out "$out/asic/$d-$format.asics" 2>/dev/null
   done
+  "$xsign" channel request "$d-attached.p7s" --out "$out/dvcs/$d-vsd.der" 2>/dev/null
+  "$xsign" channel request "$d.p7s" doc.xml --out "$out/dvcs/$d-vsd-detached.der" 2>/dev/null
+  "$xsign" channel request --vpkc "$d.pem" --out "$out/dvcs/$d-vpkc.der" 2>/dev/null
+  "$xsign" channel answer "$out/dvcs/$d-vsd.der" --trust "$d-root.pem" --offline --key "$d.key" --cert "$d.pem" \
+    --out "$d-answer.der" 2>/dev/null && \
+    openssl cms -verify -noverify -inform DER -in "$d-answer.der" -out "$out/dvcs/$d-response-content.der" 2>/dev/null || true
   digest=$([ "$d" = ru ] && echo streebog256 || echo sm3)
   "$xsign" ts query doc.xml --digest "$digest" --out "$d.tsq" 2>/dev/null
   "$xsign" ts reply "$d.tsq" --ca "$d-root" --out "$d.tsr" 2>/dev/null
