@@ -77,8 +77,9 @@ class Demo {
     step("5b. The offline roots publish their next CRLs (verifiers need revocation data newer than the time-stamps)");
     publish_root_crls();
 
-    step("6. Moscow customs verifies, trusting only Russian roots (cross-certificate path)");
-    expect({"verify", "invoice.xml", "--trust", "trust-ru"}, kExitOk, "VALID: TOTAL-PASSED");
+    step("6. Moscow customs verifies, trusting only Russian roots (cross-certificate path); the page for the officer in Russian");
+    expect({"verify", "invoice.xml", "--trust", "trust-ru", "--report-html", "invoice.report.html", "--lang", "ru"}, kExitOk,
+           "ДЕЙСТВИТЕЛЬНА: TOTAL-PASSED");
     step("7. A Shanghai bank verifies, trusting only Chinese roots (trust list)");
     expect({"verify", "invoice.xml", "--trust", "trust-cn"}, kExitOk, "VALID: TOTAL-PASSED");
 

@@ -35,6 +35,7 @@ struct VerifyArgs {
   std::vector<std::string> receipts;
   TrustArgs t;
   bool json = false;
+  std::string report_html;  ///< also write the report as a page here
 };
 
 // `verify DOC` (signature DOC.p7s), `verify DOC.p7s` (document beside it or attached),
@@ -62,7 +63,8 @@ DocumentAndSignature document_and_signature(const VerifyArgs& a) {
   return {f, f + ".p7s"};
 }
 
-int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document, bool json);
+int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document,
+                  const VerifyArgs& a);
 
 int verify(const VerifyArgs& a) {
   // An ASiC container holds its documents (a file; standard input stays for .p7s and XML).
@@ -71,7 +73,7 @@ int verify(const VerifyArgs& a) {
     auto setup = load_trust_setup(a.t);
     if (!a.at.empty()) setup.options.validation_time = sign::parse_time(a.at);
     setup.options.sign_options.sm2_id = a.sm2_id;
-    return verify_container(input_path(a.files[0]), setup, a.json);
+    return verify_container(input_path(a.files[0]), setup, a.json, a.report_html);
   }
   auto [doc, sig, named] = document_and_signature(a);
   const std::string shown_sig = sig == "-" ? "standard input" : sig, shown_doc = doc == "-" ? "standard input" : doc;
@@ -93,7 +95,7 @@ int verify(const VerifyArgs& a) {
       if (!doc.empty()) content = sign::Content::file(doc);
       report = sign::validate_xml_signatures(sign::read_file(sig, sign::kMaxXmlFileBytes), shown_sig, content, trust, policy, o);
       if (!a.receipts.empty()) throw sign::UsageError("--receipt applies to CMS signatures");
-      return print_verdict(report, shown_sig, content ? shown_doc : "", a.json);
+      return print_verdict(report, shown_sig, content ? shown_doc : "", a);
     }
     const auto sd = sign::SignedDataView::load(sig);
     if (!sd.attached() && doc.empty())
@@ -118,13 +120,15 @@ int verify(const VerifyArgs& a) {
     // A signature file that cannot be parsed is a verdict, not a tool error.
     report = sign::format_failure_report(sig, e.what());
   }
-  return print_verdict(report, shown_sig, doc.empty() ? "" : shown_doc, a.json);  // no document: the attached one was checked
+  return print_verdict(report, shown_sig, doc.empty() ? "" : shown_doc, a);  // no document: the attached one was checked
 }
 
-int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document, bool json) {
+int print_verdict(sign::ValidationReport& report, const std::string& signature, const std::string& document,
+                  const VerifyArgs& a) {
   report.signature_file = signature;
   report.document = document;
-  std::cout << (json ? sign::report_to_json(report) : sign::report_to_text(report, language()));
+  if (!a.report_html.empty()) write_report_page(a.report_html, sign::report_to_html(report, language()));
+  std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report, language()));
   return exit_code_of(report.overall());
 }
 
@@ -239,6 +243,10 @@ void register_verify_command(CLI::App& app, Context& ctx) {
   v->add_option("--at", a->at, "Validate as of this time instead of now (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or with a UTC offset: ...T15:00:00+03:00)");
   v->add_option("--sm2-id", a->sm2_id, "SM2 distinguishing ID of the signers")->capture_default_str();
   v->add_flag("--json", a->json, "Machine-readable report (schema in docs/verify.md)");
+  v->add_option("--report-html", a->report_html,
+                "Also write the report as a page for people (self-contained HTML, in --lang); never replaces a file "
+                "without --force")
+      ->type_name("FILE");
   v->callback([a, &ctx] { ctx.exit_code = verify(*a); });
 }
 

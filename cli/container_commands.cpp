@@ -56,9 +56,15 @@ void cosign_container(const std::string& input, const std::string& out, const si
             << signer.certificate.subject().to_string() << ") over every document of " << out << "\n";
 }
 
-int verify_container(const std::string& path, TrustSetup& setup, bool json) {
+void write_report_page(const std::string& path, const std::string& html) {
+  check_output(path, new_output_policy());
+  sign::write_file_atomic(path, html, sign::FileMode::public_0644, new_output_policy());
+}
+
+int verify_container(const std::string& path, TrustSetup& setup, bool json, const std::string& report_html) {
   auto report = sign::validate_asic(path, setup.trust, setup.policy, setup.options);
   if (!report.report.input_error.empty()) throw sign::NoInputError(report.report.input_error);
+  if (!report_html.empty()) write_report_page(report_html, sign::asic_report_to_html(report, language()));
   std::cout << (json ? sign::asic_report_to_json(report) : sign::asic_report_to_text(report, language()));
   return exit_code_of(report.overall());
 }

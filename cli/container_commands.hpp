@@ -26,7 +26,10 @@ void cosign_container(const std::string& input, const std::string& out, const si
                       sign::XmlSm2Uris sm2_uris, sign::Overwrite overwrite);
 
 /// `verify C.asice`: prints the report; returns the exit code of its verdict.
-int verify_container(const std::string& path, TrustSetup& setup, bool json);
+int verify_container(const std::string& path, TrustSetup& setup, bool json, const std::string& report_html);
+
+/// Writes a report page (atomically, never over an existing file without --force).
+void write_report_page(const std::string& path, const std::string& html);
 
 /// `extract C.asice [--out-dir DIR]`: every document into DIR (default: the container's name
 /// without its extension).

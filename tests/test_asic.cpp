@@ -218,6 +218,14 @@ TEST_CASE("A tampered container: changed, added, removed or renamed documents an
     CHECK(v.exit_code == 1);
     CHECK_THAT(v.out, Catch::Contains("'corrected-invoice.xml' is in the container but no signature covers it") &&
                           Catch::Contains("corrected-invoice.xml — NOT SIGNED"));
+    // The page for people says the same, per document.
+    const auto page = s.verify(out, " --report-html " + q(s.f("page.html")));
+    CHECK(page.exit_code == 1);
+    const std::string html = testing::read(s.f("page.html"));
+    CHECK(testing::run("xmllint --noout " + q(s.f("page.html"))).exit_code == 0);
+    CHECK_THAT(html, Catch::Contains("verdict failed") &&
+                         Catch::Contains("<tr><td>corrected-invoice.xml</td><td><strong>NOT SIGNED") &&
+                         Catch::Contains("<tr><td>invoice.xml</td><td>[1] C=CN"));
   }
   SECTION("an unsigned file hidden in a folder is a document too") {
     const auto v = edit("--put " + q("docs/extra.pdf=" + s.f("forged.xml")));

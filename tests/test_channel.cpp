@@ -387,4 +387,7 @@ TEST_CASE("The demo runs end to end and every verdict is the expected one", "[ch
   CHECK(shipment.exit_code == 0);
   CHECK_THAT(shipment.out, Catch::Contains("META-INF/signature001.p7s") && Catch::Contains("META-INF/signature002.p7s"));
   CHECK(testing::read(demo + "/received/invoice.xml") == testing::read(demo + "/invoice.xml"));
+  // The officer's page, in Russian, and the receipt as RFC 3029 DVCS.
+  CHECK_THAT(testing::read(demo + "/invoice.report.html"), Catch::Contains("lang=\"ru\"") && Catch::Contains("ДЕЙСТВИТЕЛЬНА"));
+  CHECK(sign::is_dvcs_response(sign::read_file(demo + "/invoice.receipt.p7s")));
 }

@@ -325,3 +325,68 @@ TEST_CASE("verify-batch gives one verdict per file and the worst exit code", "[v
   CHECK_THAT(twice.out, Catch::StartsWith("{\"") && Catch::Contains("\"indication\":\"TOTAL-PASSED\""));
   CHECK_THAT(twice.err, Catch::Contains("1 file(s) checked"));
 }
+
+TEST_CASE("verify --report-html writes one self-contained page: the verdict first, in each language, never over a file",
+          "[validate][report]") {
+  testing::TwoDomains d;
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice><No>SH-MOW-2026-0042</No></Invoice>\n");
+  d.run_ok("sign " + q(doc) + " --key " + q(d.f("cn-trader.key")) + " --cert " + q(d.f("cn-trader.pem")) + " --chain " +
+           q(d.f("cn-issuing.pem")));
+  // A Russian verifier: the Chinese signer through the cross-certificate, with every CRL.
+  const std::string trust = " --trust " + q(d.f("ru-root.pem")) + " --untrusted " + q(d.f("x-ru-cn.pem")) + " --crl " +
+                            q(d.f("cn-root.crl")) + " --crl " + q(d.f("cn-issuing.crl")) + " --crl " + q(d.f("ru-root.crl")) +
+                            " --offline";
+  struct Lang {
+    std::string tag, verdict, heading;
+  };
+  for (const Lang& l : {Lang{"en", "VALID", "Trust path across the border"}, Lang{"ru", "ДЕЙСТВИТЕЛЬНА", "Путь доверия через границу"},
+                        Lang{"zh", "有效", "跨境信任路径"}}) {
+    INFO(l.tag);
+    const std::string page = d.f("report-" + l.tag + ".html");
+    const auto r = xsign("verify " + q(doc) + trust + " --lang " + l.tag + " --report-html " + q(page));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string html = testing::read(page);
+    // Well-formed (XHTML), and the verdict comes before anything else in the body.
+    CHECK(testing::run("xmllint --noout " + q(page)).exit_code == 0);
+    CHECK_THAT(html, Catch::Contains("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"" + l.tag + "\">") &&
+                         Catch::Contains("<header class=\"verdict passed\" id=\"verdict\">\n<h1>" + l.verdict + "</h1>") &&
+                         Catch::Contains(l.heading) && Catch::Contains("class=\"border\"") && Catch::Contains("CN → RU") &&
+                         Catch::Contains("91310000MA1FL0XX1A"));
+    CHECK(html.find("<header") < html.find("<section"));
+    // Self-contained: no script, nothing a browser would fetch.
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("src=") == std::string::npos);
+    CHECK(html.find("<link") == std::string::npos);
+  }
+  // An existing page is not replaced without --force, and the verdict's exit code is unchanged.
+  const auto again = xsign("verify " + q(doc) + trust + " --report-html " + q(d.f("report-en.html")));
+  CHECK(again.exit_code == 64);
+  CHECK_THAT(again.err, Catch::Contains("already exists"));
+  CHECK(xsign("verify " + q(doc) + trust + " --report-html " + q(d.f("report-en.html")) + " --force").exit_code == 0);
+  // Changed document: INVALID page, exit 1.
+  testing::write(doc, "<Invoice><No>SH-MOW-2026-0043</No></Invoice>\n");
+  const auto failed = xsign("verify " + q(doc) + trust + " --report-html " + q(d.f("failed.html")));
+  CHECK(failed.exit_code == 1);
+  CHECK_THAT(testing::read(d.f("failed.html")), Catch::Contains("verdict failed") && Catch::Contains("HASH_FAILURE"));
+}
+
+TEST_CASE("Names from a hostile certificate are escaped in the report page, never markup", "[validate][report][attacks]") {
+  testing::TempDir dir;
+  // openssl's -subj takes '/' inside a value as "\/".
+  const std::string subject = "/C=CN/O=\"><img src=x onerror=alert(1)>/CN=<script>alert(2)<\\/script>";
+  REQUIRE(testing::openssl_plain("req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + q(dir.file("k.pem")) +
+                                 " -out " + q(dir.file("c.pem")) + " -subj '" + subject + "' -days 30")
+              .exit_code == 0);
+  testing::write(dir.file("doc.txt"), "hello\n");
+  REQUIRE(xsign("sign " + q(dir.file("doc.txt")) + " --key " + q(dir.file("k.pem")) + " --cert " + q(dir.file("c.pem"))).exit_code == 0);
+  const auto r = xsign("verify " + q(dir.file("doc.txt")) + " --trust " + q(dir.file("c.pem")) + " --offline --report-html " +
+                       q(dir.file("page.html")));
+  INFO(r.out << r.err);
+  const std::string html = testing::read(dir.file("page.html"));
+  CHECK(testing::run("xmllint --noout " + q(dir.file("page.html"))).exit_code == 0);
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK_THAT(html, Catch::Contains("&lt;script&gt;alert(2)&lt;/script&gt;") && Catch::Contains("&quot;&gt;&lt;img src=x"));
+}

@@ -146,6 +146,8 @@ AsicReport validate_asic(const std::string& path, const TrustStore& trust, const
 
 std::string asic_report_to_json(const AsicReport& report);
 std::string asic_report_to_text(const AsicReport& report, Language lang = Language::en);
+/// The container's report as a page (report_to_html, with the documents and who signed each).
+std::string asic_report_to_html(const AsicReport& report, Language lang = Language::en);
 
 /// Writes the container's documents under `directory` (created when missing) and returns their
 /// paths. Every file lands inside `directory`, as a regular file, written atomically; an

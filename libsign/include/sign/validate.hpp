@@ -217,5 +217,8 @@ std::string report_to_json(const ValidationReport& report);
 /// The report for people, in `lang`: the verdict first, then why, who, when and through which
 /// path. Indication names (TOTAL-PASSED, REVOKED, ...) stay as ETSI writes them in every language.
 std::string report_to_text(const ValidationReport& report, Language lang = Language::en);
+/// The report as one self-contained XHTML page in `lang` (no script, nothing fetched): the
+/// verdict first, then each signature with its signer, path across the border and evidence.
+std::string report_to_html(const ValidationReport& report, Language lang = Language::en);
 
 }  // namespace sign
