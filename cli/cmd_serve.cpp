@@ -14,6 +14,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <pthread.h>
@@ -24,6 +25,7 @@ namespace {
 struct ServeArgs {
   std::vector<std::string> ca_dirs;
   std::string ttp_key, ttp_cert, ttp_chain, trust;
+  bool ui = false;
   std::string listen = "127.0.0.1:8080";
   std::size_t max_request = 64 * 1024;
   std::size_t max_connections = 1024, max_per_client = 256, workers = 0;
@@ -182,11 +184,26 @@ void serve(const ServeArgs& a) {
       std::lock_guard lock(log_mutex);
       std::cerr << line << "\n";
     };
+  std::optional<Ttp> ttp;
   if (!a.ttp_key.empty()) {
     const auto it = own->find("ttp");
-    const Ttp ttp = load_ttp(a, it == own->end() ? config.passphrase : it->second);
-    config.post_routes.push_back(validate_route(ttp));
-    config.post_routes.push_back(dvcs_route(ttp));
+    ttp = load_ttp(a, it == own->end() ? config.passphrase : it->second);
+    config.post_routes.push_back(validate_route(*ttp));
+    config.post_routes.push_back(dvcs_route(*ttp));
+  }
+  if (a.ui) {
+    if (a.trust.empty()) throw sign::UsageError("--ui verifies with the roots you trust: give --trust DIR");
+    sign::VerificationPageConfig page;
+    if (ttp) {
+      page.trust = ttp->trust;
+      page.policy = ttp->policy;
+      page.ttp = ttp->signer;
+    } else {
+      auto trust = std::make_shared<sign::TrustStore>(sign::TrustStore::load(a.trust));
+      page.policy = std::make_shared<sign::ValidationPolicy>(trust->policy.value_or(sign::ValidationPolicy{}));
+      page.trust = trust;
+    }
+    sign::add_verification_page(config, page);
   }
   sign::Server server(config);
   const int bound = server.bind(host, port);
@@ -234,10 +251,13 @@ void register_serve_command(CLI::App& app, Context&) {
       ->capture_default_str()->check(CLI::Range(1, 3600));
   s->add_option("--workers", a->workers, "Request handler threads (0 = 2 per core, at least 4)")->capture_default_str();
   s->add_flag("--quiet", a->quiet, "No access log on stderr");
-  s->add_option("--ttp-key", a->ttp_key, "Enable POST /validate: the TTP's key");
+  s->add_option("--ttp-key", a->ttp_key, "Enable POST /dvcs (RFC 3029) and POST /validate: the TTP's key");
   s->add_option("--ttp-cert", a->ttp_cert, "The TTP's certificate");
   s->add_option("--ttp-chain", a->ttp_chain, "The TTP's issuing CAs");
-  s->add_option("--trust", a->trust, "The TTP's trust store (for POST /validate)");
+  s->add_option("--trust", a->trust, "The trust store the TTP and the verification page verify with");
+  s->add_flag("--ui", a->ui,
+              "Serve the verification page at / and /ui: upload a signature (and its document), see the report; "
+              "needs --trust (with --ttp-key the page also offers a DVCS receipt)");
   s->add_flag("--allow-root-ca", a->allow_root,
               "Serve a root CA directory too (its key then sits in a network-facing process: test set-ups only)");
   s->add_option("--publish", a->publish,

@@ -17,6 +17,7 @@ packages=(
   libxml2-dev xmlsec1 unzip  # XAdES: libxml2 parses and canonicalizes; xmlsec1 checks interop
   libzip-dev  # ASiC containers
   default-jre-headless libbcprov-java libbcpkix-java libxml-security-java  # interop with BouncyCastle, Santuario
+  chromium fonts-noto-cjk nodejs  # the verification page tested in a real browser (puppeteer-core from npm)
 )
 
 missing=()
@@ -26,13 +27,23 @@ for p in "${packages[@]}"; do
   fi
 done
 
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -q
   "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm comes with NodeSource's nodejs; Debian's own nodejs ships it as a package of its own.
+command -v npm >/dev/null || "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends npm
+# puppeteer-core (drives the system Chromium; it never downloads a browser), as locked in
+# tests/browser/package-lock.json; reinstalled only when the lock file changes.
+lock_sum=$(sha256sum tests/browser/package-lock.json | cut -d' ' -f1)
+if [ "$(cat tests/browser/node_modules/.xsign-lock 2>/dev/null)" != "$lock_sum" ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_sum" > tests/browser/node_modules/.xsign-lock
 fi
 
 build_type=${XSIGN_BUILD_TYPE:-RelWithDebInfo}

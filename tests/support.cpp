@@ -84,12 +84,12 @@ int loopback_listener(int& port, int backlog) {
   return fd;
 }
 
-ServeProcess::ServeProcess(const std::vector<std::string>& ca_dirs, int port) : port_(port) {
+ServeProcess::ServeProcess(const std::vector<std::string>& ca_dirs, int port, const std::string& extra_args) : port_(port) {
   std::string cas;
   for (const auto& d : ca_dirs) cas += " --ca " + q(d);
   const std::string pidfile = dir_.file("pid");
   // Test CAs are often roots; a production server refuses them (tested on its own).
-  const std::string cmd = q(XSIGN_BIN) + " serve --allow-root-ca" + cas + " --listen 127.0.0.1:" + std::to_string(port) + " >" +
+  const std::string cmd = q(XSIGN_BIN) + " serve --allow-root-ca" + cas + " --listen 127.0.0.1:" + std::to_string(port) + " " + extra_args + " >" +
                           q(dir_.file("log")) + " 2>&1 </dev/null & echo $! >" + q(pidfile);
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot start xsign serve");
   pid_ = std::stoi(read(pidfile));

@@ -54,7 +54,7 @@ int loopback_listener(int& port, int backlog = 64);
 class ServeProcess {
  public:
   /// Starts serving the CA directories on `port` and waits until /health answers.
-  ServeProcess(const std::vector<std::string>& ca_dirs, int port);
+  ServeProcess(const std::vector<std::string>& ca_dirs, int port, const std::string& extra_args = "");
   ~ServeProcess();
   /// SIGTERM, then waits (30 s at most, then SIGKILL); true when it stopped on the SIGTERM.
   bool stop();

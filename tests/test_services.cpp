@@ -555,3 +555,80 @@ TEST_CASE("sign --strict asks the signer's OCSP responder and refuses a revoked 
   CHECK_THAT(r.err, Catch::Contains("your certificate is revoked") && Catch::Contains("keyCompromise"));
   CHECK_FALSE(std::filesystem::exists(s.f("revoked.p7s")));
 }
+
+namespace {
+
+// tests/browser/verify_page.mjs: the system Chromium driven by puppeteer-core (installed by
+// scripts/setup.sh into tests/browser/node_modules). Returns its one JSON line.
+testing::CommandResult browse(const std::string& base, const std::string& shot, const std::string& signature,
+                              const std::string& document = "-", const std::string& lang = "en") {
+  return testing::run("node " XSIGN_SOURCE_DIR "/tests/browser/verify_page.mjs " + q(base) + " " + q(shot) + " " + q(signature) +
+                      " " + q(document) + " " + lang);
+}
+
+}  // namespace
+
+TEST_CASE("The verification page of serve --ui, in a real browser: a valid and a tampered file, a container, garbage",
+          "[server][ui][browser]") {
+  testing::TwoDomains d;
+  // The verifier's trust directory: the Russian root and every CRL (no network needed).
+  for (const char* dir : {"trust/anchors", "trust/crls"}) std::filesystem::create_directories(d.f(dir));
+  std::filesystem::copy_file(d.f("ru-root.pem"), d.f("trust/anchors/ru-root.pem"));
+  for (const char* crl : {"ru-root.crl", "ru-issuing.crl"}) std::filesystem::copy_file(d.f(crl), d.f(std::string("trust/crls/") + crl));
+  testing::write(d.f("trust/policy.toml"), "fetch_revocation = false\n");
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice><No>SH-MOW-2026-0042</No><Amount>1440000.00</Amount></Invoice>\n");
+  const std::string signer = " --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem")) + " --chain " +
+                             q(d.f("ru-issuing.pem"));
+  d.run_ok("sign " + q(doc) + signer);
+  d.run_ok("sign --asic-e " + q(doc) + signer + " --out " + q(d.f("shipment.asice")));
+  testing::write(d.f("tampered.xml"), "<Invoice><No>SH-MOW-2026-0042</No><Amount>9440000.00</Amount></Invoice>\n");
+  testing::write(d.f("garbage.p7s"), "this is not a signature");
+
+  const int port = testing::free_port();
+  testing::ServeProcess server({d.f("ru-issuing")}, port, "--ui --trust " + q(d.f("trust")));
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const std::string shots = XSIGN_BUILD_DIR "/screenshots";
+  std::filesystem::create_directories(shots);
+
+  const auto valid = browse(base, shots + "/ui-valid.png", doc + ".p7s", doc, "ru");
+  INFO(valid.out << valid.err);
+  REQUIRE(valid.exit_code == 0);
+  CHECK_THAT(valid.out, Catch::Contains("\"status\":200") && Catch::Contains("\"verdict\":\"ДЕЙСТВИТЕЛЬНА\"") &&
+                            Catch::Contains("\"verdictClass\":\"verdict passed\"") && Catch::Contains("\"report.json\""));
+  CHECK(std::filesystem::file_size(shots + "/ui-valid.png") > 10000);
+
+  const auto tampered = browse(base, shots + "/ui-tampered.png", doc + ".p7s", d.f("tampered.xml"));
+  INFO(tampered.out << tampered.err);
+  CHECK_THAT(tampered.out, Catch::Contains("\"verdict\":\"INVALID\"") && Catch::Contains("\"verdictClass\":\"verdict failed\"") &&
+                               Catch::Contains("HASH_FAILURE"));
+
+  const auto container = browse(base, shots + "/ui-container.png", d.f("shipment.asice"), "-", "zh");
+  INFO(container.out << container.err);
+  CHECK_THAT(container.out, Catch::Contains("\"verdict\":\"有效\"") && Catch::Contains("invoice.xml"));
+
+  const auto garbage = browse(base, shots + "/ui-garbage.png", d.f("garbage.p7s"));
+  INFO(garbage.out << garbage.err);
+  CHECK_THAT(garbage.out, Catch::Contains("\"verdictClass\":\"verdict failed\"") && Catch::Contains("FORMAT_FAILURE"));
+
+  // Without a browser: what the form refuses, and the upload limit.
+  httplib::Client c("127.0.0.1", port);
+  auto not_form = c.Post("/ui/verify", "plain text", "text/plain");
+  REQUIRE(not_form);
+  CHECK(not_form->status == 400);
+  httplib::MultipartFormDataItems only_detached = {{"signature", testing::read(doc + ".p7s"), "invoice.xml.p7s", ""}};
+  auto detached = c.Post("/ui/verify", only_detached);
+  REQUIRE(detached);
+  CHECK(detached->status == 400);
+  CHECK_THAT(detached->body, Catch::Contains("choose its document too"));
+  // curl, not httplib: the server answers 413 before the body is sent, and httplib's write to the
+  // closed socket would raise SIGPIPE in this process.
+  testing::write(d.f("huge.bin"), std::string(40u << 20, 'x'));
+  const auto huge = testing::run("curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: multipart/form-data; boundary=x' "
+                                 "--data-binary @" + q(d.f("huge.bin")) + " " + q(base + "/ui/verify"));
+  CHECK(huge.out == "413");
+  auto form = c.Get("/");
+  REQUIRE(form);
+  CHECK(form->status == 200);
+  CHECK_THAT(form->body, Catch::Contains("enctype=\"multipart/form-data\"") && !Catch::Contains("<script"));
+}

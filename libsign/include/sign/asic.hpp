@@ -83,6 +83,8 @@ class AsicContainer {
   /// Opens and checks the structure (names, limits, mimetype, which signature files and
   /// manifests there are). FormatError says what is wrong and where.
   static AsicContainer open(const std::string& path, const AsicLimits& limits = {});
+  /// The same for a container held in memory (an upload); `name` stands for its path.
+  static AsicContainer open_bytes(Bytes data, const std::string& name, const AsicLimits& limits = {});
 
   struct Document {
     std::string name;
@@ -109,6 +111,7 @@ class AsicContainer {
 
  private:
   friend const detail::ZipReader& detail::container_zip(const AsicContainer& c);
+  static AsicContainer from_zip(std::shared_ptr<detail::ZipReader> zip, const std::string& path, const AsicLimits& limits);
   std::string path_;
   AsicForm form_ = AsicForm::extended;
   std::vector<Document> documents_;
@@ -143,6 +146,9 @@ struct AsicReport {
 /// cannot be read as ASiC gets a FORMAT_FAILURE report (input_error for a missing file).
 AsicReport validate_asic(const std::string& path, const TrustStore& trust, const ValidationPolicy& policy,
                          const ValidateOptions& options = {}, const AsicLimits& limits = {});
+/// The same for a container held in memory; `name` stands for its path in the report.
+AsicReport validate_asic_bytes(Bytes data, const std::string& name, const TrustStore& trust, const ValidationPolicy& policy,
+                               const ValidateOptions& options = {}, const AsicLimits& limits = {});
 
 std::string asic_report_to_json(const AsicReport& report);
 std::string asic_report_to_text(const AsicReport& report, Language lang = Language::en);

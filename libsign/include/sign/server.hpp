@@ -8,6 +8,7 @@
 #endif
 
 #include <sign/ca.hpp>
+#include <sign/trust.hpp>
 
 #include <functional>
 #include <memory>
@@ -45,6 +46,8 @@ struct ServerConfig {
     std::size_t max_bytes = 16 * 1024 * 1024;  ///< documents are larger than TSA/OCSP requests
   };
   std::vector<Route> post_routes;
+  /// Extra GET routes (the verification page): path -> handler("") -> {status, type, body}.
+  std::vector<Route> get_routes;
 };
 
 /// One HTTP answer.
@@ -53,6 +56,20 @@ struct HttpReply {
   std::string content_type;
   std::string body;
 };
+
+/// What the verification page of `serve --ui` verifies with, and how it makes receipts.
+struct VerificationPageConfig {
+  std::shared_ptr<const TrustStore> trust;
+  std::shared_ptr<const ValidationPolicy> policy;
+  /// When set, a page for a CMS or XML signature offers a DVCS receipt made by this TTP.
+  std::shared_ptr<const SignerSpec> ttp;
+  std::size_t max_upload_bytes = 32u * 1024 * 1024;
+};
+
+/// GET / and /ui (the upload form) and POST /ui/verify (multipart/form-data: `signature`, an
+/// optional `document`, `lang`): the report as a page, with the JSON report and the receipt as
+/// downloads inside it. Uploads live in memory for the request only; nothing is written to disk.
+void add_verification_page(ServerConfig& server, const VerificationPageConfig& config);
 
 class Server {
  public:

@@ -79,9 +79,18 @@ Content AsicContainer::document(const std::string& name) const {
 }
 
 AsicContainer AsicContainer::open(const std::string& path, const AsicLimits& limits) {
+  return from_zip(ZipReader::open(path, limits), path, limits);
+}
+
+AsicContainer AsicContainer::open_bytes(Bytes data, const std::string& name, const AsicLimits& limits) {
+  return from_zip(ZipReader::open_bytes(std::move(data), name, limits), name, limits);
+}
+
+AsicContainer AsicContainer::from_zip(std::shared_ptr<detail::ZipReader> zip, const std::string& path,
+                                      const AsicLimits& limits) {
   AsicContainer c;
   c.path_ = path;
-  c.zip_ = ZipReader::open(path, limits);
+  c.zip_ = std::move(zip);
   const auto& entries = c.zip_->entries();
   std::optional<AsicForm> declared;
   const ZipEntry* mimetype = c.zip_->find("mimetype");

@@ -66,14 +66,15 @@ struct Collector {
 
 }  // namespace
 
-AsicReport validate_asic(const std::string& path, const TrustStore& trust, const ValidationPolicy& policy,
-                         const ValidateOptions& options, const AsicLimits& limits) {
+namespace {
+AsicReport validate_container(const std::string& path, const std::function<AsicContainer()>& open, const TrustStore& trust,
+                              const ValidationPolicy& policy, const ValidateOptions& options) {
   AsicReport out;
   out.container = path;
   out.report.signature_file = path;
   std::optional<AsicContainer> opened;
   try {
-    opened = AsicContainer::open(path, limits);
+    opened = open();
   } catch (const FormatError& e) {
     out.report = format_failure_report(path, e.what());
     for (auto& s : out.report.signatures)
@@ -161,6 +162,18 @@ AsicReport validate_asic(const std::string& path, const TrustStore& trust, const
     out.documents.push_back(std::move(dr));
   }
   return out;
+}
+}  // namespace
+
+AsicReport validate_asic(const std::string& path, const TrustStore& trust, const ValidationPolicy& policy,
+                         const ValidateOptions& options, const AsicLimits& limits) {
+  return validate_container(path, [&] { return AsicContainer::open(path, limits); }, trust, policy, options);
+}
+
+AsicReport validate_asic_bytes(Bytes data, const std::string& name, const TrustStore& trust, const ValidationPolicy& policy,
+                               const ValidateOptions& options, const AsicLimits& limits) {
+  return validate_container(name, [&] { return AsicContainer::open_bytes(std::move(data), name, limits); }, trust, policy,
+                            options);
 }
 
 }  // namespace sign

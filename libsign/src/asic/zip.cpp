@@ -67,6 +67,31 @@ std::shared_ptr<ZipReader> ZipReader::open(const std::string& path, const AsicLi
   std::shared_ptr<ZipReader> reader(new ZipReader);
   reader->path_ = path;
   reader->archive_ = archive;
+  return check(std::move(reader), limits);
+}
+
+std::shared_ptr<ZipReader> ZipReader::open_bytes(Bytes data, const std::string& name, const AsicLimits& limits) {
+  std::shared_ptr<ZipReader> reader(new ZipReader);
+  reader->path_ = name;
+  reader->memory_ = std::make_shared<Bytes>(std::move(data));
+  zip_error_t e;
+  zip_error_init(&e);
+  zip_source_t* src = zip_source_buffer_create(reader->memory_->data(), reader->memory_->size(), 0, &e);
+  ::zip* archive = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &e) : nullptr;
+  if (!archive) {
+    if (src) zip_source_free(src);
+    const std::string message = zip_error_strerror(&e);
+    zip_error_fini(&e);
+    throw FormatError(name + " is not a readable zip container (" + message + ")");
+  }
+  zip_error_fini(&e);
+  reader->archive_ = archive;
+  return check(std::move(reader), limits);
+}
+
+std::shared_ptr<ZipReader> ZipReader::check(std::shared_ptr<ZipReader> reader, const AsicLimits& limits) {
+  ::zip* archive = reader->archive_;
+  const std::string& path = reader->path_;
   const zip_int64_t count = zip_get_num_entries(archive, 0);
   if (count < 0) throw FormatError(path + ": cannot list the zip entries (" + zip_message(archive) + ")");
   if (static_cast<std::uint64_t>(count) > limits.max_entries)

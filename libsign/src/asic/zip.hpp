@@ -32,6 +32,8 @@ struct ZipEntry {
 class ZipReader : public std::enable_shared_from_this<ZipReader> {
  public:
   static std::shared_ptr<ZipReader> open(const std::string& path, const AsicLimits& limits);
+  /// The same over bytes in memory (an upload); `name` stands for the path in messages.
+  static std::shared_ptr<ZipReader> open_bytes(Bytes data, const std::string& name, const AsicLimits& limits);
   ~ZipReader();
   ZipReader(const ZipReader&) = delete;
   ZipReader& operator=(const ZipReader&) = delete;
@@ -51,7 +53,9 @@ class ZipReader : public std::enable_shared_from_this<ZipReader> {
  private:
   friend class ZipWriter;
   ZipReader() = default;
+  static std::shared_ptr<ZipReader> check(std::shared_ptr<ZipReader> reader, const AsicLimits& limits);
   std::string path_;
+  std::shared_ptr<Bytes> memory_;  // the archive's bytes when opened from memory
   ::zip* archive_ = nullptr;
   mutable std::mutex mutex_;  // libzip's archive handle is not for several threads at once
   std::vector<ZipEntry> entries_;

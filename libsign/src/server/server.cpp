@@ -212,6 +212,11 @@ struct Server::Impl {
       return text(404, "no such endpoint");
     }
     if (method != "GET") return text(405, "method not allowed");
+    for (const auto& route : config.get_routes)
+      if (path == route.path) {
+        const auto [status, type, out] = route.handler("");
+        return {status, type, out};
+      }
     // Readiness: every CA's store answers (a load balancer stops sending requests to a node
     // whose database is unreachable; /health stays the liveness check of the process).
     if (path == "/ready") {
