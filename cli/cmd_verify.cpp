@@ -5,6 +5,7 @@
 #include "exit_codes.hpp"
 #include "language.hpp"
 #include "output.hpp"
+#include "passphrase.hpp"
 #include "progress.hpp"
 #include "trust_setup.hpp"
 #include "xml_signing.hpp"
@@ -36,7 +37,29 @@ struct VerifyArgs {
   TrustArgs t;
   bool json = false;
   std::string report_html;  ///< also write the report as a page here
+  std::string report_xml, report_key, report_cert;  ///< ETSI TS 119 102-2 report, signed when a key is given
+  PassphraseOptions pass;
 };
+
+// --report-xml: the ETSI report, signed (XAdES enveloped) by the verifier when --report-key is given.
+void write_etsi_report(const VerifyArgs& a, const sign::Bytes& xml) {
+  if (a.report_xml.empty()) {
+    if (!a.report_key.empty()) throw sign::UsageError("--report-key signs the --report-xml report: give --report-xml FILE");
+    return;
+  }
+  check_output(a.report_xml, new_output_policy());
+  sign::Bytes out = xml;
+  if (!a.report_key.empty()) {
+    if (a.report_cert.empty()) throw sign::UsageError("--report-key needs --report-cert");
+    const auto cert = sign::Certificate::load(a.report_cert);
+    const sign::SignerSpec signer{open_key(a.report_key, a.pass, cert.public_key()), cert, {}, {}, sign::Commitment::none,
+                                  std::chrono::floor<std::chrono::seconds>(sign::now())};
+    sign::XadesOptions o;
+    o.placement = sign::XmlPlacement::enveloped;
+    out = sign::xades_sign(sign::Content::bytes(xml), "the validation report", signer, o);
+  }
+  sign::write_file_atomic(a.report_xml, out, sign::FileMode::public_0644, new_output_policy());
+}
 
 // `verify DOC` (signature DOC.p7s), `verify DOC.p7s` (document beside it or attached),
 // or `verify DOC SIG`. `named`: the user named the document (not guessed from SIG's name).
@@ -73,7 +96,8 @@ int verify(const VerifyArgs& a) {
     auto setup = load_trust_setup(a.t);
     if (!a.at.empty()) setup.options.validation_time = sign::parse_time(a.at);
     setup.options.sign_options.sm2_id = a.sm2_id;
-    return verify_container(input_path(a.files[0]), setup, a.json, a.report_html);
+    return verify_container(input_path(a.files[0]), setup, a.json, a.report_html,
+                            [&](const sign::Bytes& xml) { write_etsi_report(a, xml); });
   }
   auto [doc, sig, named] = document_and_signature(a);
   const std::string shown_sig = sig == "-" ? "standard input" : sig, shown_doc = doc == "-" ? "standard input" : doc;
@@ -128,6 +152,7 @@ int print_verdict(sign::ValidationReport& report, const std::string& signature, 
   report.signature_file = signature;
   report.document = document;
   if (!a.report_html.empty()) write_report_page(a.report_html, sign::report_to_html(report, language()));
+  write_etsi_report(a, sign::report_to_etsi_xml(report));
   std::cout << (a.json ? sign::report_to_json(report) : sign::report_to_text(report, language()));
   return exit_code_of(report.overall());
 }
@@ -247,6 +272,12 @@ void register_verify_command(CLI::App& app, Context& ctx) {
                 "Also write the report as a page for people (self-contained HTML, in --lang); never replaces a file "
                 "without --force")
       ->type_name("FILE");
+  v->add_option("--report-xml", a->report_xml,
+                "Also write an ETSI TS 119 102-2 validation report (XML); never replaces a file without --force")
+      ->type_name("FILE");
+  v->add_option("--report-key", a->report_key, "Sign the --report-xml report (XAdES enveloped) with this key (file, pkcs11:, ext:)");
+  v->add_option("--report-cert", a->report_cert, "The certificate of --report-key");
+  add_passphrase_options(*v, a->pass, false);
   v->callback([a, &ctx] { ctx.exit_code = verify(*a); });
 }
 

@@ -61,10 +61,12 @@ void write_report_page(const std::string& path, const std::string& html) {
   sign::write_file_atomic(path, html, sign::FileMode::public_0644, new_output_policy());
 }
 
-int verify_container(const std::string& path, TrustSetup& setup, bool json, const std::string& report_html) {
+int verify_container(const std::string& path, TrustSetup& setup, bool json, const std::string& report_html,
+                     const std::function<void(const sign::Bytes&)>& write_etsi_report) {
   auto report = sign::validate_asic(path, setup.trust, setup.policy, setup.options);
   if (!report.report.input_error.empty()) throw sign::NoInputError(report.report.input_error);
   if (!report_html.empty()) write_report_page(report_html, sign::asic_report_to_html(report, language()));
+  write_etsi_report(sign::asic_report_to_etsi_xml(report));
   std::cout << (json ? sign::asic_report_to_json(report) : sign::asic_report_to_text(report, language()));
   return exit_code_of(report.overall());
 }

@@ -6,6 +6,7 @@
 
 #include <sign/asic.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ void cosign_container(const std::string& input, const std::string& out, const si
                       sign::XmlSm2Uris sm2_uris, sign::Overwrite overwrite);
 
 /// `verify C.asice`: prints the report; returns the exit code of its verdict.
-int verify_container(const std::string& path, TrustSetup& setup, bool json, const std::string& report_html);
+int verify_container(const std::string& path, TrustSetup& setup, bool json, const std::string& report_html,
+                     const std::function<void(const sign::Bytes&)>& write_etsi_report);
 
 /// Writes a report page (atomically, never over an existing file without --force).
 void write_report_page(const std::string& path, const std::string& html);

@@ -3,13 +3,17 @@
 #include <catch2/catch.hpp>
 
 #include <sign/cms.hpp>
+#include <sign/io.hpp>
 #include <sign/validate.hpp>
 
 #include "cms/cms_internal.hpp"
+#include "xml/xml.hpp"
 #include "pki_fixture.hpp"
 #include "support.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 
 using testing::q;
 using testing::xsign;
@@ -389,4 +393,107 @@ TEST_CASE("Names from a hostile certificate are escaped in the report page, neve
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
   CHECK_THAT(html, Catch::Contains("&lt;script&gt;alert(2)&lt;/script&gt;") && Catch::Contains("&quot;&gt;&lt;img src=x"));
+}
+
+namespace {
+
+// The element order of TS 119 102-2's SignatureValidationReportType (v1.2.1) and of
+// ValidationReportType, as the standard's schema defines them (the XSD itself is not shipped).
+const std::vector<std::string> kSignatureReportOrder = {
+    "SignatureIdentifier", "ValidationConstraintsEvaluationReport", "ValidationTimeInfo", "SignersDocument",
+    "SignatureAttributes", "SignerInformation", "SignatureQuality", "SignatureValidationProcess",
+    "SignatureValidationStatus"};
+const std::vector<std::string> kReportOrder = {"SignatureValidationReport", "SignatureValidationObjects",
+                                               "SignatureValidator", "Signature"};
+constexpr std::string_view kVr = "http://uri.etsi.org/19102/v1.2.1#";
+
+// Children appear in the schema's order (each name at its place, repeats only where allowed).
+bool in_order(const std::vector<sign::xml::Node*>& children, const std::vector<std::string>& order) {
+  std::size_t at = 0;
+  for (const auto* c : children) {
+    const auto it = std::find(order.begin() + static_cast<std::ptrdiff_t>(at), order.end(), sign::xml::local_name(c));
+    if (it == order.end()) return false;
+    at = static_cast<std::size_t>(it - order.begin());
+  }
+  return true;
+}
+
+std::string child_text(const sign::xml::Node* n, const std::string& local) {
+  const auto c = sign::xml::children(n, kVr, local);
+  return c.empty() ? std::string() : sign::xml::text(c.front());
+}
+
+}  // namespace
+
+TEST_CASE("verify --report-xml writes a TS 119 102-2 validation report with the standard's structure, signed on request",
+          "[validate][report]") {
+  testing::TwoDomains d;
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice><No>SH-MOW-2026-0042</No></Invoice>\n");
+  d.run_ok("sign " + q(doc) + " --commitment origin --key " + q(d.f("ru-trader.key")) + " --cert " + q(d.f("ru-trader.pem")) +
+           " --chain " + q(d.f("ru-issuing.pem")));
+  const std::string trust = " --trust " + q(d.f("ru-root.pem")) + " --crl " + q(d.f("ru-root.crl")) + " --crl " +
+                            q(d.f("ru-issuing.crl")) + " --offline";
+  const auto r = xsign("verify " + q(doc) + trust + " --report-xml " + q(d.f("report.xml")));
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto xml = sign::read_file(d.f("report.xml"));
+  const auto parsed = sign::xml::Document::parse(xml, "report.xml");
+  const auto* root = parsed.root();
+  REQUIRE(sign::xml::is_element(root, kVr, "ValidationReport"));
+  CHECK(in_order(sign::xml::child_elements(root), kReportOrder));
+  const auto reports = sign::xml::children(root, kVr, "SignatureValidationReport");
+  REQUIRE(reports.size() == 1);
+  const auto* svr = reports[0];
+  CHECK(in_order(sign::xml::child_elements(svr), kSignatureReportOrder));
+  // Required parts: SignatureIdentifier (HashOnly, DocHashOnly), ValidationTimeInfo (ValidationTime,
+  // BestSignatureTime with POETime and TypeOfProof), SignatureValidationStatus (MainIndication).
+  const auto* ident = sign::xml::only_child(svr, kVr, "SignatureIdentifier");
+  REQUIRE(ident);
+  CHECK(child_text(ident, "HashOnly") == "false");
+  CHECK(child_text(ident, "DocHashOnly") == "false");
+  const auto* time = sign::xml::only_child(svr, kVr, "ValidationTimeInfo");
+  REQUIRE(time);
+  CHECK(sign::parse_time(child_text(time, "ValidationTime")) > sign::TimePoint{});
+  const auto* best = sign::xml::only_child(time, kVr, "BestSignatureTime");
+  REQUIRE(best);
+  CHECK_FALSE(child_text(best, "POETime").empty());
+  CHECK_THAT(child_text(best, "TypeOfProof"), Catch::StartsWith("urn:etsi:019102:poetype:"));
+  const auto* status = sign::xml::only_child(svr, kVr, "SignatureValidationStatus");
+  REQUIRE(status);
+  CHECK(child_text(status, "MainIndication") == "urn:etsi:019102:mainindication:total-passed");
+  const auto* attrs = sign::xml::only_child(svr, kVr, "SignatureAttributes");
+  REQUIRE(attrs);
+  CHECK(child_text(sign::xml::only_child(attrs, kVr, "CommitmentTypeIndication"), "CommitmentTypeIdentifier") ==
+        "http://uri.etsi.org/01903/v1.2.2#ProofOfOrigin");
+  CHECK_THAT(child_text(sign::xml::only_child(svr, kVr, "SignerInformation"), "Signer"), Catch::Contains("CN=Ivan Petrov"));
+  // Every VOReference names a validation object of the report (IDREF integrity).
+  std::set<std::string> ids;
+  for (const auto* o : sign::xml::descendants(root, kVr, "ValidationObject")) ids.insert(sign::xml::attribute(o, "id").value_or(""));
+  CHECK(ids.size() == 3);  // signer, issuing CA, root
+  std::size_t refs = 0;
+  for (const std::string name : {"SignerCertificate", "SigningCertificate", "IntermediateCertificate", "TrustAnchor"})
+    for (const auto* e : sign::xml::descendants(root, kVr, name)) {
+      ++refs;
+      CHECK(ids.count(sign::xml::attribute(e, "VOReference").value_or("?")) == 1);
+    }
+  CHECK(refs == 4);
+
+  // Signed by the verifier on request: XAdES enveloped, last child of the report, verifiable.
+  d.run_ok("verify " + q(doc) + trust + " --report-xml " + q(d.f("signed.xml")) + " --report-key " + q(d.f("ru-trader.key")) +
+           " --report-cert " + q(d.f("ru-trader.pem")));
+  const auto signed_xml = sign::read_file(d.f("signed.xml"));
+  const auto checks = sign::check_xml_signatures(signed_xml, "signed.xml", std::nullopt);
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].check.ok());
+  const auto signed_doc = sign::xml::Document::parse(signed_xml, "signed.xml");
+  CHECK(in_order(sign::xml::child_elements(signed_doc.root()), kReportOrder));
+  CHECK(sign::xml::local_name(sign::xml::child_elements(signed_doc.root()).back()) == "Signature");
+
+  // A changed document: total-failed with the HASH_FAILURE sub-indication.
+  testing::write(doc, "<Invoice><No>SH-MOW-2026-0043</No></Invoice>\n");
+  CHECK(xsign("verify " + q(doc) + trust + " --report-xml " + q(d.f("failed.xml"))).exit_code == 1);
+  const std::string failed = testing::read(d.f("failed.xml"));
+  CHECK_THAT(failed, Catch::Contains("urn:etsi:019102:mainindication:total-failed") &&
+                         Catch::Contains("<vr:SubIndication>urn:etsi:019102:subindication:HASH_FAILURE</vr:SubIndication>"));
 }

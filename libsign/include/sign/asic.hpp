@@ -21,9 +21,11 @@
 namespace sign {
 
 class AsicContainer;
+struct AsicLimits;
 namespace detail {
 class ZipReader;
 const ZipReader& container_zip(const AsicContainer& c);
+AsicContainer open_container(std::shared_ptr<ZipReader> zip, const std::string& path, const AsicLimits& limits);
 }
 
 /// The two container forms.
@@ -111,7 +113,8 @@ class AsicContainer {
 
  private:
   friend const detail::ZipReader& detail::container_zip(const AsicContainer& c);
-  static AsicContainer from_zip(std::shared_ptr<detail::ZipReader> zip, const std::string& path, const AsicLimits& limits);
+  friend AsicContainer detail::open_container(std::shared_ptr<detail::ZipReader> zip, const std::string& path,
+                                              const AsicLimits& limits);
   std::string path_;
   AsicForm form_ = AsicForm::extended;
   std::vector<Document> documents_;
@@ -154,6 +157,8 @@ std::string asic_report_to_json(const AsicReport& report);
 std::string asic_report_to_text(const AsicReport& report, Language lang = Language::en);
 /// The container's report as a page (report_to_html, with the documents and who signed each).
 std::string asic_report_to_html(const AsicReport& report, Language lang = Language::en);
+/// The container's signatures as an ETSI TS 119 102-2 validation report.
+Bytes asic_report_to_etsi_xml(const AsicReport& report);
 
 /// Writes the container's documents under `directory` (created when missing) and returns their
 /// paths. Every file lands inside `directory`, as a regular file, written atomically; an

@@ -220,5 +220,10 @@ std::string report_to_text(const ValidationReport& report, Language lang = Langu
 /// The report as one self-contained XHTML page in `lang` (no script, nothing fetched): the
 /// verdict first, then each signature with its signer, path across the border and evidence.
 std::string report_to_html(const ValidationReport& report, Language lang = Language::en);
+/// The report as an ETSI TS 119 102-2 validation report (XML, http://uri.etsi.org/19102/v1.2.1#):
+/// per signature its identifier, validation time and best signature time, signed attributes,
+/// signer, validation process, main and sub-indication with the certificate chain; the
+/// certificates as validation objects (SHA-256). Sign it with xades_sign (enveloped) if asked.
+Bytes report_to_etsi_xml(const ValidationReport& report);
 
 }  // namespace sign

@@ -79,15 +79,14 @@ Content AsicContainer::document(const std::string& name) const {
 }
 
 AsicContainer AsicContainer::open(const std::string& path, const AsicLimits& limits) {
-  return from_zip(ZipReader::open(path, limits), path, limits);
+  return open_container(ZipReader::open(path, limits), path, limits);
 }
 
 AsicContainer AsicContainer::open_bytes(Bytes data, const std::string& name, const AsicLimits& limits) {
-  return from_zip(ZipReader::open_bytes(std::move(data), name, limits), name, limits);
+  return open_container(ZipReader::open_bytes(std::move(data), name, limits), name, limits);
 }
 
-AsicContainer AsicContainer::from_zip(std::shared_ptr<detail::ZipReader> zip, const std::string& path,
-                                      const AsicLimits& limits) {
+AsicContainer detail::open_container(std::shared_ptr<ZipReader> zip, const std::string& path, const AsicLimits& limits) {
   AsicContainer c;
   c.path_ = path;
   c.zip_ = std::move(zip);
@@ -136,7 +135,7 @@ AsicContainer AsicContainer::from_zip(std::shared_ptr<detail::ZipReader> zip, co
     const Bytes bytes = c.zip_->read_all(*c.zip_->find(name), limits.max_metadata_bytes);
     const auto manifest = parse_manifest(bytes, path + ": " + name);
     auto sig = std::find_if(c.signatures_.begin(), c.signatures_.end(),
-                            [&](const SignatureFile& s) { return s.name == manifest.signature_uri; });
+                            [&](const AsicContainer::SignatureFile& s) { return s.name == manifest.signature_uri; });
     if (sig == c.signatures_.end() || sig->format != AsicSignatureFormat::cades)
       throw FormatError(path + ": " + name + " belongs to signature '" + printable_text(manifest.signature_uri) +
                         "', which the container does not hold");
