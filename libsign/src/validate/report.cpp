@@ -3,6 +3,8 @@
 #include <sign/asic.hpp>
 #include <sign/validate.hpp>
 
+#include "validate/report_internal.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -233,17 +235,6 @@ std::string asic_report_to_json(const AsicReport& report) {
   return j.dump(2) + "\n";
 }
 
-namespace {
-// The CN of a subject string for a short mention (the full subject follows in the signature's
-// own section); the whole subject when it has no CN.
-std::string common_name(const std::string& subject) {
-  const auto at = subject.find("CN=");
-  if (at == std::string::npos || (at > 0 && subject[at - 1] != ' ' && subject[at - 1] != ',')) return subject;
-  const auto end = subject.find(", ", at);
-  return subject.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
-}
-}  // namespace
-
 std::string asic_report_to_text(const AsicReport& report, Language lang) {
   std::ostringstream out;
   out << translate(lang, "container.summary",
@@ -260,7 +251,7 @@ std::string asic_report_to_text(const AsicReport& report, Language lang) {
     std::string by;
     for (const auto i : d.signed_by) {
       const auto& s = report.report.signatures[i - 1];
-      by += (by.empty() ? "" : ", ") + ("[" + std::to_string(i) + "] " + printable_text(common_name(s.signer))) + " (" +
+      by += (by.empty() ? "" : ", ") + ("[" + std::to_string(i) + "] " + printable_text(detail::common_name(s.signer))) + " (" +
             std::string(indication_name(s.indication)) + ")";
     }
     out << (by.empty() ? translate(lang, "container.document_unsigned", {{"name", printable_text(d.name)}})

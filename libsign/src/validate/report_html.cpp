@@ -6,6 +6,8 @@
 #include <sign/io.hpp>
 #include <sign/validate.hpp>
 
+#include "validate/report_internal.hpp"
+
 #include <sstream>
 
 namespace sign {
@@ -100,7 +102,7 @@ class HtmlReport {
   void signature(const SignatureReport& s, const std::string& label) {
     out_ << "<section class=\"signature\" id=\"signature-" << escape(label) << "\">\n<h2><span class=\"badge "
          << css_class(s.indication) << "\">" << escape(translate(lang_, std::string("verdict.") + verdict_key(s.indication)))
-         << "</span> " << T("html.signature", {{"n", label}}) << (s.signer.empty() ? "" : " — " + escape(common_name(s.signer)))
+         << "</span> " << T("html.signature", {{"n", label}}) << (s.signer.empty() ? "" : " — " + escape(detail::common_name(s.signer)))
          << "</h2>\n";
     out_ << "<p class=\"why\">"
          << (s.sub_indication != SubIndication::none ? T("sub_indication." + std::string(sub_indication_name(s.sub_indication)))
@@ -139,12 +141,6 @@ class HtmlReport {
  private:
   static std::string verdict_key(Indication i) {
     return i == Indication::total_passed ? "VALID" : i == Indication::total_failed ? "INVALID" : "NOT_PROVEN";
-  }
-  static std::string common_name(const std::string& subject) {
-    const auto at = subject.find("CN=");
-    if (at == std::string::npos) return subject;
-    const auto end = subject.find(", ", at);
-    return subject.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
   }
   void item(std::string_view key, const std::string& value) {
     if (!value.empty()) item_raw(T(key), value);
