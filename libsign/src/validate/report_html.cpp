@@ -52,7 +52,7 @@ ol.chain{list-style:none;padding:0}ol.chain li{border:1px solid #999;border-radi
 ol.chain li.CN{border-left:8px solid #de2910}ol.chain li.RU{border-left:8px solid #0039a6}
 ol.chain li.border{border:none;text-align:center;font-weight:bold;color:#555}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}
-ul.warnings li{color:#a15c00}footer{color:#777;font-size:.85em}
+ul.warnings li{color:#a15c00}footer{color:#777;font-size:.85em}section.documents{margin-bottom:1.5em}
 )";
 
 class HtmlReport {
