@@ -48,6 +48,9 @@ struct Content {
   static Content bytes(Bytes data);
 };
 
+/// The digest of a document, streamed (constant memory whatever its size).
+Bytes digest_content(const Content& content, DigestAlgorithm alg);
+
 struct SignOutputOptions {
   bool attached = false;
   OidStyle oid_style = OidStyle::pkcs7;

@@ -185,10 +185,7 @@ std::vector<ManifestEntryState> check_manifest(const AsicContainer& c, const Asi
     if (!present) {
       e.state = ManifestEntryState::missing;
     } else {
-      Digest d(r.digest);
-      const Content content = c.document(r.uri);
-      content.source->stream_range(0, content.source->size(), [&](ByteView b) { d.update(b); });
-      if (d.finish() != r.value) e.state = ManifestEntryState::changed;
+      if (digest_content(c.document(r.uri), r.digest) != r.value) e.state = ManifestEntryState::changed;
     }
     out.push_back(std::move(e));
   }
@@ -304,11 +301,7 @@ std::vector<std::pair<std::string, Bytes>> new_signature_files(const std::vector
   AsicManifest manifest;
   manifest.signature_uri = numbered("signature", n, ".p7s");
   const DigestAlgorithm alg = suite_info(signer.key.suite()).digest;
-  for (const auto& d : documents) {
-    Digest digest(alg);
-    d.content.source->stream_range(0, d.content.source->size(), [&](ByteView b) { digest.update(b); });
-    manifest.references.push_back({d.name, d.mime_type, alg, digest.finish()});
-  }
+  for (const auto& d : documents) manifest.references.push_back({d.name, d.mime_type, alg, digest_content(d.content, alg)});
   const Bytes manifest_xml = write_manifest(manifest, sm2_uris);
   return {{numbered("ASiCManifest", n, ".xml"), manifest_xml},
           {manifest.signature_uri, cades_over(Content::bytes(manifest_xml), signer)}};

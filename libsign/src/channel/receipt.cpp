@@ -13,12 +13,6 @@ namespace {
 
 constexpr std::string_view kFormat = "xsign-validation-receipt/1";
 
-Bytes digest_of(const Content& c, DigestAlgorithm alg) {
-  Digest d(alg);
-  c.source->stream_range(0, c.source->size(), [&](ByteView chunk) { d.update(chunk); });
-  return d.finish();
-}
-
 // A DVCS vsd response as a receipt: its messageImprint must be the digest of this signature
 // file, and the digest of the document (xsign's extension) that of this document when the
 // signature is detached.
@@ -54,7 +48,7 @@ ReceiptCheck check_dvcs_receipt(const Bytes& content, const Certificate& ttp, co
       r.message = "the receipt is for another signature file (its messageImprint differs)";
       return r;
     }
-    if (p.document_digest && digest_of(document, p.imprint_algorithm) != *p.document_digest) {
+    if (p.document_digest && digest_content(document, p.imprint_algorithm) != *p.document_digest) {
       r.message = "the receipt is for another document (its document digest differs)";
       return r;
     }
@@ -78,7 +72,7 @@ Bytes issue_receipt(const ValidationReport& report, const Content& document, Byt
                    {"ttp", ttp.certificate.subject().to_string()},
                    {"issued", format_time(now)},
                    {"digest_algorithm", digest_oid(alg)},
-                   {"document_digest", to_hex(digest_of(document, alg))},
+                   {"document_digest", to_hex(digest_content(document, alg))},
                    {"signature_digest", to_hex(digest_bytes(alg, signature_file))},
                    {"indication", indication_name(report.overall())},
                    {"report", nlohmann::json::parse(report_to_json(report))}};
@@ -117,7 +111,7 @@ ReceiptCheck verify_receipt(ByteView receipt_der, const Content& document, ByteV
       r.message = "the receipt uses an unsupported digest " + rc.digest_algorithm;
       return r;
     }
-    if (digest_of(document, alg) != rc.document_digest) {
+    if (digest_content(document, alg) != rc.document_digest) {
       r.message = "the receipt is for another document (its document digest differs)";
       return r;
     }

@@ -5,6 +5,12 @@
 
 namespace sign {
 
+Bytes digest_content(const Content& content, DigestAlgorithm alg) {
+  Digest d(alg);
+  content.source->stream_range(0, content.source->size(), [&](ByteView chunk) { d.update(chunk); });
+  return d.finish();
+}
+
 using namespace cms_detail;
 
 namespace {
@@ -24,12 +30,6 @@ std::vector<Bytes> certificate_ders(const SignerSpec& signer) {
   std::vector<Bytes> out{signer.certificate.der()};
   for (const auto& c : signer.chain) append_unique(out, {c.der()});
   return out;
-}
-
-Bytes digest_content(const Content& content, DigestAlgorithm alg) {
-  Digest d(alg);
-  content.source->stream_range(0, content.source->size(), [&](ByteView chunk) { d.update(chunk); });
-  return d.finish();
 }
 
 // The parts of an existing SignedData, ready to be written again with changes.

@@ -54,10 +54,7 @@ Bytes encode_index(const HashIndex& h, DigestAlgorithm alg) {
 
 Bytes document_hash(const SignedDataView& sd, const Content& document, DigestAlgorithm alg) {
   const auto attached = sd.attached_content();
-  const Content& c = attached ? *attached : document;
-  Digest d(alg);
-  c.source->stream_range(0, c.source->size(), [&](ByteView chunk) { d.update(chunk); });
-  return d.finish();
+  return digest_content(attached ? *attached : document, alg);
 }
 
 Bytes imprint_input(const SignedDataView& sd, const SignerInfoView& si, const Content& document, DigestAlgorithm alg,
