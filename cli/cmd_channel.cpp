@@ -135,13 +135,18 @@ void request(const ChannelArgs& a) {
             << (a.out.empty() ? "" : " to " + a.out) << "\n";
 }
 
-// The TTP's answer, offline: what `xsign serve` answers on POST /dvcs.
-void answer(const ChannelArgs& a) {
+// The TTP validates what the request names and writes its signed DVCS response.
+void write_dvcs_answer(const ChannelArgs& a, const sign::DvcsRequest& req) {
   const auto setup = load_trust_setup(a.t);
-  const auto req = sign::parse_dvcs_request(sign::read_file(a.input, 64u << 20));
   const auto response = sign::answer_dvcs_request(req, setup.trust, setup.policy, signer_of(a), when(a),
                                                   sign::random_serial(), setup.options);
   write_output(a.out, response, true);
+}
+
+// The TTP's answer, offline: what `xsign serve` answers on POST /dvcs.
+void answer(const ChannelArgs& a) {
+  const auto req = sign::parse_dvcs_request(sign::read_file(a.input, 64u << 20));
+  write_dvcs_answer(a, req);
   std::cerr << "xsign: DVCS " << (req.service == sign::DvcsService::vsd ? "vsd" : "vpkc") << " response written"
             << (a.out.empty() ? "" : " to " + a.out) << "\n";
 }
@@ -149,11 +154,7 @@ void answer(const ChannelArgs& a) {
 void receipt(const ChannelArgs& a) {
   if (a.format == "dvcs") {
     // The standard form: the request a client would send, answered at once.
-    const auto setup = load_trust_setup(a.t);
-    const auto req = sign::parse_dvcs_request(vsd_request(a.signature, a.input));
-    const auto response = sign::answer_dvcs_request(req, setup.trust, setup.policy, signer_of(a), when(a),
-                                                    sign::random_serial(), setup.options);
-    write_output(a.out, response, true);
+    write_dvcs_answer(a, sign::parse_dvcs_request(vsd_request(a.signature, a.input)));
     std::cerr << "xsign: DVCS receipt issued for " << a.signature << "\n";
     return;
   }
