@@ -48,17 +48,18 @@ class Demo {
     person("importer", "gost256", "ru", "/C=RU/O=OOO Volga Stanki/CN=Ivan Petrov/INN=770412345678/OGRN=1027700000001");
     person("ttp", "gost256", "ru", "/C=RU/O=Trusted Third Party of the Channel/CN=Moscow TTP/INNLE=7709876543");
 
-    step("3. Cross-recognition: Moscow cross-certifies Shanghai's root (C=CN only); Shanghai lists Moscow's root in a signed trust list");
+    step("3. Cross-recognition: Moscow cross-certifies Shanghai's root (C=CN only); Shanghai lists Moscow's root in a signed trust list (ETSI TS 119 612 XML)");
     ok({"ca", "cross-certify", "cn-root.pem", "--dir", "ru-root", "--permit", "/C=CN", "--path-len", "1", "--pass-file",
         "pass.txt", "--out", "x-ru-cn.pem"});
-    ok({"trustlist", "create", "--operator", "Shanghai Trusted Trade CA", "--territory", "CN", "--service", "ru-root.pem",
-        "--days", "30", "--out", "cn-trust-list.json"});
-    ok({"trustlist", "sign", "cn-trust-list.json", "--key", "cn-root/ca.key", "--cert", "cn-root.pem", "--pass-file",
-        "pass.txt", "--out", "cn-trust-list.p7s"});
+    ok({"trustlist", "create", "--operator", "Shanghai Trusted Trade CA", "--territory", "CN", "--contact",
+        "mailto:trust-list@sttca.example.cn", "--city", "Shanghai", "--service", "ru-root.pem", "--days", "30", "--out",
+        "cn-trust-list.unsigned.xml"});
+    ok({"trustlist", "sign", "cn-trust-list.unsigned.xml", "--key", "cn-root/ca.key", "--cert", "cn-root.pem",
+        "--pass-file", "pass.txt", "--out", "cn-trust-list.xml"});
     trust_store("trust-ru", "ru-root.pem", "x-ru-cn.pem", "");
-    trust_store("trust-cn", "cn-root.pem", "", "cn-trust-list.p7s");
+    trust_store("trust-cn", "cn-root.pem", "", "cn-trust-list.xml");
     trust_store("trust-ru-customs", "ru-root.pem", "", "");  // no cross-certificate: relies on the TTP
-    ok({"trustlist", "verify", "cn-trust-list.p7s", "--trust", "trust-cn"});
+    ok({"trustlist", "verify", "cn-trust-list.xml", "--trust", "trust-cn"});
 
     step("4. The issuing CAs' TSA, OCSP and CRLs go online; the roots stay offline and publish their CRLs as files");
     fs::create_directories(dir_ / "published");

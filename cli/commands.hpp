@@ -19,6 +19,7 @@ void register_inspect_commands(CLI::App& app, Context& ctx);
 void register_verify_command(CLI::App& app, Context& ctx);
 void register_serve_command(CLI::App& app, Context& ctx);
 void register_ts_commands(CLI::App& app, Context& ctx);
+void register_trustlist_commands(CLI::App& app, Context& ctx);
 void register_channel_commands(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
 void register_show_command(CLI::App& app, Context& ctx);

@@ -14,7 +14,7 @@ packages=(
   man-db bsdutils  # the man pages are rendered and progress is tested under `script` (a pty)
   apache2-utils    # ab: the bench measures the server with an external keep-alive client
   libpq-dev libpq5 postgresql  # CA stores in PostgreSQL; the tests start their own server
-  libxml2-dev xmlsec1 unzip  # XAdES: libxml2 parses and canonicalizes; xmlsec1 checks interop
+  libxml2-dev libxml2-utils xmlsec1 unzip  # XAdES: libxml2 parses and canonicalizes; xmlsec1 checks interop; xmllint checks structure
   libzip-dev  # ASiC containers
   default-jre-headless libbcprov-java libbcpkix-java libxml-security-java  # interop with BouncyCastle, Santuario
   chromium fonts-noto-cjk nodejs  # the verification page tested in a real browser (puppeteer-core from npm)

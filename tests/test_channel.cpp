@@ -29,13 +29,13 @@ struct ListedDomains : testing::TwoDomains {
     testing::write(doc, "<Invoice><ID>SH-MOW-7</ID></Invoice>\n");
     run_ok("sign " + q(doc) + " --key " + q(f("ru-trader.key")) + " --cert " + q(f("ru-trader.pem")) + " --chain " +
            q(f("ru-issuing.pem")) + " --out " + q(f("invoice.ru.p7s")));
-    run_ok("trustlist create --operator 'Shanghai Trusted Trade CA' --territory CN --service " + q(f("ru-root.pem")) +
-           " --out " + q(f("list.json")));
-    run_ok("trustlist sign " + q(f("list.json")) + " --key " + q(f("cn-root/ca.key")) + " --cert " + q(f("cn-root.pem")) +
-           " --out " + q(f("list.p7s")));
+    run_ok("trustlist create --operator 'Shanghai Trusted Trade CA' --territory CN --contact mailto:tl@sttca.example.cn "
+           "--service " + q(f("ru-root.pem")) + " --out " + q(f("list.unsigned.xml")));
+    run_ok("trustlist sign " + q(f("list.unsigned.xml")) + " --key " + q(f("cn-root/ca.key")) + " --cert " +
+           q(f("cn-root.pem")) + " --out " + q(f("list.xml")));
     for (const char* d : {"trust-cn/anchors", "trust-cn/lists", "trust-cn/crls"}) fs::create_directories(f(d));
     fs::copy_file(f("cn-root.pem"), f("trust-cn/anchors/root.pem"));
-    fs::copy_file(f("list.p7s"), f("trust-cn/lists/list.p7s"));
+    fs::copy_file(f("list.xml"), f("trust-cn/lists/list.xml"));
     for (const char* crl : {"ru-root.crl", "ru-issuing.crl"}) fs::copy_file(f(crl), f(std::string("trust-cn/crls/") + crl));
   }
 
@@ -54,23 +54,23 @@ TEST_CASE("A trust list lets a Chinese verifier accept a Russian signature, and 
   CHECK(ok.exit_code == 0);
   CHECK_THAT(ok.out, Catch::Contains("\"vouched_by\": \"trust list #1 of Shanghai Trusted Trade CA") &&
                          Catch::Contains("trust anchor (from trust list)"));
-  CHECK(xsign("trustlist verify " + q(d.f("list.p7s")) + " --trust " + q(d.f("trust-cn"))).exit_code == 0);
-  const auto show = xsign("trustlist show " + q(d.f("list.p7s")));
+  CHECK(xsign("trustlist verify " + q(d.f("list.xml")) + " --trust " + q(d.f("trust-cn"))).exit_code == 0);
+  const auto show = xsign("trustlist show " + q(d.f("list.xml")));
   CHECK_THAT(show.out, Catch::Contains("Moscow Trusted Trade Root CA") && Catch::Contains("granted since"));
 
   SECTION("without the list, no path") {
-    fs::remove(d.f("trust-cn/lists/list.p7s"));
+    fs::remove(d.f("trust-cn/lists/list.xml"));
     const auto r = d.verify_cn();
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.out, Catch::Contains("NO_CERTIFICATE_CHAIN_FOUND"));
   }
   SECTION("a tampered list is rejected with a clear reason") {
-    std::string bytes = testing::read(d.f("list.p7s"));
+    std::string bytes = testing::read(d.f("list.xml"));
     const auto at = bytes.find("Moscow Trusted Trade Root CA");
     REQUIRE(at != std::string::npos);
     bytes[at] = 'N';
-    testing::write(d.f("trust-cn/lists/list.p7s"), bytes);
-    const auto r = xsign("trustlist verify " + q(d.f("trust-cn/lists/list.p7s")) + " --trust " + q(d.f("trust-cn")));
+    testing::write(d.f("trust-cn/lists/list.xml"), bytes);
+    const auto r = xsign("trustlist verify " + q(d.f("trust-cn/lists/list.xml")) + " --trust " + q(d.f("trust-cn")));
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Catch::Contains("REJECTED") && Catch::Contains("altered"));
     const auto v = d.verify_cn();
@@ -78,15 +78,15 @@ TEST_CASE("A trust list lets a Chinese verifier accept a Russian signature, and 
     CHECK_THAT(v.out, Catch::Contains("ignored"));
   }
   SECTION("a list signed by the wrong authority is rejected") {
-    d.run_ok("trustlist sign " + q(d.f("list.json")) + " --key " + q(d.f("ru-root/ca.key")) + " --cert " +
-             q(d.f("ru-root.pem")) + " --force --out " + q(d.f("trust-cn/lists/list.p7s")));
-    const auto r = xsign("trustlist verify " + q(d.f("trust-cn/lists/list.p7s")) + " --trust " + q(d.f("trust-cn")));
+    d.run_ok("trustlist sign " + q(d.f("list.unsigned.xml")) + " --key " + q(d.f("ru-root/ca.key")) + " --cert " +
+             q(d.f("ru-root.pem")) + " --force --out " + q(d.f("trust-cn/lists/list.xml")));
+    const auto r = xsign("trustlist verify " + q(d.f("trust-cn/lists/list.xml")) + " --trust " + q(d.f("trust-cn")));
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Catch::Contains("not by an authority of your own trust store"));
     CHECK(d.verify_cn().exit_code == 2);
   }
   SECTION("an expired list is rejected") {
-    const auto r = xsign("trustlist verify " + q(d.f("list.p7s")) + " --trust " + q(d.f("trust-cn")) + " --at " +
+    const auto r = xsign("trustlist verify " + q(d.f("list.xml")) + " --trust " + q(d.f("trust-cn")) + " --at " +
                          sign::format_time(sign::now() + std::chrono::hours(24 * 60)));
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.out, Catch::Contains("expired"));
@@ -99,15 +99,17 @@ TEST_CASE("Withdrawn recognition breaks signatures proven only after it, not tho
   const auto root = sign::Certificate::load(d.f("ru-root.pem"));
   sign::TrustList list;
   list.operator_name = "Shanghai Trusted Trade CA";
+  list.contact = "mailto:tl@sttca.example.cn";
   list.territory = "CN";
   list.issued = now - std::chrono::hours(1);
   list.next_update = now + std::chrono::hours(24);
   list.services.push_back({"Moscow root", "RU", "CA", root,
-                           {{"granted", root.not_before()}, {"withdrawn", now + std::chrono::hours(2)}}});
+                           {{"granted", root.not_before()}, {"withdrawn", now + std::chrono::hours(2)}},
+                           {}});
   sign::SignerSpec authority{sign::PrivateKey::load(d.f("cn-root/ca.key"), nullptr), sign::Certificate::load(d.f("cn-root.pem")),
                              {}, {}, sign::Commitment::none, now};
   const auto signed_list = sign::sign_trust_list(list, authority);
-  sign::write_file_atomic(d.f("trust-cn/lists/list.p7s"), signed_list, sign::FileMode::public_0644);
+  sign::write_file_atomic(d.f("trust-cn/lists/list.xml"), signed_list, sign::FileMode::public_0644);
   // Now: still granted.
   CHECK(d.verify_cn().exit_code == 0);
   // Three hours from now (after the withdrawal), with no time-stamp proving earlier existence.
@@ -130,7 +132,7 @@ TEST_CASE("A TTP receipt is accepted for its document and rejected for another",
            q(d.f("ttp.key")) + " --cert " + q(d.f("ttp.pem")) + " --chain " + q(d.f("cn-issuing.pem")) + " --out " +
            q(d.f("receipt.p7s")));
   // A Chinese verifier without the trust list relies on the receipt.
-  fs::remove(d.f("trust-cn/lists/list.p7s"));
+  fs::remove(d.f("trust-cn/lists/list.xml"));
   const auto with = d.verify_cn("--receipt " + q(d.f("receipt.p7s")));
   INFO(with.out);
   CHECK(with.exit_code == 0);
@@ -204,7 +206,7 @@ TEST_CASE("DVCS: xsign's vsd receipts are read and their SM2 and GOST signatures
                          Catch::Contains("extension=1.3.6.1.4.1.61423.3.2") && Catch::Contains("signature=valid by C=CN,O=Channel TTP"));
 
   // A Chinese verifier without the trust list relies on the DVCS receipt.
-  fs::remove(d.f("trust-cn/lists/list.p7s"));
+  fs::remove(d.f("trust-cn/lists/list.xml"));
   const auto without = d.verify_cn();
   CHECK(without.exit_code == 2);
   const auto with = d.verify_cn("--receipt " + q(d.f("cn.dvcs")));
@@ -376,7 +378,7 @@ TEST_CASE("The demo runs end to end and every verdict is the expected one", "[ch
   const auto origin = verdict(q(demo + "/certificate-of-origin.xml") + " --trust " + q(demo + "/trust-ru"));
   CHECK_THAT(origin, Catch::Contains("\"sub_indication\": \"REVOKED\"") || Catch::Contains("REVOKED_NO_POE") ||
                          Catch::Contains("TRY_LATER"));
-  CHECK(xsign("trustlist verify " + q(demo + "/cn-trust-list.p7s") + " --trust " + q(demo + "/trust-cn")).exit_code == 0);
+  CHECK(xsign("trustlist verify " + q(demo + "/cn-trust-list.xml") + " --trust " + q(demo + "/trust-cn")).exit_code == 0);
   CHECK(std::filesystem::exists(demo + "/invoice.receipt.p7s"));
   // The e-invoice signed as XAdES inside the XML by both parties.
   const auto xades = xsign("inspect " + q(demo + "/invoice.xades.xml") + " --json");

@@ -11,6 +11,8 @@
 #include <sign/pki.hpp>
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,32 +100,67 @@ struct ServiceStatus {
   TimePoint since{};
 };
 
-/// A trust service a list recognizes: a foreign CA with its certificate and status history.
+/// A trust service a list recognizes: a CA, a time-stamping authority or an OCSP responder,
+/// with its certificate and status history.
 struct TrustService {
   std::string name;
   std::string territory;  ///< country of the service, e.g. "CN"
-  std::string type = "CA";
+  /// The TS 119 612 service type without its "http://uri.etsi.org/TrstSvc/Svctype/" prefix:
+  /// "CA/QC", "CA/PKC", "TSA/QTST", "TSA", "Certstatus/OCSP/QC", "Certstatus/OCSP"; a type from
+  /// another namespace keeps its whole URI. ("CA" is the JSON lists' older spelling of CA/QC.)
+  std::string type = "CA/QC";
   Certificate certificate;
   std::vector<ServiceStatus> history;  ///< oldest first; the last entry is the current status
+  std::string provider;  ///< the trust service provider (TSPName); empty: the certificate's O, else CN
   /// Status at a time: the newest history entry not after `t` (nullopt before the first).
   std::optional<std::string> status_at(TimePoint t) const;
+  bool is_ca() const { return type == "CA" || type.rfind("CA/", 0) == 0; }
+  bool is_tsa() const { return type.rfind("TSA", 0) == 0; }
+  bool is_ocsp() const { return type.rfind("Certstatus/OCSP", 0) == 0; }
 };
 
-/// A trust list: which foreign CAs a domain's trust authority recognizes.
+/// A list of lists points to the lists it federates (TS 119 612 §5.3.13).
+struct TrustListPointer {
+  std::string location;        ///< TSLLocation: where the list is published (http/https URL)
+  std::string territory;       ///< the pointed list's SchemeTerritory
+  std::string operator_name;   ///< its SchemeOperatorName
+  bool list_of_lists = false;  ///< its TSLType is itself a list of lists
+  /// ServiceDigitalIdentities: the pointed list must be signed with one of these certificates.
+  std::vector<Certificate> signers;
+};
+
+/// A trust list: which CAs, TSAs and OCSP responders a trust authority recognizes, or (a list of
+/// lists) where the lists of each country are and who signs them.
 struct TrustList {
   std::string operator_name;
   std::string territory;  ///< the operator's country
   std::uint64_t sequence_number = 1;
   TimePoint issued{}, next_update{};
   std::vector<TrustService> services;
+  bool list_of_lists = false;
+  std::vector<TrustListPointer> pointers;
+  std::string street, locality;  ///< the operator's postal address (XML form)
+  std::string contact;           ///< its electronic address: mailto: or https: (required in XML)
+  std::string information_uri;   ///< SchemeInformationURI / TSPInformationURI (empty: `contact`)
+  std::vector<std::string> distribution_points;  ///< where this list is published
 
-  /// JSON form (docs/formats.md); parse throws FormatError naming what is wrong.
+  /// JSON form of xsign 0.1 (docs/formats.md); parse throws FormatError naming what is wrong.
   std::string to_json() const;
   static TrustList from_json(const std::string& json);
+  /// ETSI TS 119 612 v2.2.1 XML (TrustServiceStatusList), unsigned.
+  Bytes to_xml() const;
+  /// Reads TS 119 612 XML (signed or not; the signature is not checked here).
+  static TrustList from_xml(ByteView xml, const std::string& what = "trust list");
+  /// The TSLType URI of this list.
+  std::string tsl_type() const;
 };
 
-/// Signs a trust list as CMS SignedData (attached JSON) with the authority's key and suite.
-Bytes sign_trust_list(const TrustList& list, const SignerSpec& authority);
+/// Signs a trust list in the authority's suite: XML lists (the default) as TS 119 612 XML with an
+/// enveloped XAdES-B signature, JSON lists as CMS SignedData with the JSON attached.
+enum class TrustListFormat { xml, json };
+Bytes sign_trust_list(const TrustList& list, const SignerSpec& authority, TrustListFormat format = TrustListFormat::xml);
+/// Signs the bytes of a TS 119 612 list as they are (an enveloped XAdES-B signature is added).
+Bytes sign_trust_list_xml(ByteView unsigned_xml, const SignerSpec& authority);
 
 /// Result of checking a signed trust list.
 struct TrustListCheck {
@@ -131,13 +168,47 @@ struct TrustListCheck {
   std::string message;
   std::optional<TrustList> list;
   std::string signer;  ///< the authority that signed it
+  std::optional<Certificate> signer_certificate;
 };
 
-/// Checks a signed trust list: CMS signature, signer certificate path to one of `anchors`
-/// (the verifier's own roots, with revocation per `policy`), and freshness at `at`.
+/// Checks a signed trust list (XML or CMS, found by content): its signature, the signer's path to
+/// one of `anchors` (the verifier's own roots) and freshness at `at`.
 TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certificate>& anchors,
                                  const std::vector<Certificate>& intermediates, TimePoint at,
                                  const ValidationPolicy& policy = {});
+/// Checks a list a list of lists points to: signed (XML) by one of the pointer's certificates,
+/// for the pointer's territory, fresh at `at`.
+TrustListCheck verify_pointed_trust_list(ByteView signed_list, const TrustListPointer& pointer, TimePoint at,
+                                         const ValidationPolicy& policy = {});
+
+/// The pointer a list of lists carries for a signed TS 119 612 list published at `location`:
+/// its territory, operator and type, and the certificate that signed it (the signature must hold;
+/// whether the signer is the right authority is for the operator of the list of lists to know).
+TrustListPointer trust_list_pointer(ByteView signed_xml, const std::string& location);
+
+/// Every service recognized by the verified lists of a trust store, following lists of lists.
+struct RecognizedServices {
+  struct Entry {
+    TrustService service;
+    std::string list;  ///< the verified list that names it (the check's message)
+  };
+  std::vector<Entry> services;
+  std::vector<std::string> warnings;  ///< lists ignored and why
+  std::vector<std::string> lists;     ///< lists used, one line each
+};
+/// Fetches a pointed list: its bytes (from a cache or the network), or nullopt with a warning.
+/// `remember(url, bytes, next_update)` is called for a list that passed its checks.
+struct TrustListFetch {
+  std::function<std::optional<Bytes>(const std::string& url, std::vector<std::string>& warnings)> get;
+  std::function<void(const std::string& url, ByteView body, TimePoint next_update)> remember;
+};
+/// Verifies the trust store's lists against its anchors; a verified list of lists brings in the
+/// lists it points to: a file of the trust store signed by the pointer's certificate, else
+/// fetched from its location with `fetch` (when given). Depth: one level below the first list.
+RecognizedServices recognized_services(const std::vector<std::pair<std::string, Bytes>>& lists,
+                                       const std::vector<Certificate>& anchors,
+                                       const std::vector<Certificate>& intermediates, TimePoint at,
+                                       const ValidationPolicy& policy, const TrustListFetch* fetch = nullptr);
 
 /// An attached CMS object (trust list, receipt) checked against a verifier's own anchors.
 struct SignedObjectCheck {
@@ -170,7 +241,7 @@ struct TrustStore {
   std::vector<Certificate> intermediates;
   std::vector<CrlSource> crls;
   std::optional<ValidationPolicy> policy;  ///< policy.toml of a trust directory, if any
-  /// Signed trust lists (lists/*.p7s), checked when used: (file, bytes).
+  /// Signed trust lists (lists/*.xml, lists/*.p7s), checked when used: (file, bytes).
   std::vector<std::pair<std::string, Bytes>> trust_lists;
   /// What was skipped while loading (unusable certificates and CRLs), one line each, naming it.
   std::vector<std::string> warnings;

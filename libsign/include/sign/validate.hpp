@@ -209,6 +209,11 @@ void validate_batch(const std::vector<BatchItem>& items, const TrustStore& trust
                     const ValidateOptions& options, unsigned jobs,
                     const std::function<void(std::size_t, const ValidationReport&)>& on_report);
 
+/// The trust services a trust store's lists recognize at `at`, following its lists of lists to
+/// the lists they point to (fetched per `policy`, cached until their next update).
+RecognizedServices resolve_trust_lists(const std::vector<std::pair<std::string, Bytes>>& lists, const TrustStore& trust,
+                                       const ValidationPolicy& policy, TimePoint at);
+
 /// A report for a signature file that could not even be parsed (TOTAL-FAILED, FORMAT_FAILURE).
 ValidationReport format_failure_report(const std::string& file, const std::string& message);
 

@@ -3,6 +3,9 @@
 #include <sign/asn1.hpp>
 #include <sign/error.hpp>
 #include <sign/trust.hpp>
+#include <sign/xades.hpp>
+
+#include <algorithm>
 
 #include <botan/base64.h>
 #include <botan/exceptn.h>
@@ -54,6 +57,17 @@ std::string TrustList::to_json() const {
                              {"certificate_sha256", s.certificate.fingerprint()},
                              {"status_history", history}});
   }
+  if (list_of_lists) {
+    // Not read back by from_json (lists of lists are XML only): shown for people and scripts.
+    j["list_of_lists"] = true;
+    j["pointers"] = nlohmann::json::array();
+    for (const auto& p : pointers) {
+      nlohmann::json signers = nlohmann::json::array();
+      for (const auto& c : p.signers) signers.push_back(c.fingerprint());
+      j["pointers"].push_back({{"location", p.location}, {"territory", p.territory}, {"operator", p.operator_name},
+                               {"signer_sha256", signers}});
+    }
+  }
   return j.dump(2) + "\n";
 }
 
@@ -75,7 +89,7 @@ TrustList TrustList::from_json(const std::string& text) {
   l.next_update = time_field(j, "next_update");
   if (!j.contains("services") || !j["services"].is_array()) bad("missing services");
   for (const auto& s : j["services"]) {
-    TrustService svc{str(s, "name"), str(s, "territory"), str(s, "type"), Certificate(nullptr), {}};
+    TrustService svc{str(s, "name"), str(s, "territory"), str(s, "type"), Certificate(nullptr), {}, {}};
     std::vector<std::uint8_t> der;
     try {
       const auto decoded = Botan::base64_decode(str(s, "certificate"));
@@ -153,17 +167,124 @@ SignedObjectCheck verify_signed_object(ByteView der, const std::vector<Certifica
   return r;
 }
 
-Bytes sign_trust_list(const TrustList& list, const SignerSpec& authority) {
+Bytes sign_trust_list(const TrustList& list, const SignerSpec& authority, TrustListFormat format) {
+  if (format == TrustListFormat::xml) return sign_trust_list_xml(list.to_xml(), authority);
   const std::string json = list.to_json();
   return sign_attached(ByteView(reinterpret_cast<const std::uint8_t*>(json.data()), json.size()), authority);
 }
 
+Bytes sign_trust_list_xml(ByteView unsigned_xml, const SignerSpec& authority) {
+  (void)TrustList::from_xml(unsigned_xml);  // refuses what is not a TS 119 612 list
+  bool signed_already = false;
+  try {
+    signed_already = !summarize_xml_signatures(unsigned_xml, "trust list").empty();
+  } catch (const FormatError&) {  // no signature in it
+  }
+  if (signed_already)
+    throw UsageError("the trust list is signed already; a TS 119 612 list carries one signature (sign the unsigned list)");
+  XadesOptions options;
+  options.placement = XmlPlacement::enveloped;
+  options.mime_type = "application/vnd.etsi.tsl+xml";
+  return xades_sign(Content::bytes(Bytes(unsigned_xml.begin(), unsigned_xml.end())), "trust list", authority, options);
+}
+
+namespace {
+
+// Whether a list may be relied on at `at`: not expired, not dated in the future.
+bool fresh(TrustListCheck& r, TimePoint at, const ValidationPolicy& policy) {
+  if (r.list->next_update + policy.clock_skew < at) {
+    r.message = r.list->next_update == r.list->issued
+                    ? "the trust list is closed (it has no next update): " + r.list->operator_name + " no longer maintains it"
+                    : "the trust list expired: its next update was due " + format_time(r.list->next_update) +
+                          "; get the current list from " + r.list->operator_name;
+    return false;
+  }
+  if (r.list->issued > at + policy.clock_skew) {
+    r.message = "the trust list is dated " + format_time(r.list->issued) + ", after the validation time";
+    return false;
+  }
+  r.ok = true;
+  r.message = std::string(r.list->list_of_lists ? "list of lists" : "trust list") + " #" +
+              std::to_string(r.list->sequence_number) + " of " + r.list->operator_name + " (" + r.list->territory +
+              "), signed by " + r.signer + ", valid until " + format_time(r.list->next_update);
+  return true;
+}
+
+// Decides whether the (cryptographically sound) signer of a list may speak for it; empty = yes.
+using SignerJudge = std::function<std::string(const Certificate& signer, const std::vector<Certificate>& carried)>;
+
+// An XML list: exactly one signature, a direct child of the root, covering the whole document,
+// valid, in an accepted suite, by a signer the judge accepts; then the list is read from the
+// very bytes that were verified.
+TrustListCheck check_xml_list(ByteView bytes, TimePoint at, const ValidationPolicy& policy, const SignerJudge& judge) {
+  TrustListCheck r;
+  try {
+    const auto checks = check_xml_signatures(bytes, "trust list", std::nullopt);
+    if (checks.size() != 1) {
+      r.message = "a trust list carries exactly one signature; this one has " + std::to_string(checks.size());
+      return r;
+    }
+    const auto& x = checks.front();
+    if (x.check.certificate) {
+      r.signer = x.check.certificate->subject().to_string();
+      r.signer_certificate = x.check.certificate;
+    }
+    if (!x.check.ok()) {
+      r.message = "the trust list's signature does not hold (" + std::string(check_status_name(x.check.status)) + ": " +
+                  x.check.message + ") — it was altered or damaged";
+      return r;
+    }
+    if (std::count(x.element.begin(), x.element.end(), '/') != 2) {
+      r.message = "the trust list's signature sits at " + x.element + "; TS 119 612 puts it last in the root element";
+      return r;
+    }
+    for (const auto& ref : x.references)
+      if (!ref.signed_properties && ref.covers.rfind("the whole document ", 0) != 0) {
+        r.message = "the trust list's signature covers " + ref.covers + ", not the whole list";
+        return r;
+      }
+    if (!policy.accepts(x.check.certificate->public_key().suite())) {
+      r.message = "the trust list is signed with a suite the validation policy does not accept";
+      return r;
+    }
+    if (auto why = judge(*x.check.certificate, x.certificates); !why.empty()) {
+      r.message = why;
+      return r;
+    }
+    r.list = TrustList::from_xml(bytes);
+  } catch (const FormatError& e) {
+    r.message = e.what();
+    return r;
+  }
+  fresh(r, at, policy);
+  return r;
+}
+
+}  // namespace
+
 TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certificate>& anchors,
                                  const std::vector<Certificate>& intermediates, TimePoint at,
                                  const ValidationPolicy& policy) {
+  if (looks_like_xml(signed_list)) {
+    return check_xml_list(signed_list, at, policy, [&](const Certificate& signer, const std::vector<Certificate>& carried) {
+      PathOptions po;
+      po.anchors = anchors;
+      po.intermediates = intermediates;
+      po.intermediates.insert(po.intermediates.end(), carried.begin(), carried.end());
+      po.validation_time = at;
+      po.clock_skew = policy.clock_skew;
+      const auto path = validate_path(signer, po);
+      return path.ok() ? std::string()
+                       : "the trust list is signed by '" + signer.subject().to_string() +
+                             "', not by an authority of your own trust store (" + path.message + ")";
+    });
+  }
   TrustListCheck r;
   const auto object = verify_signed_object(signed_list, anchors, intermediates, at, policy, "trust list");
-  if (object.signer) r.signer = object.signer->subject().to_string();
+  if (object.signer) {
+    r.signer = object.signer->subject().to_string();
+    r.signer_certificate = object.signer;
+  }
   if (!object.ok()) {
     r.message = object.message;
     return r;
@@ -174,18 +295,44 @@ TrustListCheck verify_trust_list(ByteView signed_list, const std::vector<Certifi
     r.message = e.what();
     return r;
   }
-  if (r.list->next_update + policy.clock_skew < at) {
-    r.message = "the trust list expired: its next update was due " + format_time(r.list->next_update) +
-                "; get the current list from " + r.list->operator_name;
+  fresh(r, at, policy);
+  return r;
+}
+
+TrustListPointer trust_list_pointer(ByteView signed_xml, const std::string& location) {
+  if (!looks_like_xml(signed_xml)) throw FormatError("a list of lists points to TS 119 612 XML lists; this one is not XML");
+  const auto check = check_xml_list(signed_xml, TimePoint::min(), ValidationPolicy{},
+                                    [](const Certificate&, const std::vector<Certificate>&) { return std::string(); });
+  if (!check.list) throw FormatError("the list to point to is not usable: " + check.message);
+  TrustListPointer p;
+  p.location = location;
+  p.territory = check.list->territory;
+  p.operator_name = check.list->operator_name;
+  p.list_of_lists = check.list->list_of_lists;
+  p.signers.push_back(*check.signer_certificate);
+  return p;
+}
+
+TrustListCheck verify_pointed_trust_list(ByteView signed_list, const TrustListPointer& pointer, TimePoint at,
+                                         const ValidationPolicy& policy) {
+  if (!looks_like_xml(signed_list)) {
+    TrustListCheck r;
+    r.message = "the list at " + pointer.location + " is not XML: a list of lists points to TS 119 612 lists";
     return r;
   }
-  if (r.list->issued > at + policy.clock_skew) {
-    r.message = "the trust list is dated " + format_time(r.list->issued) + ", after the validation time";
-    return r;
+  auto r = check_xml_list(signed_list, at, policy, [&](const Certificate& signer, const std::vector<Certificate>&) {
+    if (std::find(pointer.signers.begin(), pointer.signers.end(), signer) == pointer.signers.end())
+      return "the list is signed by '" + signer.subject().to_string() + "', which is not one of the " +
+             std::to_string(pointer.signers.size()) + " certificate(s) the list of lists names for " + pointer.location;
+    if (signer.not_before() > at + policy.clock_skew || signer.not_after() + policy.clock_skew < at)
+      return "the certificate that signs the list of " + pointer.territory + " is not valid at " + format_time(at);
+    return std::string();
+  });
+  if (r.ok && !pointer.territory.empty() && r.list->territory != pointer.territory) {
+    r.ok = false;
+    r.message = "the list at " + pointer.location + " is the list of " + r.list->territory + ", not of " +
+                pointer.territory + " as the list of lists says";
   }
-  r.ok = true;
-  r.message = "trust list #" + std::to_string(r.list->sequence_number) + " of " + r.list->operator_name + " (" +
-              r.list->territory + "), signed by " + r.signer + ", valid until " + format_time(r.list->next_update);
   return r;
 }
 

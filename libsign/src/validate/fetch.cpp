@@ -169,4 +169,35 @@ void Fetcher::remember_ocsp(const std::string& key, const Bytes& body) {
   }
 }
 
+std::optional<Bytes> Fetcher::trust_list(const std::string& url, std::vector<std::string>& warnings) {
+  const std::string key = "trust list " + url;
+  if (!cache_) cache_ = FetchCache::open(policy_);  // trust lists are read from the cache even offline
+  std::optional<FetchCache::Lock> lock;
+  if (cache_) {
+    lock.emplace(cache_->lock_file(key));
+    if (auto hit = cache_->get(key, sign::now())) return hit;
+  }
+  if (!policy_.fetch_revocation) {
+    warnings.push_back("trust list not fetched (offline): " + url);
+    return std::nullopt;
+  }
+  const auto limits = next_limits(url, key, warnings);
+  if (!limits) return std::nullopt;
+  try {
+    Bytes body = http_get(url, *limits);
+    spent(body.size());
+    return body;
+  } catch (const Error& e) {
+    warnings.push_back(std::string("trust list not fetched: ") + e.what());
+    return std::nullopt;
+  }
+}
+
+void Fetcher::remember_trust_list(const std::string& url, ByteView body, TimePoint next_update) {
+  if (!cache_) return;
+  const TimePoint now = sign::now();
+  if (next_update <= now) return;
+  cache_->put({"trust list " + url, "trust list", now, next_update, std::nullopt, body.size(), {}}, body);
+}
+
 }  // namespace sign::detail

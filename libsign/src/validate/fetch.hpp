@@ -55,6 +55,12 @@ class Fetcher {
   /// Keeps an OCSP answer that passed the caller's checks (nonce) for later validations.
   void remember_ocsp(const std::string& key, const Bytes& body);
 
+  /// A trust list published at `url` (one a list of lists points to): from the disk cache while
+  /// it is before its next update — even offline —, else fetched when fetching is on; nullopt
+  /// (and a warning) otherwise. The caller checks it, then keeps it with remember_trust_list.
+  std::optional<Bytes> trust_list(const std::string& url, std::vector<std::string>& warnings);
+  void remember_trust_list(const std::string& url, ByteView body, TimePoint next_update);
+
  private:
   // Limits for the next request, or nullopt (with a warning) when the budget is spent.
   // `key` identifies the request (a URL, or a URL and an OCSP request): each is made once.

@@ -85,13 +85,15 @@ class Validator {
     for (const auto& der : crl_ders) add_embedded_revocation(der);
     for (const auto& c : options.extra_crls) crl_sources_.push_back(c);
     for (const auto& der : options.extra_ocsp_responses) add_ocsp(der, "given");
-    for (const auto& [file, bytes] : trust.trust_lists) {
-      const auto check = verify_trust_list(bytes, trust.anchors, trust.intermediates, at_, policy);
-      if (!check.ok) {
-        warnings_.push_back("trust list " + file + " ignored: " + check.message);
-        continue;
-      }
-      for (const auto& svc : check.list->services) listed_.push_back({svc, check.message});
+    if (!trust.trust_lists.empty()) {
+      // Lists of lists point to lists published elsewhere: fetched (or from the cache).
+      TrustListFetch fetch{[this](const std::string& url, std::vector<std::string>& w) { return fetcher_.trust_list(url, w); },
+                           [this](const std::string& url, ByteView body, TimePoint next) {
+                             fetcher_.remember_trust_list(url, body, next);
+                           }};
+      auto recognized = recognized_services(trust.trust_lists, trust.anchors, trust.intermediates, at_, policy, &fetch);
+      for (auto& w : recognized.warnings) warnings_.push_back(std::move(w));
+      for (auto& e : recognized.services) listed_.push_back({std::move(e.service), std::move(e.list)});
     }
   }
 
@@ -724,6 +726,7 @@ class Validator {
                             std::optional<TimePoint> token_poe) {
     PathOptions po;
     po.anchors = trust_.anchors;
+    add_listed_anchors(po.anchors, gen_time, true);
     po.intermediates = pool_;
     po.intermediates.insert(po.intermediates.end(), token_certs.begin(), token_certs.end());
     po.validation_time = token_poe ? gen_time : at_;
@@ -866,8 +869,7 @@ class Validator {
     PathOptions po;
     po.anchors = trust_.anchors;
     // Foreign CAs a trust list grants at the time the signature must be valid at.
-    for (const auto& l : listed_)
-      if (l.service.status_at(valid_at) == "granted") po.anchors.push_back(l.service.certificate);
+    add_listed_anchors(po.anchors, valid_at, false);
     po.intermediates = pool_;
     po.validation_time = valid_at;  // certificates must be valid when the signature is proven to exist
     po.clock_skew = policy_.clock_skew;
@@ -880,7 +882,7 @@ class Validator {
     const Listed* vouching = nullptr;
     if (!path.path.empty())
       for (const auto& l : listed_)
-        if (l.service.certificate == path.path.back()) vouching = &l;
+        if (l.service.is_ca() && l.service.certificate == path.path.back()) vouching = &l;
     if (vouching) {
       r.vouched_by = vouching->list;
       r.cross_border = true;
@@ -956,6 +958,13 @@ class Validator {
   std::deque<CrlSource> crl_sources_;
   std::deque<OcspSource> ocsp_;
   std::vector<std::string> warnings_;
+  // Services trust lists grant at `t`: CAs, and for time-stamps also TSAs (TS 119 612 TSA types).
+  void add_listed_anchors(std::vector<Certificate>& anchors, TimePoint t, bool time_stamping) const {
+    for (const auto& l : listed_)
+      if ((l.service.is_ca() || (time_stamping && l.service.is_tsa())) && l.service.status_at(t) == "granted")
+        anchors.push_back(l.service.certificate);
+  }
+
   struct Listed {
     TrustService service;
     std::string list;
@@ -1049,6 +1058,20 @@ ValidationReport validate_signed_data(const SignedDataView& sd, const std::optio
   ValidationReport report;
   for (std::size_t i = 0; i < checks.size(); ++i) report.signatures.push_back(validator.run(i, checks[i], sd.signers()[i]));
   return report;
+}
+
+}  // namespace sign
+
+namespace sign {
+
+RecognizedServices resolve_trust_lists(const std::vector<std::pair<std::string, Bytes>>& lists, const TrustStore& trust,
+                                       const ValidationPolicy& policy, TimePoint at) {
+  detail::Fetcher fetcher(policy);
+  TrustListFetch fetch{[&](const std::string& url, std::vector<std::string>& w) { return fetcher.trust_list(url, w); },
+                       [&](const std::string& url, ByteView body, TimePoint next) {
+                         fetcher.remember_trust_list(url, body, next);
+                       }};
+  return recognized_services(lists, trust.anchors, trust.intermediates, at, policy, &fetch);
 }
 
 }  // namespace sign
