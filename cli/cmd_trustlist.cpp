@@ -132,8 +132,14 @@ int verify_list(const TrustListArgs& a) {
   const auto check = sign::verify_trust_list(bytes, setup.trust.anchors, setup.trust.intermediates, at, setup.policy);
   // A list of lists: follow its pointers as validation would (fetch, or from the cache).
   std::optional<sign::RecognizedServices> followed;
-  if (check.ok && check.list->list_of_lists)
-    followed = sign::resolve_trust_lists({{a.input, bytes}}, setup.trust, setup.policy, at);
+  if (check.ok && check.list->list_of_lists) {
+    // The pointed lists may be in the trust store already (offline verifiers keep them there).
+    std::vector<std::pair<std::string, sign::Bytes>> lists{{a.input, bytes}};
+    for (const auto& l : setup.trust.trust_lists)
+      if (!sign::verify_trust_list(l.second, setup.trust.anchors, setup.trust.intermediates, at, setup.policy).ok)
+        lists.push_back(l);
+    followed = sign::resolve_trust_lists(lists, setup.trust, setup.policy, at);
+  }
   const bool all_followed = !followed || followed->warnings.empty();
   if (a.json) {
     nlohmann::json j{{"ok", check.ok}, {"message", check.message}, {"signer", check.signer}};

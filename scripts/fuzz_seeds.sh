@@ -80,7 +80,17 @@ cat > list.json <<JSON
  "next_update": "2027-01-01T00:00:00Z", "services": []}
 JSON
 cp list.json "$out/trust_list/list.json"
-"$xsign" trustlist sign list.json --key ru-root/ca.key --cert ru-root.pem --out "$out/trust_list/list.p7s" 2>/dev/null || true
+"$xsign" trustlist create --format json --operator 'Seed Operator' --territory RU --service cn-root.pem --out list1.json 2>/dev/null
+"$xsign" trustlist sign list1.json --key ru-root/ca.key --cert ru-root.pem --out "$out/trust_list/list.p7s" 2>/dev/null || true
+# TS 119 612 XML: a list (CA, TSA, OCSP, a withdrawal), signed in both suites, and a list of lists.
+"$xsign" trustlist create --operator 'Seed Operator' --territory RU --contact mailto:seed@example.ru --service cn-root.pem \
+  --tsa cn-root/services/tsa.pem --ocsp cn-root/services/ocsp.pem --withdrawn cn-root.pem@2030-01-01T00:00:00Z \
+  --out "$out/trust_list/list.xml" 2>/dev/null
+"$xsign" trustlist sign "$out/trust_list/list.xml" --key ru-root/ca.key --cert ru-root.pem --out "$out/trust_list/ru.xml" 2>/dev/null
+"$xsign" trustlist sign "$out/trust_list/list.xml" --key cn-root/ca.key --cert cn-root.pem --out cn.xml 2>/dev/null
+"$xsign" trustlist create --operator 'Seed Channel' --territory CN --contact https://tl.example.cn/ --list-of-lists \
+  --points-to "$out/trust_list/ru.xml=https://tl.example.ru/ru.xml" --out lotl.xml 2>/dev/null
+"$xsign" trustlist sign lotl.xml --key cn-root/ca.key --cert cn-root.pem --out "$out/trust_list/lotl.xml" 2>/dev/null || true
 # Policies.
 printf 'revocation = "if-available"\nrequired_policies = ["1.2.643.100.113.1"]\nfetch_timeout_seconds = 3\n' \
   > "$out/policy_toml/a.toml"

@@ -379,3 +379,56 @@ TEST_CASE("Hostile TS 119 612 files get a clear error, never a crash", "[trustli
   const auto old = d.trust_cn("trust-old", {"old.p7s"});
   CHECK(d.verify(old).exit_code == 0);
 }
+
+TEST_CASE("A foreign time-stamping authority a list grants (TSA/QTST) vouches for time-stamps, and only while granted",
+          "[trustlist][channel]") {
+  testing::Services s;
+  const std::string doc = s.f("contract.xml");
+  testing::write(doc, "<Contract>CN-RU 2026/17</Contract>\n");
+  // A Chinese signature, time-stamped by the Russian issuing CA's TSA.
+  s.run_ok("sign " + q(doc) + " --key " + q(s.f("cn-trader.key")) + " --cert " + q(s.f("cn-trader.pem")) + " --chain " +
+           q(s.f("cn-issuing.pem")) + " --level T --tsa " + q(s.url("/tsa/ru-issuing")) + " --out " + q(s.f("contract.p7s")));
+  const std::string tsa = s.f("ru-issuing/services/tsa.pem");
+  REQUIRE(fs::exists(tsa));
+  auto trust_with = [&](const std::string& name, const std::string& list) {
+    for (const char* d : {"anchors", "lists"}) fs::create_directories(s.f(name + "/" + d));
+    fs::copy_file(s.f("cn-root.pem"), s.f(name + "/anchors/root.pem"));
+    if (!list.empty()) fs::copy_file(s.f(list), s.f(name + "/lists/list.xml"));
+    testing::write(s.f(name + "/policy.toml"), "fetch_private_addresses = true\n");
+    return s.f(name);
+  };
+  auto verify = [&](const std::string& trust, const std::string& extra = "") {
+    return xsign("verify " + q(doc) + " " + q(s.f("contract.p7s")) + " --trust " + q(trust) + " --json " + extra);
+  };
+  const auto without = verify(trust_with("trust-plain", ""));
+  INFO(without.out);
+  CHECK_THAT(without.out, Catch::Contains("the TSA is not trusted"));
+
+  const auto later = sign::format_time(sign::now() + std::chrono::hours(24 * 20));
+  s.run_ok("trustlist create --operator 'Shanghai Trusted Trade CA' --territory CN --contact mailto:tl@example.cn --tsa " +
+           q(tsa) + " --withdrawn " + q(tsa) + "@" + later + " --out " + q(s.f("tsa.unsigned.xml")));
+  s.run_ok("trustlist sign " + q(s.f("tsa.unsigned.xml")) + " --key " + q(s.f("cn-root/ca.key")) + " --cert " +
+           q(s.f("cn-root.pem")) + " --out " + q(s.f("tsa-list.xml")));
+  CHECK(schema_check(s.f("tsa-list.xml")).exit_code == 0);
+  CHECK(xpath(s.f("tsa-list.xml"), "string(//*[local-name()='ServiceTypeIdentifier'])") ==
+        "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST");
+  const auto trust = trust_with("trust-listed", "tsa-list.xml");
+  const auto with = verify(trust);
+  INFO(with.out);
+  CHECK(with.exit_code == 0);
+  CHECK_THAT(with.out, !Catch::Contains("the TSA is not trusted"));
+  // Withdrawn before the time-stamp was made (as soon as it was certified): it no longer vouches.
+  const auto earlier = sign::format_time(sign::Certificate::load(tsa).not_before());
+  s.run_ok("trustlist create --operator 'Shanghai Trusted Trade CA' --territory CN --contact mailto:tl@example.cn --tsa " +
+           q(tsa) + " --withdrawn " + q(tsa) + "@" + earlier + " --sequence 2 --out " + q(s.f("tsa2.unsigned.xml")));
+  s.run_ok("trustlist sign " + q(s.f("tsa2.unsigned.xml")) + " --key " + q(s.f("cn-root/ca.key")) + " --cert " +
+           q(s.f("cn-root.pem")) + " --out " + q(s.f("tsa-withdrawn.xml")));
+  const auto withdrawn = verify(trust_with("trust-withdrawn", "tsa-withdrawn.xml"));
+  CHECK_THAT(withdrawn.out, Catch::Contains("the TSA is not trusted"));
+  // A TSA listing does not make the TSA's key a CA for signers: the Russian trader stays unknown.
+  s.run_ok("sign " + q(doc) + " --key " + q(s.f("ru-trader.key")) + " --cert " + q(s.f("ru-trader.pem")) + " --chain " +
+           q(s.f("ru-issuing.pem")) + " --out " + q(s.f("contract.ru.p7s")));
+  const auto ru = xsign("verify " + q(doc) + " " + q(s.f("contract.ru.p7s")) + " --trust " + q(trust) + " --json");
+  CHECK(ru.exit_code == 2);
+  CHECK_THAT(ru.out, Catch::Contains("NO_CERTIFICATE_CHAIN_FOUND"));
+}

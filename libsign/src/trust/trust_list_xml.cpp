@@ -202,10 +202,14 @@ class Reader {
       const Node* si = need(svc, "ServiceInformation");
       TrustService base{name_in(si, "ServiceName"), territory, type_name(need_text(si, "ServiceTypeIdentifier")),
                         Certificate(nullptr), {}, provider};
+      // The history lists earlier statuses newest first; the current status comes last (and
+      // stays last among entries of the same time).
+      if (const Node* h = only_child(svc, kTslNs, "ServiceHistory")) {
+        const auto instances = children(h, kTslNs, "ServiceHistoryInstance");
+        for (auto it = instances.rbegin(); it != instances.rend(); ++it)
+          base.history.push_back({status_name(need_text(*it, "ServiceStatus")), time_in(*it, "StatusStartingTime")});
+      }
       base.history.push_back({status_name(need_text(si, "ServiceStatus")), time_in(si, "StatusStartingTime")});
-      if (const Node* h = only_child(svc, kTslNs, "ServiceHistory"))
-        for (const Node* inst : children(h, kTslNs, "ServiceHistoryInstance"))
-          base.history.push_back({status_name(need_text(inst, "ServiceStatus")), time_in(inst, "StatusStartingTime")});
       std::stable_sort(base.history.begin(), base.history.end(),
                        [](const ServiceStatus& a, const ServiceStatus& b) { return a.since < b.since; });
       // A service may name several certificates of its key (renewals): one entry each.
