@@ -64,6 +64,9 @@ class ByteSource {
   virtual std::uint64_t size() const = 0;
   /// Reads exactly `out.size()` bytes at `offset`; throws FormatError past the end.
   virtual void read(std::uint64_t offset, std::span<std::uint8_t> out) const = 0;
+  /// All of the source's bytes when they are in memory already (streaming then hands out views
+  /// instead of copies), else nullptr.
+  virtual const std::uint8_t* contiguous() const { return nullptr; }
   /// Bytes [offset, offset + length) in memory; length is limited to protect memory.
   Bytes read_range(std::uint64_t offset, std::uint64_t length) const;
   /// Streams [offset, offset + length) in chunks.

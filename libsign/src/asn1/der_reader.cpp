@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -64,6 +65,7 @@ class MemorySource final : public ByteSource {
     if (out.empty()) return;  // zero-length elements: memcpy must not see a null pointer
     std::memcpy(out.data(), data_.data() + offset, out.size());
   }
+  const std::uint8_t* contiguous() const override { return data_.empty() ? nullptr : data_.data(); }
 
  private:
   Bytes data_;
@@ -90,7 +92,21 @@ Bytes ByteSource::read_range(std::uint64_t offset, std::uint64_t length) const {
 
 void ByteSource::stream_range(std::uint64_t offset, std::uint64_t length,
                               const std::function<void(ByteView)>& sink) const {
-  Bytes buffer(kStreamBufferBytes);
+  if (offset > size() || length > size() - offset) throw FormatError("structure runs past the end of the data (truncated?)");
+  if (const std::uint8_t* all = contiguous()) {
+    // In memory already: views of it, in the same pieces a copy would come in.
+    while (length > 0) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(length, kStreamBufferBytes));
+      sink(ByteView(all + offset, n));
+      offset += n;
+      length -= n;
+    }
+    return;
+  }
+  // Not zero-filled, and no larger than the range: a 1 KiB document needs no 256 KiB buffer.
+  const std::size_t capacity = static_cast<std::size_t>(std::min<std::uint64_t>(length, kStreamBufferBytes));
+  const auto storage = std::make_unique_for_overwrite<std::uint8_t[]>(capacity);
+  const std::span<std::uint8_t> buffer(storage.get(), capacity);
   while (length > 0) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(length, buffer.size()));
     read(offset, std::span(buffer.data(), n));

@@ -4,6 +4,7 @@
 #include <sign/pki.hpp>
 
 #include <limits>
+#include <unordered_map>
 
 #include <botan/asn1_obj.h>
 #include <botan/asn1_time.h>
@@ -17,7 +18,29 @@
 
 namespace sign {
 
+namespace {
+
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+Bytes encode_oid(std::string_view dotted);
+
+}  // namespace
+
 Bytes oid_der(std::string_view dotted) {
+  // A signature encodes the same dozen OIDs every time: remembered per thread (bounded).
+  thread_local std::unordered_map<std::string, Bytes, TransparentHash, std::equal_to<>> memo;
+  if (const auto it = memo.find(dotted); it != memo.end()) return it->second;
+  Bytes der = encode_oid(dotted);
+  if (memo.size() < 256) memo.emplace(std::string(dotted), der);
+  return der;
+}
+
+namespace {
+
+Bytes encode_oid(std::string_view dotted) {
   // Our own encoder, the exact inverse of oid_from_der (Botan 2.19 cannot encode every OID it
   // or we can read, e.g. 2.16304).
   std::vector<std::uint64_t> arcs;
@@ -47,6 +70,8 @@ Bytes oid_der(std::string_view dotted) {
   if (content.size() > 127) throw FormatError("object identifier '" + std::string(dotted) + "' is too long");
   return der_tlv(0x06, content);
 }
+
+}  // namespace
 
 std::string oid_from_der(ByteView tlv) {
   // Decoded here rather than by Botan: every arc is checked for minimal base-128 encoding and

@@ -269,6 +269,10 @@ class WindowSource final : public ByteSource {
     if (offset > length_ || out.size() > length_ - offset) throw FormatError("read past the end of the content");
     inner_->read(offset_ + offset, out);
   }
+  const std::uint8_t* contiguous() const override {
+    const std::uint8_t* all = inner_->contiguous();
+    return all && length_ ? all + offset_ : nullptr;
+  }
 
  private:
   std::shared_ptr<const ByteSource> inner_;

@@ -19,6 +19,9 @@
 namespace sign {
 
 struct Certificate::Impl {
+  // The SHA-256 fingerprint, computed on first use (path building and reports ask many times).
+  mutable std::once_flag fingerprint_once;
+  mutable std::string fingerprint;
   Bytes der;
   Bytes tbs;
   Bytes signature;
@@ -375,7 +378,8 @@ const std::vector<std::string>& Certificate::unknown_critical_extensions() const
 bool Certificate::is_self_issued() const { return impl_->subject == impl_->issuer; }
 
 std::string Certificate::fingerprint() const {
-  return to_hex(digest_bytes(DigestAlgorithm::sha256, impl_->der));
+  std::call_once(impl_->fingerprint_once, [&] { impl_->fingerprint = to_hex(digest_bytes(DigestAlgorithm::sha256, impl_->der)); });
+  return impl_->fingerprint;
 }
 
 bool Certificate::verify_signature(const PublicKey& issuer_key) const {

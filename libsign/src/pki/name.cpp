@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace sign {
 namespace {
@@ -103,21 +104,6 @@ Bytes encode(const std::vector<NameAttribute>& attrs) {
   return der;
 }
 
-std::string normalise(std::string_view v) {
-  std::string out;
-  bool space = false;
-  for (char c : v) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 }  // namespace
 
 DistinguishedName DistinguishedName::parse(std::string_view text) {
@@ -200,12 +186,55 @@ std::string DistinguishedName::to_string() const {
   return out;
 }
 
+namespace {
+
+// The characters of a value compared as RFC 5280 §7.1 allows (leading and trailing whitespace
+// dropped, inner runs as one space, ASCII case folded), one at a time without building a
+// string: path building compares names thousands of times per second.
+class NormalisedChars {
+ public:
+  explicit NormalisedChars(std::string_view s) : s_(s) {}
+  /// The next character, or -1 at the end.
+  int next() {
+    if (pending_ >= 0) return std::exchange(pending_, -1);
+    bool space = false;
+    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) {
+      space = true;
+      ++i_;
+    }
+    if (i_ == s_.size()) return -1;
+    const int c = std::tolower(static_cast<unsigned char>(s_[i_++]));
+    if (space && started_) {
+      pending_ = c;
+      return ' ';
+    }
+    started_ = true;
+    return c;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t i_ = 0;
+  bool started_ = false;
+  int pending_ = -1;
+};
+
+bool equal_normalised(std::string_view a, std::string_view b) {
+  NormalisedChars x(a), y(b);
+  for (;;) {
+    const int c = x.next();
+    if (c != y.next()) return false;
+    if (c < 0) return true;
+  }
+}
+
+}  // namespace
+
 bool DistinguishedName::operator==(const DistinguishedName& other) const {
   if (der_ == other.der_) return true;
   if (attributes_.size() != other.attributes_.size()) return false;
   for (std::size_t i = 0; i < attributes_.size(); ++i) {
-    if (attributes_[i].oid != other.attributes_[i].oid ||
-        normalise(attributes_[i].value) != normalise(other.attributes_[i].value))
+    if (attributes_[i].oid != other.attributes_[i].oid || !equal_normalised(attributes_[i].value, other.attributes_[i].value))
       return false;
   }
   return true;

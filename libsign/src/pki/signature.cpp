@@ -3,6 +3,7 @@
 #include <botan/bigint.h>
 #include <botan/der_enc.h>
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -32,24 +33,29 @@ bool verify_tbs(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs
 }
 
 bool verify_tbs_cached(const PublicKey& key, std::string_view sig_alg_oid, ByteView tbs, ByteView signature) {
+  // Keyed by the key, algorithm and signature value (short); the signed bytes are stored and
+  // compared whole, so that no digest of a certificate's TBS is computed on every look-up and
+  // a signature moved onto other bytes never finds the memo of the bytes it signed.
+  struct Entry {
+    Bytes tbs;
+    bool ok;
+  };
   static std::mutex mutex;
-  static std::unordered_map<std::string, bool> memo;
+  static std::unordered_map<std::string, Entry> memo;
   constexpr std::size_t kMaxEntries = 8192;
-  Digest d(DigestAlgorithm::sha256);
-  d.update(key.to_der());
-  d.update({reinterpret_cast<const std::uint8_t*>(sig_alg_oid.data()), sig_alg_oid.size()});
-  d.update(tbs);
-  d.update(signature);
-  const Bytes h = d.finish();
-  const std::string id(h.begin(), h.end());
+  const Bytes& spki = key.to_der();
+  std::string id;
+  id.reserve(spki.size() + sig_alg_oid.size() + signature.size() + 2);
+  id.append(reinterpret_cast<const char*>(spki.data()), spki.size()).append(1, '\0').append(sig_alg_oid).append(1, '\0');
+  id.append(reinterpret_cast<const char*>(signature.data()), signature.size());
   {
     std::lock_guard lock(mutex);
-    if (const auto it = memo.find(id); it != memo.end()) return it->second;
+    if (const auto it = memo.find(id); it != memo.end() && std::ranges::equal(it->second.tbs, tbs)) return it->second.ok;
   }
   const bool ok = verify_tbs(key, sig_alg_oid, tbs, signature);
   std::lock_guard lock(mutex);
   if (memo.size() >= kMaxEntries) memo.clear();  // simple bound; a full reset costs one re-check each
-  memo.emplace(id, ok);
+  memo.insert_or_assign(std::move(id), Entry{Bytes(tbs.begin(), tbs.end()), ok});
   return ok;
 }
 
