@@ -154,17 +154,10 @@ class Reader {
 
   // xsd:dateTime; fractions of a second are dropped (lists are dated to the second).
   TimePoint time_in(const Node* parent, std::string_view local) const {
-    std::string t = need_text(parent, local);
-    if (const auto dot = t.find('.'); dot != std::string::npos && dot == 19) {
-      std::size_t end = dot + 1;
-      while (end < t.size() && t[end] >= '0' && t[end] <= '9') ++end;
-      t.erase(dot, end - dot);
-    }
-    try {
-      return parse_time(t);
-    } catch (const UsageError&) {
-      bad(what_, path_of(parent) + "/tsl:" + std::string(local) + " '" + t + "' is not an xsd:dateTime with a time zone");
-    }
+    const std::string t = need_text(parent, local);
+    const auto parsed = parse_date_time(t);
+    if (!parsed) bad(what_, path_of(parent) + "/tsl:" + std::string(local) + " '" + t + "' is not an xsd:dateTime with a time zone");
+    return *parsed;
   }
 
   std::vector<Certificate> certificates_in(const Node* identity) const {

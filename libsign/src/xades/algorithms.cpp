@@ -116,21 +116,6 @@ Bytes from_xml_signature_value(Suite suite, ByteView value) {
 
 std::string xml_time(TimePoint t) { return format_time(t); }
 
-std::optional<TimePoint> parse_xml_time(std::string_view text) {
-  std::string s(text);
-  // Fractions of a second carry nothing a signing time needs; drop them before parsing.
-  if (const auto dot = s.find('.'); dot != std::string::npos && dot > 10) {
-    std::size_t end = dot + 1;
-    while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
-    s.erase(dot, end - dot);
-  }
-  try {
-    return parse_time(s);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
-}
-
 Bytes issuer_serial_der(const Certificate& c) {
   return sequence({der_tlv(0x30, der_tlv(0xa4, c.issuer().der())), integer_der(c.serial())});
 }

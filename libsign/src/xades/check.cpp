@@ -246,7 +246,7 @@ class SignatureChecker {
     if (!signed_props) return;
     out_.check.has_signed_attributes = true;
     if (Node* ssp = only_child(signed_props, kXadesNs, "SignedSignatureProperties"))
-      if (Node* t = only_child(ssp, kXadesNs, "SigningTime")) out_.check.signing_time = parse_xml_time(text(t));
+      if (Node* t = only_child(ssp, kXadesNs, "SigningTime")) out_.check.signing_time = xml::parse_date_time(text(t));
     for (const Node* id : descendants(signed_props, kXadesNs, "Identifier"))
       if (const auto c = commitment_from_uri(text(id)); c != Commitment::none) out_.check.commitment = c;
   }

@@ -135,7 +135,7 @@ std::vector<XmlSignatureSummary> summarize_xml_signatures(ByteView xml, const st
     Node* qp = qualifying_properties(s);
     sum.level = qp ? "B" : "XMLDSig";
     if (qp) {
-      for (Node* t : descendants(qp, kXadesNs, "SigningTime")) sum.signing_time = parse_xml_time(text(t));
+      for (Node* t : descendants(qp, kXadesNs, "SigningTime")) sum.signing_time = xml::parse_date_time(text(t));
       sum.time_stamps = descendants(qp, kXadesNs, "SignatureTimeStamp").size();
       sum.archive_time_stamps = descendants(qp, kXades141Ns, "ArchiveTimeStamp").size();
       const bool values = !descendants(qp, kXadesNs, "RevocationValues").empty();

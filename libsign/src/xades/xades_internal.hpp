@@ -38,7 +38,6 @@ Bytes from_xml_signature_value(Suite suite, ByteView xml_value);
 
 /// xsd:dateTime in UTC ("2026-12-02T18:00:00Z"); parsing accepts fractions and offsets.
 std::string xml_time(TimePoint t);
-std::optional<TimePoint> parse_xml_time(std::string_view text);
 
 /// DER IssuerSerial of a certificate (IssuerSerialV2 content).
 Bytes issuer_serial_der(const Certificate& c);

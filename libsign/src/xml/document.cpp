@@ -277,4 +277,19 @@ Bytes unbase64(std::string_view text, std::string_view what) {
   }
 }
 
+std::optional<TimePoint> parse_date_time(std::string_view text) {
+  std::string s(text);
+  // Fractions of a second carry nothing a signing time needs; drop them before parsing.
+  if (const auto dot = s.find('.'); dot != std::string::npos && dot > 10) {
+    std::size_t end = dot + 1;
+    while (end < s.size() && s[end] >= '0' && s[end] <= '9') ++end;
+    s.erase(dot, end - dot);
+  }
+  try {
+    return parse_time(s);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace sign::xml

@@ -114,6 +114,10 @@ void adopt(Node* parent, Node* n);
 /// A deep copy of `n` from another document, appended to `parent`.
 Node* import_copy(Node* parent, const Node* n);
 
+/// An xsd:dateTime with its time zone (Z or ±hh:mm), fractions of a second dropped; nullopt
+/// when it is not one.
+std::optional<TimePoint> parse_date_time(std::string_view text);
+
 /// Base64 with line breaks every 76 characters removed: one line.
 std::string base64(ByteView data);
 /// Decodes base64 ignoring whitespace; FormatError naming `what` on bad input.
