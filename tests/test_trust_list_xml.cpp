@@ -313,6 +313,19 @@ TEST_CASE("A channel operator's list of lists leads a verifier to the Russian li
     CHECK_THAT(r.out, Catch::Contains("altered"));
     CHECK(web.count("/tl/evil.xml") == 0);
   }
+  SECTION("a new signer of the Russian list: the cached copy is refused and the list fetched afresh") {
+    d.create("ru2.unsigned.xml", "Moscow Trusted Trade Root CA", "RU", "--service " + q(d.f("ru-root.pem")) + " --sequence 2");
+    d.sign("ru2.unsigned.xml", "ru2.xml", "ru-issuing");
+    web.put("/tl/ru.xml", testing::read(d.f("ru2.xml")));
+    d.create("lotl2.unsigned.xml", "Channel Operator", "CN",
+             "--sequence 2 --list-of-lists --points-to " + q(d.f("ru2.xml") + "=" + web.url("/tl/ru.xml")));
+    d.sign("lotl2.unsigned.xml", "trust-cn/lists/lotl.xml", "cn-root", "--force");
+    const auto r = d.verify(trust);
+    INFO(r.out);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("\"vouched_by\": \"trust list #2 of Moscow Trusted Trade Root CA"));
+    CHECK(web.count("/tl/ru.xml") == 2);
+  }
   SECTION("the Russian list expired: refused even from the cache") {
     const auto r = d.verify(trust, "--at " + sign::format_time(sign::now() + std::chrono::hours(24 * 45)));
     CHECK(r.exit_code == 2);

@@ -196,10 +196,11 @@ struct RecognizedServices {
   std::vector<std::string> warnings;  ///< lists ignored and why
   std::vector<std::string> lists;     ///< lists used, one line each
 };
-/// Fetches a pointed list: its bytes (from a cache or the network), or nullopt with a warning.
-/// `remember(url, bytes, next_update)` is called for a list that passed its checks.
+/// Fetches a pointed list: its bytes (from a cache, unless `use_cache` is false, or the
+/// network), or nullopt with a warning. `remember(url, bytes, next_update)` is called for a list
+/// that passed its checks.
 struct TrustListFetch {
-  std::function<std::optional<Bytes>(const std::string& url, std::vector<std::string>& warnings)> get;
+  std::function<std::optional<Bytes>(const std::string& url, std::vector<std::string>& warnings, bool use_cache)> get;
   std::function<void(const std::string& url, ByteView body, TimePoint next_update)> remember;
 };
 /// Verifies the trust store's lists against its anchors; a verified list of lists brings in the

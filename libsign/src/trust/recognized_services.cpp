@@ -58,16 +58,25 @@ class Resolver {
         break;
       }
       if (!found && fetch && fetchable(pointer.location)) {
-        if (auto body = fetch->get(pointer.location, out_.warnings)) {
+        // A cached copy the pointer no longer accepts (the list of lists names a new signer) is
+        // fetched afresh once; a fetched copy is not asked for twice.
+        std::string rejected;
+        for (const bool use_cache : {true, false}) {
+          auto body = fetch->get(pointer.location, out_.warnings, use_cache);
+          if (!body) break;
           const auto check = verify_pointed_trust_list(*body, pointer, at_, policy_);
-          if (check.ok) {
-            use(check, "from " + pointer.location);
-            if (fetch->remember) fetch->remember(pointer.location, *body, check.list->next_update);
-            found = true;
-          } else {
-            out_.warnings.push_back(name + " (" + pointer.location + ") was rejected: " + check.message);
+          if (!check.ok) {
+            rejected = check.message;
             continue;
           }
+          use(check, "from " + pointer.location);
+          if (fetch->remember) fetch->remember(pointer.location, *body, check.list->next_update);
+          found = true;
+          break;
+        }
+        if (!found && !rejected.empty()) {
+          out_.warnings.push_back(name + " (" + pointer.location + ") was rejected: " + rejected);
+          continue;
         }
       }
       if (!found)

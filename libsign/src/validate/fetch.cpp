@@ -169,13 +169,14 @@ void Fetcher::remember_ocsp(const std::string& key, const Bytes& body) {
   }
 }
 
-std::optional<Bytes> Fetcher::trust_list(const std::string& url, std::vector<std::string>& warnings) {
+std::optional<Bytes> Fetcher::trust_list(const std::string& url, std::vector<std::string>& warnings, bool use_cache) {
   const std::string key = "trust list " + url;
   if (!cache_) cache_ = FetchCache::open(policy_);  // trust lists are read from the cache even offline
   std::optional<FetchCache::Lock> lock;
   if (cache_) {
     lock.emplace(cache_->lock_file(key));
-    if (auto hit = cache_->get(key, sign::now())) return hit;
+    if (use_cache)
+      if (auto hit = cache_->get(key, sign::now())) return hit;
   }
   if (!policy_.fetch_revocation) {
     warnings.push_back("trust list not fetched (offline): " + url);

@@ -58,7 +58,7 @@ class Fetcher {
   /// A trust list published at `url` (one a list of lists points to): from the disk cache while
   /// it is before its next update — even offline —, else fetched when fetching is on; nullopt
   /// (and a warning) otherwise. The caller checks it, then keeps it with remember_trust_list.
-  std::optional<Bytes> trust_list(const std::string& url, std::vector<std::string>& warnings);
+  std::optional<Bytes> trust_list(const std::string& url, std::vector<std::string>& warnings, bool use_cache = true);
   void remember_trust_list(const std::string& url, ByteView body, TimePoint next_update);
 
  private:

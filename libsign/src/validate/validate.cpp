@@ -87,7 +87,9 @@ class Validator {
     for (const auto& der : options.extra_ocsp_responses) add_ocsp(der, "given");
     if (!trust.trust_lists.empty()) {
       // Lists of lists point to lists published elsewhere: fetched (or from the cache).
-      TrustListFetch fetch{[this](const std::string& url, std::vector<std::string>& w) { return fetcher_.trust_list(url, w); },
+      TrustListFetch fetch{[this](const std::string& url, std::vector<std::string>& w, bool use_cache) {
+                             return fetcher_.trust_list(url, w, use_cache);
+                           },
                            [this](const std::string& url, ByteView body, TimePoint next) {
                              fetcher_.remember_trust_list(url, body, next);
                            }};
@@ -1067,7 +1069,9 @@ namespace sign {
 RecognizedServices resolve_trust_lists(const std::vector<std::pair<std::string, Bytes>>& lists, const TrustStore& trust,
                                        const ValidationPolicy& policy, TimePoint at) {
   detail::Fetcher fetcher(policy);
-  TrustListFetch fetch{[&](const std::string& url, std::vector<std::string>& w) { return fetcher.trust_list(url, w); },
+  TrustListFetch fetch{[&](const std::string& url, std::vector<std::string>& w, bool use_cache) {
+                         return fetcher.trust_list(url, w, use_cache);
+                       },
                        [&](const std::string& url, ByteView body, TimePoint next) {
                          fetcher.remember_trust_list(url, body, next);
                        }};
