@@ -194,6 +194,15 @@ std::optional<Bytes> Fetcher::trust_list(const std::string& url, std::vector<std
   }
 }
 
+TrustListFetch Fetcher::trust_list_fetch() {
+  return {[this](const std::string& url, std::vector<std::string>& warnings, bool use_cache) {
+            return trust_list(url, warnings, use_cache);
+          },
+          [this](const std::string& url, ByteView body, TimePoint next_update) {
+            remember_trust_list(url, body, next_update);
+          }};
+}
+
 void Fetcher::remember_trust_list(const std::string& url, ByteView body, TimePoint next_update) {
   if (!cache_) return;
   const TimePoint now = sign::now();

@@ -60,6 +60,8 @@ class Fetcher {
   /// (and a warning) otherwise. The caller checks it, then keeps it with remember_trust_list.
   std::optional<Bytes> trust_list(const std::string& url, std::vector<std::string>& warnings, bool use_cache = true);
   void remember_trust_list(const std::string& url, ByteView body, TimePoint next_update);
+  /// The two above as the trust module takes them (valid while this Fetcher lives).
+  TrustListFetch trust_list_fetch();
 
  private:
   // Limits for the next request, or nullopt (with a warning) when the budget is spent.

@@ -87,12 +87,7 @@ class Validator {
     for (const auto& der : options.extra_ocsp_responses) add_ocsp(der, "given");
     if (!trust.trust_lists.empty()) {
       // Lists of lists point to lists published elsewhere: fetched (or from the cache).
-      TrustListFetch fetch{[this](const std::string& url, std::vector<std::string>& w, bool use_cache) {
-                             return fetcher_.trust_list(url, w, use_cache);
-                           },
-                           [this](const std::string& url, ByteView body, TimePoint next) {
-                             fetcher_.remember_trust_list(url, body, next);
-                           }};
+      const TrustListFetch fetch = fetcher_.trust_list_fetch();
       auto recognized = recognized_services(trust.trust_lists, trust.anchors, trust.intermediates, at_, policy, &fetch);
       for (auto& w : recognized.warnings) warnings_.push_back(std::move(w));
       for (auto& e : recognized.services) listed_.push_back({std::move(e.service), std::move(e.list)});
@@ -1062,19 +1057,10 @@ ValidationReport validate_signed_data(const SignedDataView& sd, const std::optio
   return report;
 }
 
-}  // namespace sign
-
-namespace sign {
-
 RecognizedServices resolve_trust_lists(const std::vector<std::pair<std::string, Bytes>>& lists, const TrustStore& trust,
                                        const ValidationPolicy& policy, TimePoint at) {
   detail::Fetcher fetcher(policy);
-  TrustListFetch fetch{[&](const std::string& url, std::vector<std::string>& w, bool use_cache) {
-                         return fetcher.trust_list(url, w, use_cache);
-                       },
-                       [&](const std::string& url, ByteView body, TimePoint next) {
-                         fetcher.remember_trust_list(url, body, next);
-                       }};
+  const TrustListFetch fetch = fetcher.trust_list_fetch();
   return recognized_services(lists, trust.anchors, trust.intermediates, at, policy, &fetch);
 }
 
