@@ -26,6 +26,12 @@ constexpr std::string_view kStatusPrefix = "http://uri.etsi.org/TrstSvc/TrustedL
 constexpr std::string_view kStatusDetermination = "http://uri.etsi.org/TrstSvc/TrustedList/StatusDetn/";
 constexpr std::string_view kTslMimeType = "application/vnd.etsi.tsl+xml";
 constexpr int kTslVersion = 5;  // TS 119 612 v2.x
+constexpr std::string_view kListOfListsSuffix = "listofthelists";
+
+// TSLType of a territory's list (§5.3.3, outside the EU: CClist / CClistofthelists).
+std::string tsl_type_uri(const std::string& territory, bool list_of_lists) {
+  return std::string(kTslTypePrefix) + territory + (list_of_lists ? std::string(kListOfListsSuffix) : "list");
+}
 
 std::string lang_of(const Node* n) {
   xmlChar* v = xmlNodeGetLang(n);
@@ -118,7 +124,7 @@ void pointer(Node* pointers, const TrustListPointer& p) {
   tsl(ptr, "TSLLocation", p.location);
   Node* more = tsl(ptr, "AdditionalInformation");
   tsl(tsl(more, "OtherInformation"), "TSLType",
-      std::string(kTslTypePrefix) + p.territory + (p.list_of_lists ? "listofthelists" : "list"));
+      tsl_type_uri(p.territory, p.list_of_lists));
   names(tsl(more, "OtherInformation"), "SchemeOperatorName", p.operator_name);
   tsl(tsl(more, "OtherInformation"), "SchemeTerritory", p.territory);
   add_element(tsl(more, "OtherInformation"), kTslAdditionalNs, "tslx", "MimeType", kTslMimeType);
@@ -224,7 +230,7 @@ class Reader {
     if (const Node* more = only_child(p, kTslNs, "AdditionalInformation"))
       for (const Node* other : children(more, kTslNs, "OtherInformation"))
         for (const Node* item : child_elements(other)) {
-          if (is_element(item, kTslNs, "TSLType")) out.list_of_lists = ends_with(trimmed(text(item)), "listofthelists");
+          if (is_element(item, kTslNs, "TSLType")) out.list_of_lists = trimmed(text(item)).ends_with(kListOfListsSuffix);
           else if (is_element(item, kTslNs, "SchemeTerritory")) out.territory = trimmed(text(item));
           else if (is_element(item, kTslNs, "SchemeOperatorName")) out.operator_name = name_in(other, "SchemeOperatorName");
         }
@@ -236,9 +242,6 @@ class Reader {
     if (b == std::string::npos) return {};
     return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
   }
-  static bool ends_with(const std::string& s, std::string_view tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-  }
 
  private:
   std::string what_;
@@ -247,7 +250,7 @@ class Reader {
 }  // namespace
 
 std::string TrustList::tsl_type() const {
-  return std::string(kTslTypePrefix) + territory + (list_of_lists ? "listofthelists" : "list");
+  return tsl_type_uri(territory, list_of_lists);
 }
 
 Bytes TrustList::to_xml() const {
@@ -323,7 +326,7 @@ TrustList TrustList::from_xml(ByteView bytes, const std::string& what) {
   if (seq.find_first_not_of("0123456789") != std::string::npos || seq.size() > 18 || std::stoull(seq) == 0)
     bad(what, "TSLSequenceNumber '" + seq + "' is not a positive integer");
   l.sequence_number = std::stoull(seq);
-  l.list_of_lists = Reader::ends_with(r.need_text(si, "TSLType"), "listofthelists");
+  l.list_of_lists = r.need_text(si, "TSLType").ends_with(kListOfListsSuffix);
   l.operator_name = r.name_in(si, "SchemeOperatorName");
   if (const Node* t = only_child(si, kTslNs, "SchemeTerritory")) l.territory = Reader::trimmed(text(t));
   if (const Node* a = only_child(si, kTslNs, "SchemeOperatorAddress")) {
