@@ -26,6 +26,30 @@ class Resolver {
     for (const auto& s : check.list->services) out_.services.push_back({s, check.message});
   }
 
+  struct Fetched {
+    bool found = false;
+    std::string rejected;  ///< why the list got was refused, when it was
+  };
+  // The pointed list from its location: a cached copy the pointer no longer accepts (the list of
+  // lists names a new signer) is fetched afresh once; a fetched copy is not asked for twice.
+  Fetched fetch_pointed(const TrustListPointer& pointer, const TrustListFetch& fetch) {
+    Fetched out;
+    for (const bool use_cache : {true, false}) {
+      const auto body = fetch.get(pointer.location, out_.warnings, use_cache);
+      if (!body) break;
+      const auto check = verify_pointed_trust_list(*body, pointer, at_, policy_);
+      if (!check.ok) {
+        out.rejected = check.message;
+        continue;
+      }
+      use(check, "from " + pointer.location);
+      if (fetch.remember) fetch.remember(pointer.location, *body, check.list->next_update);
+      out.found = true;
+      break;
+    }
+    return out;
+  }
+
   RecognizedServices run(const std::vector<std::pair<std::string, Bytes>>& lists, const std::vector<Certificate>& anchors,
                          const std::vector<Certificate>& intermediates, const TrustListFetch* fetch) {
     struct Pending {
@@ -58,24 +82,10 @@ class Resolver {
         break;
       }
       if (!found && fetch && fetchable(pointer.location)) {
-        // A cached copy the pointer no longer accepts (the list of lists names a new signer) is
-        // fetched afresh once; a fetched copy is not asked for twice.
-        std::string rejected;
-        for (const bool use_cache : {true, false}) {
-          auto body = fetch->get(pointer.location, out_.warnings, use_cache);
-          if (!body) break;
-          const auto check = verify_pointed_trust_list(*body, pointer, at_, policy_);
-          if (!check.ok) {
-            rejected = check.message;
-            continue;
-          }
-          use(check, "from " + pointer.location);
-          if (fetch->remember) fetch->remember(pointer.location, *body, check.list->next_update);
-          found = true;
-          break;
-        }
-        if (!found && !rejected.empty()) {
-          out_.warnings.push_back(name + " (" + pointer.location + ") was rejected: " + rejected);
+        const auto fetched = fetch_pointed(pointer, *fetch);
+        if (fetched.found) continue;
+        if (!fetched.rejected.empty()) {
+          out_.warnings.push_back(name + " (" + pointer.location + ") was rejected: " + fetched.rejected);
           continue;
         }
       }
