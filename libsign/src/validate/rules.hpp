@@ -1,5 +1,5 @@
 // Internal: the individual rules of signature validation (each outcome mapped to an
-// indication and sub-indication), used by the Validator in validate.cpp.
+// indication and sub-indication), used by the Validator (validate/validator.hpp).
 #pragma once
 
 #include <sign/validate.hpp>
