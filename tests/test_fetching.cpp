@@ -5,7 +5,10 @@
 
 #include "support.hpp"
 
+#include <sign/asn1.hpp>
+#include <sign/cms.hpp>
 #include <sign/pki.hpp>
+#include <sign/validate.hpp>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -327,6 +331,66 @@ TEST_CASE("HTTPS: CRLs and CA certificates over TLS, trusted through tls_ca_file
   CHECK(code == 2);
   CHECK_THAT(untrusted.dump(), Catch::Contains("not trusted"));
   testing::run("kill " + std::to_string(pid));
+}
+
+TEST_CASE("In one process a failed responder is not asked again before fetch_retry_after, and fetched CRLs stay in memory",
+          "[fetch][cache]") {
+  Border b;  // OCSP answers 503; CRLs and the issuing CA are served
+  auto& server = b.server;
+  auto& pki = b.pki;
+  const auto store = sign::TrustStore::load(pki.f("trust"));
+  auto policy = sign::ValidationPolicy::load(pki.f("trust/policy.toml"));
+  policy.cache_dir = pki.f("cache");
+  auto validate = [&] {
+    const auto sd = sign::SignedDataView::parse(sign::open_file_source(pki.f("invoice.xml.p7s")));
+    const auto report = sign::validate_signed_data(sd, sign::Content::file(pki.f("invoice.xml")), store, policy);
+    REQUIRE(report.signatures.size() == 1);
+    return report.signatures[0];
+  };
+  auto warned = [](const sign::SignatureReport& r, const std::string& text) {
+    return std::any_of(r.warnings.begin(), r.warnings.end(),
+                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+  };
+
+  const auto first = validate();
+  CHECK(first.indication == sign::Indication::total_passed);
+  const int ocsp_asked = server.count("/ocsp");
+  CHECK(ocsp_asked >= 1);
+  CHECK(server.count("/crl/issuing.crl") == 1);
+
+  // The responder failed moments ago: this process does not ask it again, and says why.
+  const auto second = validate();
+  CHECK(second.indication == sign::Indication::total_passed);
+  CHECK(server.count("/ocsp") == ocsp_asked);
+  CHECK(warned(second, "s ago; asked again 60 s after the failure"));
+  // The CRL comes from memory: even with the cache directory gone nothing is fetched again.
+  fs::remove_all(pki.f("cache"));
+  CHECK(validate().indication == sign::Indication::total_passed);
+  CHECK(server.count("/crl/issuing.crl") == 1);
+
+  SECTION("fetch_retry_after_seconds = 0: every validation asks the responder") {
+    policy.fetch_retry_after = std::chrono::seconds(0);
+    validate();
+    CHECK(server.count("/ocsp") > ocsp_asked);
+  }
+  SECTION("once the retry time has passed the responder is asked again") {
+    policy.fetch_retry_after = std::chrono::seconds(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    validate();
+    CHECK(server.count("/ocsp") > ocsp_asked);
+  }
+  SECTION("clearing the cache clears this process's memory of it too") {
+    CHECK(sign::fetch_cache_clear(policy) == 0);  // the files were gone already
+    CHECK(validate().indication == sign::Indication::total_passed);
+    CHECK(server.count("/crl/issuing.crl") == 2);
+  }
+  SECTION("a policy file sets it, within bounds") {
+    testing::write(pki.f("retry.toml"), "fetch_retry_after_seconds = 5\n");
+    CHECK(sign::ValidationPolicy::load(pki.f("retry.toml")).fetch_retry_after == std::chrono::seconds(5));
+    testing::write(pki.f("retry.toml"), "fetch_retry_after_seconds = -1\n");
+    CHECK_THROWS_WITH(sign::ValidationPolicy::load(pki.f("retry.toml")),
+                      Catch::Contains("fetch_retry_after_seconds") && Catch::Contains("0..86400"));
+  }
 }
 
 TEST_CASE("A batch of 1,000 signatures by one signer fetches each CRL once", "[fetch][cache]") {

@@ -75,6 +75,9 @@ struct ValidationPolicy {
   std::chrono::seconds fetch_total_timeout{20};   ///< total time of all fetches of one validation
   std::size_t fetch_max_bytes = 16u * 1024 * 1024;  ///< total bytes of all fetches of one validation
   std::size_t fetch_max_requests = 16;            ///< fetches per validation
+  /// After a fetch fails, this process asks neither the cache nor the network for the same URL
+  /// (OCSP question) again until this long after the failure; 0: every validation retries.
+  std::chrono::seconds fetch_retry_after{60};
   bool fetch_private_addresses = false;           ///< fetch from loopback / private / link-local addresses
   std::string tls_ca_file;                        ///< PEM CA certificates trusted for https:// fetches besides the system's
   /// "ru": the signer's certificate must follow the Russian qualified profile (FSB order

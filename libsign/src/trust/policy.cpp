@@ -91,11 +91,14 @@ ValidationPolicy ValidationPolicy::load(const std::string& path) {
       else if (v == "if-available") p.revocation = Revocation::if_available;
       else if (v == "off") p.revocation = Revocation::off;
       else bad(path, "'revocation' must be \"require\", \"if-available\" or \"off\"");
-    } else if (key == "clock_skew_seconds" || key == "fetch_timeout_seconds" || key == "fetch_total_timeout_seconds") {
+    } else if (key == "clock_skew_seconds" || key == "fetch_timeout_seconds" || key == "fetch_total_timeout_seconds" ||
+               key == "fetch_retry_after_seconds") {
       const auto v = node.value<std::int64_t>();
       if (!v || *v < 0 || *v > 86400) bad(path, "'" + key + "' must be 0..86400");
-      (key == "clock_skew_seconds" ? p.clock_skew : key == "fetch_timeout_seconds" ? p.fetch_timeout : p.fetch_total_timeout) =
-          std::chrono::seconds(*v);
+      (key == "clock_skew_seconds"            ? p.clock_skew
+       : key == "fetch_timeout_seconds"       ? p.fetch_timeout
+       : key == "fetch_total_timeout_seconds" ? p.fetch_total_timeout
+                                              : p.fetch_retry_after) = std::chrono::seconds(*v);
     } else if (key == "revocation_order") {
       const auto v = node.value<std::string>();
       if (v == "ocsp-first") p.revocation_order = ValidationPolicy::RevocationOrder::ocsp_first;

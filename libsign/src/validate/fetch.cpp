@@ -7,6 +7,9 @@
 #include <sign/ocsp.hpp>
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 
 namespace sign::detail {
 
@@ -47,21 +50,123 @@ Crl parse_crl(const Bytes& body) {
   return looks_like_pem(body) ? Crl::from_pem(text) : Crl::from_der(body);
 }
 
+// Requests that failed in this process, by request key and the policy's address rules: not
+// asked again (neither the cache nor the network) before the policy's fetch_retry_after, so
+// that a responder that is down does not cost every validation of a batch or a server its
+// timeout. Bounded: when full, the oldest failures are forgotten.
+class RecentFailures {
+ public:
+  struct Failure {
+    std::chrono::steady_clock::time_point at;
+    std::string message;
+  };
+  static RecentFailures& instance() {
+    static RecentFailures failures;
+    return failures;
+  }
+  std::optional<Failure> find(const std::string& id, std::chrono::seconds retry_after) {
+    std::lock_guard lock(mutex_);
+    const auto it = failed_.find(id);
+    if (it == failed_.end()) return std::nullopt;
+    if (std::chrono::steady_clock::now() - it->second.at >= retry_after) {
+      failed_.erase(it);
+      return std::nullopt;
+    }
+    return it->second;
+  }
+  void add(const std::string& id, std::string message) {
+    std::lock_guard lock(mutex_);
+    if (failed_.size() >= 4096) {
+      auto oldest = std::min_element(failed_.begin(), failed_.end(),
+                                     [](const auto& a, const auto& b) { return a.second.at < b.second.at; });
+      failed_.erase(oldest);
+    }
+    failed_[id] = {std::chrono::steady_clock::now(), std::move(message)};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, Failure> failed_;
+};
+
+// A fetched CRL parsed once while the cache keeps its body in memory (a national CRL is
+// megabytes: parsing it for every validation would cost more than the validation).
+class ParsedCrls {
+ public:
+  static ParsedCrls& instance() {
+    static ParsedCrls parsed;
+    return parsed;
+  }
+  Crl get(const std::string& url, const std::shared_ptr<const Bytes>& body) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = parsed_.find(url); it != parsed_.end() && it->second.first.lock() == body) return it->second.second;
+    }
+    Crl crl = parse_crl(*body);
+    std::lock_guard lock(mutex_);
+    if (parsed_.size() >= 256) parsed_.clear();
+    parsed_[url] = {body, crl};
+    return crl;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::pair<std::weak_ptr<const Bytes>, Crl>> parsed_;
+};
+
 }  // namespace
+
+std::string Fetcher::failure_id(const std::string& key) const {
+  return key + '\n' + (policy_.fetch_private_addresses ? "private" : "public") + '\n' + policy_.tls_ca_file;
+}
+
+bool Fetcher::failed_recently(const std::string& key, std::string_view what,
+                              std::vector<std::string>& warnings) {
+  if (bypass_cache_ || policy_.fetch_retry_after.count() <= 0) return false;
+  const auto failure = RecentFailures::instance().find(failure_id(key), policy_.fetch_retry_after);
+  if (!failure) return false;
+  tried_.insert(key);
+  const auto ago = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - failure->at);
+  warnings.push_back(std::string(what) + " not fetched: " + failure->message + " (" + std::to_string(ago.count()) +
+                     " s ago; asked again " + std::to_string(policy_.fetch_retry_after.count()) +
+                     " s after the failure, fetch_retry_after_seconds)");
+  return true;
+}
+
+std::optional<Bytes> Fetcher::download(const std::string& url, const std::string& key, std::string_view what,
+                                       std::vector<std::string>& warnings, const Post* post) {
+  auto limits = next_limits(url, key, warnings);
+  if (!limits) return std::nullopt;
+  try {
+    Bytes body;
+    if (post) {
+      limits->max_bytes = std::min(limits->max_bytes, post->max_bytes);
+      body = http_post(url, post->body, post->content_type, *limits);
+    } else {
+      body = http_get(url, *limits);
+    }
+    spent(body.size());
+    return body;
+  } catch (const Error& e) {
+    warnings.push_back(std::string(what) + " not fetched: " + e.what());
+    RecentFailures::instance().add(failure_id(key), e.what());
+    return std::nullopt;
+  }
+}
 
 std::vector<CrlSource> Fetcher::crls_at(const std::vector<std::string>& urls, std::vector<std::string>& warnings,
                                         std::optional<TimePoint> not_before) {
   std::vector<CrlSource> out;
   if (!enabled_) return out;
   for (const auto& url : urls) {
-    if (tried_.count(url)) continue;
+    if (tried_.count(url) || failed_recently(url, "CRL", warnings)) continue;
     // One process or thread fetches a URL at a time; the others then find it in the cache.
     std::optional<FetchCache::Lock> lock;
     if (cache_ && !bypass_cache_) {
       lock.emplace(cache_->lock_file(url));
       if (auto hit = cache_->get(url, sign::now(), not_before)) {
         try {
-          out.push_back({parse_crl(*hit), "cache: " + url});
+          out.push_back({ParsedCrls::instance().get(url, hit), "cache: " + url});
           tried_.insert(url);
           continue;
         } catch (const Error&) {
@@ -69,20 +174,18 @@ std::vector<CrlSource> Fetcher::crls_at(const std::vector<std::string>& urls, st
         }
       }
     }
-    const auto limits = next_limits(url, url, warnings);
-    if (!limits) continue;
+    const auto body = download(url, url, "CRL", warnings);
+    if (!body) continue;
     try {
-      const Bytes body = http_get(url, *limits);
-      spent(body.size());
-      Crl crl = parse_crl(body);
+      Crl crl = parse_crl(*body);
       if (cache_) {
         const TimePoint now = sign::now();
         const TimePoint expires = crl.next_update().value_or(crl.this_update() + policy_.revocation_max_age);
-        if (expires > now) cache_->put({url, "crl", now, expires, crl.this_update(), body.size(), {}}, body);
+        if (expires > now) cache_->put({url, "crl", now, expires, crl.this_update(), body->size(), {}}, *body);
       }
       out.push_back({std::move(crl), "fetched: " + url});
     } catch (const Error& e) {
-      warnings.push_back(std::string("CRL not fetched: ") + e.what());
+      warnings.push_back(std::string("CRL not fetched: ") + url + ": " + e.what());
     }
   }
   return out;
@@ -94,9 +197,9 @@ std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(co
   if (!ca_issuers_enabled()) return out;
   for (const auto& url : cert.ca_issuers_urls()) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) continue;  // ldap:, file: are not fetched
-    if (tried_.count(url)) continue;
+    if (tried_.count(url) || failed_recently(url, "CA certificate", warnings)) continue;
     std::optional<FetchCache::Lock> lock;
-    std::optional<Bytes> body;
+    std::shared_ptr<const Bytes> body;
     std::string origin = "fetched: " + url;
     if (cache_) {
       lock.emplace(cache_->lock_file(url));
@@ -104,16 +207,10 @@ std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(co
     }
     if (body) {
       tried_.insert(url);
+    } else if (auto fetched = download(url, url, "CA certificate", warnings)) {
+      body = std::make_shared<const Bytes>(std::move(*fetched));
     } else {
-      const auto limits = next_limits(url, url, warnings);
-      if (!limits) continue;
-      try {
-        body = http_get(url, *limits);
-        spent(body->size());
-      } catch (const Error& e) {
-        warnings.push_back(std::string("CA certificate not fetched: ") + e.what());
-        continue;
-      }
+      continue;
     }
     std::vector<std::string> skipped;
     auto certs = certificates_in_bytes(*body, url, skipped);
@@ -131,21 +228,15 @@ std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(co
 std::optional<Fetcher::OcspAnswer> Fetcher::ocsp(const std::string& url, const Bytes& request, const std::string& key,
                                                  std::vector<std::string>& warnings, bool use_cache) {
   if (!enabled_) return std::nullopt;
+  if (!tried_.count(key) && failed_recently(key, "OCSP", warnings)) return std::nullopt;
   if (use_cache && cache_ && !bypass_cache_ && !tried_.count(key)) {
-    if (auto hit = cache_->get("ocsp " + key, sign::now())) return OcspAnswer{std::move(*hit), true};
+    if (auto hit = cache_->get("ocsp " + key, sign::now())) return OcspAnswer{*hit, true};
   }
   // One request per responder and question: the same responder answers for many certificates.
-  auto limits = next_limits(url, key, warnings);
-  if (!limits) return std::nullopt;
-  limits->max_bytes = std::min<std::size_t>(limits->max_bytes, 1024 * 1024);
-  try {
-    Bytes body = http_post(url, request, "application/ocsp-request", *limits);
-    spent(body.size());
-    return OcspAnswer{std::move(body), false};
-  } catch (const Error& e) {
-    warnings.push_back(std::string("OCSP not fetched: ") + e.what());
-    return std::nullopt;
-  }
+  const Post post{request, "application/ocsp-request", 1024 * 1024};
+  auto body = download(url, key, "OCSP", warnings, &post);
+  if (!body) return std::nullopt;
+  return OcspAnswer{std::move(*body), false};
 }
 
 void Fetcher::remember_ocsp(const std::string& key, const Bytes& body) {
@@ -176,22 +267,14 @@ std::optional<Bytes> Fetcher::trust_list(const std::string& url, std::vector<std
   if (cache_) {
     lock.emplace(cache_->lock_file(key));
     if (use_cache)
-      if (auto hit = cache_->get(key, sign::now())) return hit;
+      if (auto hit = cache_->get(key, sign::now())) return *hit;
   }
   if (!policy_.fetch_revocation) {
     warnings.push_back("trust list not fetched (offline): " + url);
     return std::nullopt;
   }
-  const auto limits = next_limits(url, key, warnings);
-  if (!limits) return std::nullopt;
-  try {
-    Bytes body = http_get(url, *limits);
-    spent(body.size());
-    return body;
-  } catch (const Error& e) {
-    warnings.push_back(std::string("trust list not fetched: ") + e.what());
-    return std::nullopt;
-  }
+  if (failed_recently(key, "trust list", warnings)) return std::nullopt;
+  return download(url, key, "trust list", warnings);
 }
 
 TrustListFetch Fetcher::trust_list_fetch() {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sign::detail {
@@ -69,6 +70,20 @@ class Fetcher {
   std::optional<HttpLimits> next_limits(const std::string& url, const std::string& key,
                                         std::vector<std::string>& warnings);
   void spent(std::size_t bytes) { bytes_left_ -= std::min(bytes_left_, bytes); }
+  struct Post {
+    const Bytes& body;
+    std::string content_type;
+    std::size_t max_bytes;
+  };
+  // One request within the budget (a GET, or a POST of `post`); nullopt and a warning
+  // ("<what> not fetched: why") when it fails or the budget is spent. A failure is remembered
+  // for the policy's fetch_retry_after.
+  std::optional<Bytes> download(const std::string& url, const std::string& key, std::string_view what,
+                                std::vector<std::string>& warnings, const Post* post = nullptr);
+  // True, with the remembered failure as a warning, when request `key` failed in this process
+  // less than fetch_retry_after ago.
+  bool failed_recently(const std::string& key, std::string_view what, std::vector<std::string>& warnings);
+  std::string failure_id(const std::string& key) const;
 
   bool enabled_;
   const ValidationPolicy& policy_;

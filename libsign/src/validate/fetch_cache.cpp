@@ -9,6 +9,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -28,6 +32,30 @@ std::string key_hash(const std::string& key) {
 std::int64_t seconds(TimePoint t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); }
 TimePoint from_seconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
 
+CacheEntry entry_from_json(const nlohmann::json& j, const fs::path& file) {
+  CacheEntry e;
+  e.key = j.at("key").get<std::string>();
+  e.kind = j.at("kind").get<std::string>();
+  e.fetched = from_seconds(j.at("fetched").get<std::int64_t>());
+  e.expires = from_seconds(j.at("expires").get<std::int64_t>());
+  if (j.contains("this_update") && !j["this_update"].is_null()) e.this_update = from_seconds(j["this_update"].get<std::int64_t>());
+  e.size = j.at("size").get<std::size_t>();
+  e.file = file;
+  return e;
+}
+
+// The metadata line of an entry alone (trimming needs sizes and ages, not verified bodies).
+std::optional<CacheEntry> read_meta(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string line;
+  if (!in || !std::getline(in, line) || line.size() > 64 * 1024) return std::nullopt;
+  try {
+    return entry_from_json(nlohmann::json::parse(line), file);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 // An entry file: one line of JSON metadata, then the body.
 std::optional<std::pair<CacheEntry, Bytes>> read_entry(const fs::path& file) {
   Bytes data;
@@ -40,14 +68,7 @@ std::optional<std::pair<CacheEntry, Bytes>> read_entry(const fs::path& file) {
   if (nl == data.end()) return std::nullopt;
   try {
     const auto j = nlohmann::json::parse(std::string(data.begin(), nl));
-    CacheEntry e;
-    e.key = j.at("key").get<std::string>();
-    e.kind = j.at("kind").get<std::string>();
-    e.fetched = from_seconds(j.at("fetched").get<std::int64_t>());
-    e.expires = from_seconds(j.at("expires").get<std::int64_t>());
-    if (j.contains("this_update") && !j["this_update"].is_null()) e.this_update = from_seconds(j["this_update"].get<std::int64_t>());
-    e.size = j.at("size").get<std::size_t>();
-    e.file = file;
+    CacheEntry e = entry_from_json(j, file);
     Bytes body(nl + 1, data.end());
     if (body.size() != e.size || to_hex(digest_bytes(DigestAlgorithm::sha256, body)) != j.at("sha256").get<std::string>())
       return std::nullopt;
@@ -55,6 +76,88 @@ std::optional<std::pair<CacheEntry, Bytes>> read_entry(const fs::path& file) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// The entries this process read from or wrote to the disk cache, until they expire: a
+// validation that finds its CRL or OCSP answer here costs no system call. Bounded; the oldest
+// kept entries go first. An entry replaced on disk by another process is still valid evidence
+// until its own expiry (it is a signed object the validation checks like any other).
+class MemoryLayer {
+ public:
+  struct Kept {
+    CacheEntry meta;
+    std::shared_ptr<const Bytes> body;
+    std::uint64_t order = 0;
+  };
+
+  static MemoryLayer& instance() {
+    static MemoryLayer layer;
+    return layer;
+  }
+
+  std::optional<Kept> find(const fs::path& dir, const std::string& key) {
+    std::lock_guard lock(mutex_);
+    const auto it = kept_.find(dir.string() + '\n' + key);
+    if (it == kept_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void keep(const fs::path& dir, const CacheEntry& meta, std::shared_ptr<const Bytes> body) {
+    if (body->size() > kMaxBytes / 4) return;  // one huge CRL does not push out everything else
+    std::lock_guard lock(mutex_);
+    const std::string id = dir.string() + '\n' + meta.key;
+    if (auto it = kept_.find(id); it != kept_.end()) {
+      bytes_ -= it->second.body->size();
+      kept_.erase(it);
+    }
+    bytes_ += body->size();
+    kept_[id] = Kept{meta, std::move(body), ++order_};
+    while (bytes_ > kMaxBytes && !kept_.empty()) {
+      auto oldest = std::min_element(kept_.begin(), kept_.end(),
+                                     [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
+      bytes_ -= oldest->second.body->size();
+      kept_.erase(oldest);
+    }
+  }
+
+  void forget(const fs::path& dir) {
+    std::lock_guard lock(mutex_);
+    const std::string prefix = dir.string() + '\n';
+    for (auto it = kept_.lower_bound(prefix); it != kept_.end() && it->first.starts_with(prefix);) {
+      bytes_ -= it->second.body->size();
+      it = kept_.erase(it);
+    }
+  }
+
+  /// Makes `dir` the first time this process names it (every validation opens the cache); false
+  /// when it cannot be made. Under the lock, so that no thread uses it before it exists.
+  bool ensure_directory(const fs::path& dir) {
+    std::lock_guard lock(mutex_);
+    if (created_.count(dir.string())) return true;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) return false;
+    created_.insert(dir.string());
+    return true;
+  }
+  /// A directory removed while this process ran is made again on its next use.
+  void forget_created(const fs::path& dir) {
+    std::lock_guard lock(mutex_);
+    created_.erase(dir.string());
+  }
+
+ private:
+  static constexpr std::size_t kMaxBytes = 32u * 1024 * 1024;
+  std::mutex mutex_;
+  std::map<std::string, Kept> kept_;
+  std::size_t bytes_ = 0;
+  std::uint64_t order_ = 0;
+  std::set<std::string> created_;
+};
+
+bool usable(const CacheEntry& e, TimePoint now, std::optional<TimePoint> not_before) {
+  if (e.expires <= now) return false;
+  return !not_before || (e.this_update && *e.this_update >= *not_before);
 }
 
 }  // namespace
@@ -73,9 +176,9 @@ std::optional<FetchCache> FetchCache::open(const ValidationPolicy& policy) {
   c.dir_ = directory(policy);
   c.max_bytes_ = policy.cache_max_bytes;
   if (c.dir_.empty()) return std::nullopt;
-  std::error_code ec;
-  fs::create_directories(c.dir_, ec);
-  if (ec || !fs::is_directory(c.dir_)) return std::nullopt;
+  // Made once per process; a directory removed meanwhile only makes writes fail, which costs a
+  // fetch, and is made again after the failed write.
+  if (!MemoryLayer::instance().ensure_directory(c.dir_)) return std::nullopt;
   return c;
 }
 
@@ -95,18 +198,23 @@ FetchCache::Lock::~Lock() {
 
 std::filesystem::path FetchCache::lock_file(const std::string& key) const { return dir_ / (key_hash(key) + ".lock"); }
 
-std::optional<Bytes> FetchCache::get(const std::string& key, TimePoint now, std::optional<TimePoint> not_before) const {
+std::shared_ptr<const Bytes> FetchCache::get(const std::string& key, TimePoint now,
+                                             std::optional<TimePoint> not_before) const {
+  auto& memory = MemoryLayer::instance();
+  if (auto kept = memory.find(dir_, key); kept && usable(kept->meta, now, not_before)) return kept->body;
+  // Not in memory, or what is there will not do: the disk may hold a newer one.
   const fs::path file = path_for(key);
   std::error_code ec;
-  if (!fs::exists(file, ec)) return std::nullopt;
+  if (!fs::exists(file, ec)) return nullptr;
   auto entry = read_entry(file);
   if (!entry || entry->first.key != key) {
     fs::remove(file, ec);  // damaged or colliding: fetched again
-    return std::nullopt;
+    return nullptr;
   }
-  if (entry->first.expires <= now) return std::nullopt;
-  if (not_before && (!entry->first.this_update || *entry->first.this_update < *not_before)) return std::nullopt;
-  return std::move(entry->second);
+  if (!usable(entry->first, now, not_before)) return nullptr;
+  auto body = std::make_shared<const Bytes>(std::move(entry->second));
+  memory.keep(dir_, entry->first, body);
+  return body;
 }
 
 void FetchCache::put(const CacheEntry& meta, ByteView body) const {
@@ -121,11 +229,14 @@ void FetchCache::put(const CacheEntry& meta, ByteView body) const {
   const std::string head = j.dump() + "\n";
   Bytes data(head.begin(), head.end());
   data.insert(data.end(), body.begin(), body.end());
+  MemoryLayer::instance().keep(dir_, meta, std::make_shared<const Bytes>(body.begin(), body.end()));
   try {
     write_file_atomic(path_for(meta.key), data, FileMode::private_0600);
     trim();
   } catch (const Error&) {
-    // A cache that cannot be written only costs a fetch next time.
+    // A cache that cannot be written only costs a fetch next time; a directory removed while
+    // this process ran is made again for the next write.
+    MemoryLayer::instance().forget_created(dir_);
   }
 }
 
@@ -141,6 +252,7 @@ std::vector<CacheEntry> FetchCache::list() const {
 }
 
 std::size_t FetchCache::clear() const {
+  MemoryLayer::instance().forget(dir_);
   std::size_t n = 0;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
@@ -153,10 +265,15 @@ std::size_t FetchCache::clear() const {
 
 // Oldest entries go first when the cache grows past its bound.
 void FetchCache::trim() const {
-  auto entries = list();
+  std::vector<CacheEntry> entries;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    if (e.path().extension() != kSuffix) continue;
+    if (auto meta = read_meta(e.path())) entries.push_back(std::move(*meta));
+  }
+  std::sort(entries.begin(), entries.end(), [](const CacheEntry& a, const CacheEntry& b) { return a.fetched < b.fetched; });
   std::size_t total = 0;
   for (const auto& e : entries) total += e.size;
-  std::error_code ec;
   for (const auto& e : entries) {
     if (total <= max_bytes_) break;
     fs::remove(e.file, ec);

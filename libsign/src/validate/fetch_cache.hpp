@@ -1,13 +1,16 @@
 // Internal: the disk cache of fetched CRLs, OCSP answers and CA certificates, shared by the
 // threads of a verify-batch and by concurrent processes. One file per URL (or OCSP question),
 // written through a temporary and renamed; a per-entry flock makes the first process fetch and
-// the others wait and read (one fetch per CRL for a whole batch).
+// the others wait and read (one fetch per CRL for a whole batch). What this process read or
+// wrote is also kept in memory until it expires (bounded), so that a long-running verifier
+// (verify-batch, serve, an application) does not go to the disk for every validation.
 #pragma once
 
 #include <sign/pki.hpp>
 #include <sign/trust.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,8 +49,10 @@ class FetchCache {
   std::filesystem::path lock_file(const std::string& key) const;
 
   /// The body for `key` if it has not expired at `now` and (when given) was issued at or after
-  /// `not_before`; a damaged entry is removed and missed.
-  std::optional<Bytes> get(const std::string& key, TimePoint now, std::optional<TimePoint> not_before = std::nullopt) const;
+  /// `not_before`; a damaged entry is removed and missed. The same body object is returned for
+  /// as long as the entry stays in memory (callers may keep what they decoded from it).
+  std::shared_ptr<const Bytes> get(const std::string& key, TimePoint now,
+                                   std::optional<TimePoint> not_before = std::nullopt) const;
   void put(const CacheEntry& meta, ByteView body) const;
 
   std::vector<CacheEntry> list() const;
