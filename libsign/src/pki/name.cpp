@@ -8,8 +8,12 @@
 #include <botan/ber_dec.h>
 #include <botan/der_enc.h>
 
+#include <sign/asn1.hpp>
+
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <unordered_map>
 #include <utility>
 
 namespace sign {
@@ -141,6 +145,35 @@ DistinguishedName DistinguishedName::parse(std::string_view text) {
   return dn;
 }
 
+namespace {
+
+// The dotted form of an attribute type. Names are parsed for every certificate of every
+// validation and use a handful of types: each is decoded once per thread (Botan's
+// OID::to_string was a quarter of the cost of parsing a name).
+std::string attribute_type(const Botan::BER_Object& type) {
+  const std::string content(reinterpret_cast<const char*>(type.bits()), type.length());
+  thread_local std::map<std::string, std::string> decoded;
+  if (auto it = decoded.find(content); it != decoded.end()) return it->second;
+  std::string dotted;
+  try {
+    if (content.size() > 127) throw FormatError("long object identifier");
+    Bytes tlv{0x06, static_cast<std::uint8_t>(content.size())};
+    tlv.insert(tlv.end(), content.begin(), content.end());
+    dotted = oid_from_der(tlv);
+  } catch (const FormatError&) {
+    // What our strict decoder refuses (a non-minimal arc) Botan still reads, as before.
+    Botan::OID oid;
+    Botan::BER_Decoder(Botan::DER_Encoder().add_object(Botan::OBJECT_ID, Botan::UNIVERSAL, type.bits(), type.length())
+                           .get_contents())
+        .decode(oid);
+    return oid.to_string();
+  }
+  if (decoded.size() < 256) decoded.emplace(content, dotted);
+  return dotted;
+}
+
+}  // namespace
+
 DistinguishedName DistinguishedName::from_der(ByteView der) {
   DistinguishedName dn;
   try {
@@ -149,13 +182,13 @@ DistinguishedName DistinguishedName::from_der(ByteView der) {
     while (seq.more_items()) {
       Botan::BER_Decoder set = seq.start_cons(Botan::SET);
       while (set.more_items()) {
-        Botan::OID oid;
         Botan::BER_Decoder atv = set.start_cons(Botan::SEQUENCE);
-        atv.decode(oid);
+        const Botan::BER_Object type = atv.get_next_object();
+        type.assert_is_a(Botan::OBJECT_ID, Botan::UNIVERSAL, "attribute type");
         const Botan::BER_Object value = atv.get_next_object();
         atv.end_cons();
         dn.attributes_.push_back(
-            {oid.to_string(), std::string(reinterpret_cast<const char*>(value.bits()), value.length())});
+            {attribute_type(type), std::string(reinterpret_cast<const char*>(value.bits()), value.length())});
       }
       set.end_cons();
     }
@@ -175,6 +208,14 @@ std::string DistinguishedName::get(std::string_view oid) const {
 }
 
 std::string DistinguishedName::to_string() const {
+  // Reports name every certificate of a path, for every validation: each name's text is made
+  // once per thread (by its DER, which determines it).
+  thread_local std::unordered_map<std::string, std::string> made;
+  std::string key;
+  if (!der_.empty()) {
+    key.assign(reinterpret_cast<const char*>(der_.data()), der_.size());
+    if (auto it = made.find(key); it != made.end()) return it->second;
+  }
   std::string out;
   for (const auto& a : attributes_) {
     if (!out.empty()) out += ", ";
@@ -182,6 +223,10 @@ std::string DistinguishedName::to_string() const {
     // Values are attacker-chosen: escaped so that a name can never carry a line break, a
     // terminal escape or invalid UTF-8 into a report, a log or JSON.
     out += (def ? std::string(def->key) : a.oid) + "=" + printable_text(a.value);
+  }
+  if (!key.empty()) {
+    if (made.size() >= 1024) made.clear();
+    made.emplace(std::move(key), out);
   }
   return out;
 }

@@ -225,7 +225,8 @@ std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(co
   return out;
 }
 
-std::optional<Fetcher::OcspAnswer> Fetcher::ocsp(const std::string& url, const Bytes& request, const std::string& key,
+std::optional<Fetcher::OcspAnswer> Fetcher::ocsp(const std::string& url, const std::string& key,
+                                                 const std::function<Bytes()>& make_request,
                                                  std::vector<std::string>& warnings, bool use_cache) {
   if (!enabled_) return std::nullopt;
   if (!tried_.count(key) && failed_recently(key, "OCSP", warnings)) return std::nullopt;
@@ -233,6 +234,7 @@ std::optional<Fetcher::OcspAnswer> Fetcher::ocsp(const std::string& url, const B
     if (auto hit = cache_->get("ocsp " + key, sign::now())) return OcspAnswer{*hit, true};
   }
   // One request per responder and question: the same responder answers for many certificates.
+  const Bytes request = make_request();
   const Post post{request, "application/ocsp-request", 1024 * 1024};
   auto body = download(url, key, "OCSP", warnings, &post);
   if (!body) return std::nullopt;

@@ -9,6 +9,7 @@
 #include "validate/fetch_cache.hpp"
 
 #include <chrono>
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -51,8 +52,10 @@ class Fetcher {
   /// An answer to the OCSP question `key` (URL and CertID, without the nonce): from the disk
   /// cache when `use_cache` and one is still current, else POSTed to `url` within the budget;
   /// nullopt (and a warning) on failure. Each question is asked once per validation.
-  std::optional<OcspAnswer> ocsp(const std::string& url, const Bytes& request, const std::string& key,
-                                 std::vector<std::string>& warnings, bool use_cache);
+  /// `make_request` makes the request's DER when the network is asked.
+  std::optional<OcspAnswer> ocsp(const std::string& url, const std::string& key,
+                                 const std::function<Bytes()>& make_request, std::vector<std::string>& warnings,
+                                 bool use_cache);
   /// Keeps an OCSP answer that passed the caller's checks (nonce) for later validations.
   void remember_ocsp(const std::string& key, const Bytes& body);
 

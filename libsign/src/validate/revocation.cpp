@@ -7,12 +7,29 @@
 #include <sign/error.hpp>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 namespace sign::detail {
 
 using Ind = Indication;
 using Sub = SubIndication;
+
+namespace {
+
+// The OCSP CertID of `cert` and its DER in hex (the cache key), made once per certificate in a
+// thread: two digests and an encoding for every certificate of every validation otherwise.
+std::pair<OcspCertId, std::string> cert_id_of(const Certificate& cert, const Certificate& issuer) {
+  thread_local std::map<std::string, std::pair<OcspCertId, std::string>> made;
+  std::string pair = issuer.fingerprint() + cert.fingerprint();
+  if (auto it = made.find(pair); it != made.end()) return it->second;
+  if (made.size() >= 1024) made.clear();
+  auto id = OcspCertId::of(cert, issuer);
+  std::string hex = to_hex(id.encode());
+  return made.emplace(std::move(pair), std::make_pair(std::move(id), std::move(hex))).first->second;
+}
+
+}  // namespace
 
 /// Adds the path of `cert` and revocation values for it to `out`.
 void Validator::collect(const Certificate& cert, const std::vector<Certificate>& extra_pool, ValidationData& out) {
@@ -205,20 +222,29 @@ std::optional<FoundOcsp> Validator::ocsp_for(const Certificate& cert, const Cert
   if (best || !fetcher_.enabled()) return best;
   bool fetched = false;
   using Nonce = ValidationPolicy::OcspNonce;
-  for (const auto& url : cert.ocsp_urls()) {
+  const auto urls = cert.ocsp_urls();
+  if (urls.empty()) return best;
+  const auto [cert_id, cert_id_hex] = cert_id_of(cert, issuer);
+  for (const auto& url : urls) {
     OcspRequest req;
-    req.ids.push_back(OcspCertId::of(cert, issuer));
-    // A fresh nonce (RFC 8954: 32 octets) binds the answer to this request: a replayed old
-    // "good" is refused.
-    if (policy_.ocsp_nonce != Nonce::off) {
-      std::random_device rd;
-      for (int i = 0; i < 32; ++i) req.nonce.push_back(static_cast<std::uint8_t>(rd()));
-    }
-    const std::string key = url + " " + to_hex(req.ids.front().encode());
+    // Made only when the network is asked (not for an answer from the cache, nor for a
+    // responder that failed moments ago).
+    const auto make_request = [&] {
+      req.ids = {cert_id};
+      // A fresh nonce (RFC 8954: 32 octets) binds the answer to this request: a replayed old
+      // "good" is refused.
+      req.nonce.clear();
+      if (policy_.ocsp_nonce != Nonce::off) {
+        std::random_device rd;
+        for (int i = 0; i < 32; ++i) req.nonce.push_back(static_cast<std::uint8_t>(rd()));
+      }
+      return req.encode();
+    };
+    const std::string key = url + " " + cert_id_hex;
     // With nonces required, every answer must be fresh for this request: no cache.
-    auto answer = fetcher_.ocsp(url, req.encode(), key, warnings_, policy_.ocsp_nonce != Nonce::require);
+    auto answer = fetcher_.ocsp(url, key, make_request, warnings_, policy_.ocsp_nonce != Nonce::require);
     if (!answer) {
-      if (fetch_failed && !cert.ocsp_urls().empty()) *fetch_failed = true;
+      if (fetch_failed) *fetch_failed = true;
       continue;
     }
     if (answer->from_cache) {
@@ -228,7 +254,7 @@ std::optional<FoundOcsp> Validator::ocsp_for(const Certificate& cert, const Cert
         continue;
       }
       // The cached answer does not do for this signature (older than its time-stamp): ask.
-      answer = fetcher_.ocsp(url, req.encode(), key, warnings_, false);
+      answer = fetcher_.ocsp(url, key, make_request, warnings_, false);
       if (!answer) {
         if (fetch_failed) *fetch_failed = true;
         continue;
