@@ -9,6 +9,7 @@
 #include <sign/io.hpp>
 #include <sign/validate.hpp>
 
+#include "xades/xades_internal.hpp"
 #include "xml/xml.hpp"
 
 #include <set>
@@ -20,7 +21,7 @@ using namespace xml;
 
 constexpr std::string_view kVr = "http://uri.etsi.org/19102/v1.2.1#";
 
-std::string xml_time(TimePoint t) { return format_time(std::chrono::floor<std::chrono::seconds>(t)); }
+using xades_detail::xml_time;
 
 std::string main_indication_uri(Indication i) {
   switch (i) {
@@ -31,11 +32,9 @@ std::string main_indication_uri(Indication i) {
   return "urn:etsi:019102:mainindication:indeterminate";
 }
 
+// The report keeps the commitment by name (SignatureReport::commitment); empty when none.
 std::string commitment_uri(const std::string& name) {
-  if (name == "proof-of-origin") return "http://uri.etsi.org/01903/v1.2.2#ProofOfOrigin";
-  if (name == "proof-of-receipt") return "http://uri.etsi.org/01903/v1.2.2#ProofOfReceipt";
-  if (name == "proof-of-approval") return "http://uri.etsi.org/01903/v1.2.2#ProofOfApproval";
-  return {};
+  return name.empty() ? std::string() : std::string(xades_detail::commitment_uri(parse_commitment(name)));
 }
 
 // xs:ID of a certificate validation object (an NCName: it starts with a letter).

@@ -116,6 +116,16 @@ Bytes from_xml_signature_value(Suite suite, ByteView value) {
 
 std::string xml_time(TimePoint t) { return format_time(t); }
 
+std::string_view commitment_uri(Commitment c) {
+  switch (c) {
+    case Commitment::proof_of_origin: return "http://uri.etsi.org/01903/v1.2.2#ProofOfOrigin";
+    case Commitment::proof_of_receipt: return "http://uri.etsi.org/01903/v1.2.2#ProofOfReceipt";
+    case Commitment::proof_of_approval: return "http://uri.etsi.org/01903/v1.2.2#ProofOfApproval";
+    case Commitment::none: break;
+  }
+  return {};
+}
+
 Bytes issuer_serial_der(const Certificate& c) {
   return sequence({der_tlv(0x30, der_tlv(0xa4, c.issuer().der())), integer_der(c.serial())});
 }

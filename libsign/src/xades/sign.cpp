@@ -20,16 +20,6 @@ bool looks_like_xml(ByteView head) {
 
 namespace {
 
-std::string_view commitment_uri(Commitment c) {
-  switch (c) {
-    case Commitment::proof_of_origin: return "http://uri.etsi.org/01903/v1.2.2#ProofOfOrigin";
-    case Commitment::proof_of_receipt: return "http://uri.etsi.org/01903/v1.2.2#ProofOfReceipt";
-    case Commitment::proof_of_approval: return "http://uri.etsi.org/01903/v1.2.2#ProofOfApproval";
-    case Commitment::none: break;
-  }
-  return {};
-}
-
 Bytes read_all(const Content& c, const std::string& what) {
   if (c.source->size() > kMaxXmlBytes)
     throw FormatError(what + " is larger than " + std::to_string(kMaxXmlBytes >> 20) +

@@ -38,6 +38,9 @@ Bytes from_xml_signature_value(Suite suite, ByteView xml_value);
 
 /// xsd:dateTime in UTC ("2026-12-02T18:00:00Z"); parsing accepts fractions and offsets.
 std::string xml_time(TimePoint t);
+/// The XAdES CommitmentTypeIdentifier URI (ETSI TS 101 903), also used by validation reports;
+/// empty for Commitment::none.
+std::string_view commitment_uri(Commitment c);
 
 /// DER IssuerSerial of a certificate (IssuerSerialV2 content).
 Bytes issuer_serial_der(const Certificate& c);
