@@ -10,6 +10,8 @@
 #include <sign/server.hpp>
 #include <sign/validate.hpp>
 
+#include "validate/report_internal.hpp"
+
 #include <botan/base64.h>
 
 #include <optional>
@@ -88,20 +90,8 @@ const FormPart* field(const std::vector<FormPart>& parts, std::string_view name)
 
 Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
-std::string escape_attribute(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
-  }
-  return out;
-}
-
 std::string data_link(std::string_view type, ByteView data, const std::string& file, const std::string& label) {
-  return "<a class=\"download\" download=\"" + escape_attribute(file) + "\" href=\"data:" + std::string(type) + ";base64," +
+  return "<a class=\"download\" download=\"" + detail::html_escape(file) + "\" href=\"data:" + std::string(type) + ";base64," +
          Botan::base64_encode(data.data(), data.size()) + "\">" + label + "</a>";
 }
 

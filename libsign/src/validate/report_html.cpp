@@ -11,9 +11,8 @@
 #include <sstream>
 
 namespace sign {
-namespace {
 
-std::string escape(std::string_view text) {
+std::string detail::html_escape(std::string_view text) {
   std::string out;
   for (const char c : valid_utf8(text)) {
     switch (c) {
@@ -30,6 +29,10 @@ std::string escape(std::string_view text) {
   }
   return out;
 }
+
+namespace {
+
+using detail::html_escape;
 
 std::string css_class(Indication i) {
   switch (i) {
@@ -60,27 +63,27 @@ class HtmlReport {
   HtmlReport(Language lang) : lang_(lang) {}
 
   std::string T(std::string_view key, std::initializer_list<MessageArg> args = {}) const {
-    return escape(translate(lang_, key, args));
+    return html_escape(translate(lang_, key, args));
   }
 
   void begin(Indication overall, const std::string& title_file) {
     out_ << "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"" << language_tag(lang_)
-         << "\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>" << T("html.title") << " — " << escape(title_file)
+         << "\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>" << T("html.title") << " — " << html_escape(title_file)
          << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
     out_ << "<header class=\"verdict " << css_class(overall) << "\" id=\"verdict\">\n<h1>"
-         << escape(translate(lang_, std::string("verdict.") + verdict_key(overall))) << "</h1>\n<p>"
+         << html_escape(translate(lang_, std::string("verdict.") + verdict_key(overall))) << "</h1>\n<p>"
          << T("indication." + std::string(indication_name(overall))) << " (" << indication_name(overall) << ")</p>\n";
   }
 
   void subject_line(std::string_view label_key, const std::string& value) {
-    if (!value.empty()) out_ << "<p>" << T(label_key) << ": " << escape(value) << "</p>\n";
+    if (!value.empty()) out_ << "<p>" << T(label_key) << ": " << html_escape(value) << "</p>\n";
   }
   void end_header() { out_ << "</header>\n"; }
 
   void problems(const std::vector<std::string>& items, const std::string& css) {
     if (items.empty()) return;
     out_ << "<ul class=\"" << css << "\">\n";
-    for (const auto& p : items) out_ << "<li>" << escape(p) << "</li>\n";
+    for (const auto& p : items) out_ << "<li>" << html_escape(p) << "</li>\n";
     out_ << "</ul>\n";
   }
 
@@ -90,19 +93,19 @@ class HtmlReport {
       std::string by;
       for (const auto i : d.signed_by) {
         const auto& s = r.report.signatures[i - 1];
-        by += (by.empty() ? "" : ", ") + std::string("[") + std::to_string(i) + "] " + escape(s.signer) + " (" +
+        by += (by.empty() ? "" : ", ") + std::string("[") + std::to_string(i) + "] " + html_escape(s.signer) + " (" +
               std::string(indication_name(s.indication)) + ")";
       }
-      out_ << "<tr><td>" << escape(d.name) << "</td><td>" << (by.empty() ? "<strong>" + T("html.not_signed") + "</strong>" : by)
+      out_ << "<tr><td>" << html_escape(d.name) << "</td><td>" << (by.empty() ? "<strong>" + T("html.not_signed") + "</strong>" : by)
            << "</td></tr>\n";
     }
     out_ << "</table>\n</section>\n";
   }
 
   void signature(const SignatureReport& s, const std::string& label) {
-    out_ << "<section class=\"signature\" id=\"signature-" << escape(label) << "\">\n<h2><span class=\"badge "
-         << css_class(s.indication) << "\">" << escape(translate(lang_, std::string("verdict.") + verdict_key(s.indication)))
-         << "</span> " << T("html.signature", {{"n", label}}) << (s.signer.empty() ? "" : " — " + escape(detail::common_name(s.signer)))
+    out_ << "<section class=\"signature\" id=\"signature-" << html_escape(label) << "\">\n<h2><span class=\"badge "
+         << css_class(s.indication) << "\">" << html_escape(translate(lang_, std::string("verdict.") + verdict_key(s.indication)))
+         << "</span> " << T("html.signature", {{"n", label}}) << (s.signer.empty() ? "" : " — " + html_escape(detail::common_name(s.signer)))
          << "</h2>\n";
     out_ << "<p class=\"why\">"
          << (s.sub_indication != SubIndication::none ? T("sub_indication." + std::string(sub_indication_name(s.sub_indication)))
@@ -113,8 +116,8 @@ class HtmlReport {
     out_ << "<dl>\n";
     item("html.details", s.message);
     item("html.signer", s.signer);
-    for (const auto& [k, v] : s.identifiers) item_raw(escape(k), v);
-    for (const auto& [k, v] : s.profile) item_raw(escape(k), v);
+    for (const auto& [k, v] : s.identifiers) item_raw(html_escape(k), v);
+    for (const auto& [k, v] : s.profile) item_raw(html_escape(k), v);
     if (s.claimed_signing_time) item("html.signed_at", format_time(*s.claimed_signing_time));
     item("html.checked_at", format_time(s.validation_time) + " (" + s.validation_time_source + ")");
     if (!s.level.empty()) item("html.level", s.format + "-" + s.level);
@@ -146,7 +149,7 @@ class HtmlReport {
     if (!value.empty()) item_raw(T(key), value);
   }
   void item_raw(const std::string& escaped_label, const std::string& value) {
-    out_ << "<dt>" << escaped_label << "</dt><dd>" << escape(value) << "</dd>\n";
+    out_ << "<dt>" << escaped_label << "</dt><dd>" << html_escape(value) << "</dd>\n";
   }
 
   // The path from the signer to the verifier's anchor; a marker where the domain changes.
@@ -157,10 +160,10 @@ class HtmlReport {
       const auto& p = s.path[i];
       if (i > 0 && s.path[i - 1].domain != p.domain)
         out_ << "<li class=\"border\">⇅ " << T("html.border", {{"from", s.path[i - 1].domain}, {"to", p.domain}}) << "</li>\n";
-      out_ << "<li class=\"" << escape(p.domain) << "\"><strong>[" << escape(p.domain) << ", " << escape(p.suite) << "] "
-           << escape(p.role) << "</strong><br/>" << escape(p.subject) << "<br/><small>" << escape(p.serial) << " · "
+      out_ << "<li class=\"" << html_escape(p.domain) << "\"><strong>[" << html_escape(p.domain) << ", " << html_escape(p.suite) << "] "
+           << html_escape(p.role) << "</strong><br/>" << html_escape(p.subject) << "<br/><small>" << html_escape(p.serial) << " · "
            << format_time(p.not_before) << " — " << format_time(p.not_after)
-           << (p.source.empty() ? "" : " · " + escape(p.source)) << "</small></li>\n";
+           << (p.source.empty() ? "" : " · " + html_escape(p.source)) << "</small></li>\n";
     }
     out_ << "</ol>\n";
   }
@@ -169,9 +172,9 @@ class HtmlReport {
     if (!s.revocation.empty()) {
       out_ << "<h3>" << T("html.revocation") << "</h3>\n<table>\n";
       for (const auto& r : s.revocation)
-        out_ << "<tr><td>" << escape(r.certificate) << "</td><td>" << escape(r.status) << "</td><td>" << escape(r.kind)
-             << (r.crl_number ? " #" + std::to_string(*r.crl_number) : "") << "</td><td>" << escape(r.source)
-             << (r.revocation_time ? "<br/>" + format_time(*r.revocation_time) + " " + escape(r.reason) : "") << "</td></tr>\n";
+        out_ << "<tr><td>" << html_escape(r.certificate) << "</td><td>" << html_escape(r.status) << "</td><td>" << html_escape(r.kind)
+             << (r.crl_number ? " #" + std::to_string(*r.crl_number) : "") << "</td><td>" << html_escape(r.source)
+             << (r.revocation_time ? "<br/>" + format_time(*r.revocation_time) + " " + html_escape(r.reason) : "") << "</td></tr>\n";
       out_ << "</table>\n";
     }
     std::vector<std::pair<std::string, const TimeStampEvidence*>> stamps;
@@ -181,8 +184,8 @@ class HtmlReport {
     if (stamps.empty()) return;
     out_ << "<h3>" << T("html.time_stamps") << "</h3>\n<table>\n";
     for (const auto& [key, t] : stamps)
-      out_ << "<tr><td>" << T(key) << "</td><td>" << (t->time ? format_time(*t->time) : "?") << "</td><td>" << escape(t->tsa)
-           << "</td><td>" << (t->valid ? T("html.valid") : escape(t->message)) << "</td></tr>\n";
+      out_ << "<tr><td>" << T(key) << "</td><td>" << (t->time ? format_time(*t->time) : "?") << "</td><td>" << html_escape(t->tsa)
+           << "</td><td>" << (t->valid ? T("html.valid") : html_escape(t->message)) << "</td></tr>\n";
     out_ << "</table>\n";
   }
 

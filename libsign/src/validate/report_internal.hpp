@@ -1,7 +1,8 @@
-// Shared by the report renderers (text, HTML).
+// Shared by the report renderers (text, HTML) and the server's verification page.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace sign::detail {
 
@@ -13,5 +14,9 @@ inline std::string common_name(const std::string& subject) {
   const auto end = subject.find(", ", at);
   return subject.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
 }
+
+/// Text for HTML/XHTML content and attribute values: markup characters as entities, invalid
+/// UTF-8 replaced, control characters shown as visible escapes (names are attacker-chosen).
+std::string html_escape(std::string_view text);
 
 }  // namespace sign::detail
