@@ -305,3 +305,53 @@ TEST_CASE("ber_to_der: definite minimal lengths and joined strings, DER unchange
   CHECK_THROWS_AS(sign::ber_to_der(sign::from_hex("3080")), sign::FormatError);
   CHECK_THROWS_AS(sign::ber_to_der(sign::from_hex("300200")), sign::FormatError);
 }
+
+TEST_CASE("The DER check over bytes in memory agrees with the check through a file", "[ber]") {
+  // is_der_encoded takes a fast path for sources in memory; a file source reads element by
+  // element. Both must call the same inputs DER.
+  testing::TempDir dir;
+  auto nested = [](int levels) {
+    Bytes b = sign::from_hex("0500");
+    for (int i = 0; i < levels; ++i) b = sign::der_tlv(0x30, b);
+    return b;
+  };
+  const std::vector<std::pair<std::string, Bytes>> cases{
+      {"DER", sign::from_hex("300c06082a850307010102020500")},
+      {"indefinite length", sign::from_hex("308002010104030001020000")},
+      {"non-minimal short length", sign::from_hex("30810402810100")},
+      {"non-minimal long length", sign::from_hex("3082000402020100")},
+      {"long length below 128", sign::from_hex("30810302010a")},
+      {"child longer than its parent", sign::from_hex("3003020501")},
+      {"multi-byte tag", sign::from_hex("3003bf0100")},
+      {"empty constructed", sign::from_hex("3000")},
+      {"47 levels", nested(47)},
+      {"48 levels", nested(48)},
+      {"49 levels", nested(49)},
+      {"long form length of 200", sign::der_tlv(0x04, Bytes(200, 0x41))},
+  };
+  for (const auto& [what, bytes] : cases) {
+    INFO(what);
+    const auto memory = sign::memory_source(bytes);
+    const std::string path = dir.file("case.der");
+    testing::write(path, std::string(bytes.begin(), bytes.end()));
+    const auto file = sign::open_file_source(path);
+    sign::DerNode root;
+    try {
+      root = sign::read_ber_node(*memory, 0, memory->size());
+    } catch (const sign::FormatError&) {
+      continue;  // not even BER: nobody asks
+    }
+    CHECK(sign::is_der_encoded(*memory, root) == sign::is_der_encoded(*file, root));
+  }
+  // And the answers themselves, so that both paths cannot be wrong together.
+  auto in_memory = [](const Bytes& b) {
+    const auto src = sign::memory_source(b);
+    return sign::is_der_encoded(*src, sign::read_ber_node(*src, 0, src->size()));
+  };
+  CHECK(in_memory(cases[0].second));
+  CHECK_FALSE(in_memory(cases[1].second));
+  CHECK_FALSE(in_memory(cases[2].second));
+  CHECK(in_memory(nested(48)));
+  CHECK_FALSE(in_memory(nested(49)));
+  CHECK(in_memory(cases.back().second));
+}

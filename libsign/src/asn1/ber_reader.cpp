@@ -99,8 +99,38 @@ DerNode read_ber(const ByteSource& src, std::uint64_t offset, std::uint64_t limi
   return node;
 }
 
+// The same check over bytes in memory, without reading through the source or listing
+// children: every signature and certificate a validation parses is asked this. The elements
+// of [p, p + size) sit at nesting `level`; `single`: exactly one element. Mirrors
+// read_der_node's rules (one-byte tags, definite minimal lengths that fit), der_children's
+// bound on elements per structure and der_subtree's depth limit.
+bool der_bytes_subtree(const std::uint8_t* p, std::uint64_t size, int level, bool single) {
+  constexpr std::uint64_t kMaxElements = 100000;
+  std::uint64_t pos = 0, count = 0;
+  while (pos < size) {
+    if (level > kMaxBerDepth || ++count > kMaxElements || (single && count > 1) || size - pos < 2) return false;
+    const std::uint8_t tag = p[pos], first = p[pos + 1];
+    if ((tag & 0x1f) == 0x1f || first == 0x80) return false;
+    std::uint64_t length = first, header = 2;
+    if (first > 0x80) {
+      const std::size_t n = first & 0x7f;
+      if (n > 8 || size - pos < 2 + n || p[pos + 2] == 0) return false;
+      length = 0;
+      for (std::size_t i = 0; i < n; ++i) length = (length << 8) | p[pos + 2 + i];
+      if (length < 0x80) return false;
+      header = 2 + n;
+    }
+    if (length > size - pos - header) return false;
+    if ((tag & 0x20) && !der_bytes_subtree(p + pos + header, length, level + 1, false)) return false;
+    pos += header + length;
+  }
+  return !single || count == 1;
+}
+
 bool der_subtree(const ByteSource& src, const DerNode& node, int depth) {
   if (node.indefinite || depth > kMaxBerDepth) return false;
+  if (const std::uint8_t* all = src.contiguous(); all && node.end() <= src.size())
+    return der_bytes_subtree(all + node.offset, node.end() - node.offset, depth, true);
   try {
     // The strict reader refuses non-minimal and indefinite lengths.
     const DerNode strict = read_der_node(src, node.offset, node.end());

@@ -22,6 +22,10 @@ struct Certificate::Impl {
   // The SHA-256 fingerprint, computed on first use (path building and reports ask many times).
   mutable std::once_flag fingerprint_once;
   mutable std::string fingerprint;
+  // Subject == issuer, decided once: path building asks it of every candidate, and names that
+  // differ only late (a root's and its issuing CA's) cost a long comparison each time.
+  mutable std::once_flag self_issued_once;
+  mutable bool self_issued = false;
   Bytes der;
   Bytes tbs;
   Bytes signature;
@@ -376,7 +380,10 @@ std::optional<unsigned> Certificate::require_explicit_policy() const { return im
 std::optional<unsigned> Certificate::inhibit_policy_mapping() const { return impl_->inhibit_policy_mapping; }
 std::optional<unsigned> Certificate::inhibit_any_policy() const { return impl_->inhibit_any_policy; }
 const std::vector<std::string>& Certificate::unknown_critical_extensions() const { return impl_->unknown_critical; }
-bool Certificate::is_self_issued() const { return impl_->subject == impl_->issuer; }
+bool Certificate::is_self_issued() const {
+  std::call_once(impl_->self_issued_once, [&] { impl_->self_issued = impl_->subject == impl_->issuer; });
+  return impl_->self_issued;
+}
 
 std::string Certificate::fingerprint() const {
   std::call_once(impl_->fingerprint_once, [&] { impl_->fingerprint = to_hex(digest_bytes(DigestAlgorithm::sha256, impl_->der)); });

@@ -175,6 +175,11 @@ std::string attribute_type(const Botan::BER_Object& type) {
 }  // namespace
 
 DistinguishedName DistinguishedName::from_der(ByteView der) {
+  // The same few names (a signer's issuer, its CA's) are parsed for every signature a verifier
+  // handles: each DER is decoded once per thread.
+  thread_local std::unordered_map<std::string, DistinguishedName> parsed;
+  std::string key(reinterpret_cast<const char*>(der.data()), der.size());
+  if (auto it = parsed.find(key); it != parsed.end()) return it->second;
   DistinguishedName dn;
   try {
     Botan::BER_Decoder outer(der.data(), der.size());
@@ -198,6 +203,8 @@ DistinguishedName DistinguishedName::from_der(ByteView der) {
     throw FormatError(std::string("malformed distinguished name: ") + e.what());
   }
   dn.der_.assign(der.begin(), der.end());
+  if (parsed.size() >= 1024) parsed.clear();
+  parsed.emplace(std::move(key), dn);
   return dn;
 }
 

@@ -8,6 +8,7 @@
 #include <sign/pki.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace sign {
 namespace {
@@ -73,9 +74,7 @@ std::string classes_of(const Certificate& cert) {
   return out;
 }
 
-}  // namespace
-
-std::vector<ProfileField> profile_fields(const Certificate& cert) {
+std::vector<ProfileField> read_profile_fields(const Certificate& cert) {
   std::vector<ProfileField> out;
   if (auto v = cert.extension("1.2.643.100.111")) out.push_back({"subjectSignTool", shown(*v)});
   if (auto v = cert.extension("1.2.643.100.112")) out.push_back({"issuerSignTool", issuer_sign_tool(*v)});
@@ -83,6 +82,17 @@ std::vector<ProfileField> profile_fields(const Certificate& cert) {
   for (const auto& [oid, name] : kGmt0015)
     if (auto v = cert.extension(oid)) out.push_back({std::string(name), shown(*v)});
   return out;
+}
+
+}  // namespace
+
+std::vector<ProfileField> profile_fields(const Certificate& cert) {
+  // Every report shows the signer's fields: read once per certificate in a thread.
+  thread_local std::map<std::string, std::vector<ProfileField>> read;
+  const std::string fingerprint = cert.fingerprint();
+  if (auto it = read.find(fingerprint); it != read.end()) return it->second;
+  if (read.size() >= 1024) read.clear();
+  return read.emplace(fingerprint, read_profile_fields(cert)).first->second;
 }
 
 std::vector<std::string> missing_ru_qualified_fields(const Certificate& cert) {
