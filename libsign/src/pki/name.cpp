@@ -285,7 +285,9 @@ bool equal_normalised(std::string_view a, std::string_view b) {
 bool DistinguishedName::operator==(const DistinguishedName& other) const {
   if (der_ == other.der_) return true;
   if (attributes_.size() != other.attributes_.size()) return false;
-  for (std::size_t i = 0; i < attributes_.size(); ++i) {
+  // Last attribute first: names under one CA share their country and organisation and differ
+  // in the CN at the end, so a mismatch is found without folding the common part.
+  for (std::size_t i = attributes_.size(); i-- > 0;) {
     if (attributes_[i].oid != other.attributes_[i].oid || !equal_normalised(attributes_[i].value, other.attributes_[i].value))
       return false;
   }
