@@ -272,6 +272,7 @@ class NormalisedChars {
 };
 
 bool equal_normalised(std::string_view a, std::string_view b) {
+  if (a == b) return true;  // the usual case, without decoding and folding
   NormalisedChars x(a), y(b);
   for (;;) {
     const int c = x.next();

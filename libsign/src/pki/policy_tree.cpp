@@ -4,6 +4,7 @@
 #include "pki/policy_tree.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace sign::detail {
@@ -153,9 +154,8 @@ void intersect(PolicyTree& tree, const std::vector<std::string>& user_set, std::
   tree.prune(n);
 }
 
-}  // namespace
-
-PolicyOutcome process_policies(const std::vector<Certificate>& path, const PolicyInputs& inputs) {
+// §6.1.2–§6.1.5 themselves.
+PolicyOutcome run_policy_processing(const std::vector<Certificate>& path, const PolicyInputs& inputs) {
   PolicyOutcome out;
   const std::size_t n = path.size() - 1;  // certificates below the anchor
   auto at = [&](std::size_t i) -> const Certificate& { return path[n - i]; };  // RFC numbering 1..n
@@ -207,6 +207,23 @@ PolicyOutcome process_policies(const std::vector<Certificate>& path, const Polic
                            : "the path is valid for none of the certificate policies the validation policy accepts";
   }
   return out;
+}
+
+}  // namespace
+
+PolicyOutcome process_policies(const std::vector<Certificate>& path, const PolicyInputs& inputs) {
+  // A signer's path is the same for every document it signs: the outcome depends only on the
+  // certificates and the inputs, so it is worked out once per thread.
+  thread_local std::map<std::string, PolicyOutcome> outcomes;
+  std::string key;
+  for (const auto& c : path) key += c.fingerprint();
+  key += inputs.initial_explicit_policy ? "|e" : "|-";
+  key += inputs.initial_policy_mapping_inhibit ? "m" : "-";
+  key += inputs.initial_any_policy_inhibit ? "a" : "-";
+  for (const auto& p : inputs.user_initial_policy_set) key += "|" + p;
+  if (auto it = outcomes.find(key); it != outcomes.end()) return it->second;
+  if (outcomes.size() >= 1024) outcomes.clear();
+  return outcomes.emplace(std::move(key), run_policy_processing(path, inputs)).first->second;
 }
 
 }  // namespace sign::detail

@@ -19,7 +19,6 @@ Fetcher::Fetcher(const ValidationPolicy& policy)
       deadline_(std::chrono::steady_clock::now() + policy.fetch_total_timeout),
       bytes_left_(policy.fetch_max_bytes),
       requests_left_(policy.fetch_max_requests) {
-  if (enabled_ || policy.fetch_ca_issuers) cache_ = FetchCache::open(policy);
 }
 
 std::optional<HttpLimits> Fetcher::next_limits(const std::string& url, const std::string& key,
@@ -116,6 +115,15 @@ class ParsedCrls {
 
 }  // namespace
 
+FetchCache* Fetcher::cache(bool even_offline) {
+  // Opened on first use: a warm validation that finds everything at hand never touches it.
+  if (!cache_ && !cache_tried_ && (enabled_ || policy_.fetch_ca_issuers || even_offline)) {
+    cache_tried_ = true;
+    cache_ = FetchCache::open(policy_);
+  }
+  return cache_ ? &*cache_ : nullptr;
+}
+
 std::string Fetcher::failure_id(const std::string& key) const {
   return key + '\n' + (policy_.fetch_private_addresses ? "private" : "public") + '\n' + policy_.tls_ca_file;
 }
@@ -158,13 +166,14 @@ std::vector<CrlSource> Fetcher::crls_at(const std::vector<std::string>& urls, st
                                         std::optional<TimePoint> not_before) {
   std::vector<CrlSource> out;
   if (!enabled_) return out;
+  FetchCache* const cache = this->cache();
   for (const auto& url : urls) {
     if (tried_.count(url) || failed_recently(url, "CRL", warnings)) continue;
     // One process or thread fetches a URL at a time; the others then find it in the cache.
     std::optional<FetchCache::Lock> lock;
-    if (cache_ && !bypass_cache_) {
-      lock.emplace(cache_->lock_file(url));
-      if (auto hit = cache_->get(url, sign::now(), not_before)) {
+    if (cache && !bypass_cache_) {
+      lock.emplace(cache->lock_file(url));
+      if (auto hit = cache->get(url, sign::now(), not_before)) {
         try {
           out.push_back({ParsedCrls::instance().get(url, hit), "cache: " + url});
           tried_.insert(url);
@@ -178,10 +187,10 @@ std::vector<CrlSource> Fetcher::crls_at(const std::vector<std::string>& urls, st
     if (!body) continue;
     try {
       Crl crl = parse_crl(*body);
-      if (cache_) {
+      if (cache) {
         const TimePoint now = sign::now();
         const TimePoint expires = crl.next_update().value_or(crl.this_update() + policy_.revocation_max_age);
-        if (expires > now) cache_->put({url, "crl", now, expires, crl.this_update(), body->size(), {}}, *body);
+        if (expires > now) cache->put({url, "crl", now, expires, crl.this_update(), body->size(), {}}, *body);
       }
       out.push_back({std::move(crl), "fetched: " + url});
     } catch (const Error& e) {
@@ -195,15 +204,16 @@ std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(co
                                                                                std::vector<std::string>& warnings) {
   std::vector<std::pair<Certificate, std::string>> out;
   if (!ca_issuers_enabled()) return out;
+  FetchCache* const cache = this->cache();
   for (const auto& url : cert.ca_issuers_urls()) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) continue;  // ldap:, file: are not fetched
     if (tried_.count(url) || failed_recently(url, "CA certificate", warnings)) continue;
     std::optional<FetchCache::Lock> lock;
     std::shared_ptr<const Bytes> body;
     std::string origin = "fetched: " + url;
-    if (cache_) {
-      lock.emplace(cache_->lock_file(url));
-      if ((body = cache_->get(url, sign::now()))) origin = "cache: " + url;
+    if (cache) {
+      lock.emplace(cache->lock_file(url));
+      if ((body = cache->get(url, sign::now()))) origin = "cache: " + url;
     }
     if (body) {
       tried_.insert(url);
@@ -216,9 +226,9 @@ std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(co
     auto certs = certificates_in_bytes(*body, url, skipped);
     for (auto& w : skipped) warnings.push_back(std::move(w));
     // Certificates are signed objects: kept a day (the path check judges them every time).
-    if (cache_ && !certs.empty() && origin.rfind("fetched", 0) == 0) {
+    if (cache && !certs.empty() && origin.rfind("fetched", 0) == 0) {
       const TimePoint now = sign::now();
-      cache_->put({url, "certificate", now, now + std::chrono::hours(24), std::nullopt, body->size(), {}}, *body);
+      cache->put({url, "certificate", now, now + std::chrono::hours(24), std::nullopt, body->size(), {}}, *body);
     }
     for (auto& c : certs) out.emplace_back(std::move(c), origin);
   }
@@ -230,9 +240,9 @@ std::optional<Fetcher::OcspAnswer> Fetcher::ocsp(const std::string& url, const s
                                                  std::vector<std::string>& warnings, bool use_cache) {
   if (!enabled_) return std::nullopt;
   if (!tried_.count(key) && failed_recently(key, "OCSP", warnings)) return std::nullopt;
-  if (use_cache && cache_ && !bypass_cache_ && !tried_.count(key)) {
-    if (auto hit = cache_->get("ocsp " + key, sign::now())) return OcspAnswer{*hit, true};
-  }
+  if (use_cache && !bypass_cache_ && !tried_.count(key))
+    if (FetchCache* const cache = this->cache())
+      if (auto hit = cache->get("ocsp " + key, sign::now())) return OcspAnswer{*hit, true};
   // One request per responder and question: the same responder answers for many certificates.
   const Bytes request = make_request();
   const Post post{request, "application/ocsp-request", 1024 * 1024};
@@ -242,7 +252,8 @@ std::optional<Fetcher::OcspAnswer> Fetcher::ocsp(const std::string& url, const s
 }
 
 void Fetcher::remember_ocsp(const std::string& key, const Bytes& body) {
-  if (!cache_) return;
+  FetchCache* const cache = this->cache();
+  if (!cache) return;
   try {
     const auto resp = OcspResponse::parse(body);
     if (resp.response_status != 0 || resp.responses.empty()) return;
@@ -257,19 +268,19 @@ void Fetcher::remember_ocsp(const std::string& key, const Bytes& body) {
     // revocation shows within minutes even when the responder pre-produces hour-long answers.
     const TimePoint now = sign::now();
     expires = std::min(*expires, now + std::chrono::minutes(5));
-    if (*expires > now) cache_->put({"ocsp " + key, "ocsp", now, *expires, this_update, body.size(), {}}, body);
+    if (*expires > now) cache->put({"ocsp " + key, "ocsp", now, *expires, this_update, body.size(), {}}, body);
   } catch (const Error&) {
   }
 }
 
 std::optional<Bytes> Fetcher::trust_list(const std::string& url, std::vector<std::string>& warnings, bool use_cache) {
   const std::string key = "trust list " + url;
-  if (!cache_) cache_ = FetchCache::open(policy_);  // trust lists are read from the cache even offline
+  FetchCache* const cache = this->cache(true);  // trust lists are read from the cache even offline
   std::optional<FetchCache::Lock> lock;
-  if (cache_) {
-    lock.emplace(cache_->lock_file(key));
+  if (cache) {
+    lock.emplace(cache->lock_file(key));
     if (use_cache)
-      if (auto hit = cache_->get(key, sign::now())) return *hit;
+      if (auto hit = cache->get(key, sign::now())) return *hit;
   }
   if (!policy_.fetch_revocation) {
     warnings.push_back("trust list not fetched (offline): " + url);
@@ -289,10 +300,11 @@ TrustListFetch Fetcher::trust_list_fetch() {
 }
 
 void Fetcher::remember_trust_list(const std::string& url, ByteView body, TimePoint next_update) {
-  if (!cache_) return;
+  FetchCache* const cache = this->cache(true);
+  if (!cache) return;
   const TimePoint now = sign::now();
   if (next_update <= now) return;
-  cache_->put({"trust list " + url, "trust list", now, next_update, std::nullopt, body.size(), {}}, body);
+  cache->put({"trust list " + url, "trust list", now, next_update, std::nullopt, body.size(), {}}, body);
 }
 
 }  // namespace sign::detail

@@ -93,7 +93,10 @@ class Fetcher {
   std::chrono::steady_clock::time_point deadline_;
   std::size_t bytes_left_, requests_left_;
   std::set<std::string> tried_;  ///< each request at most once per validation
+  // The disk cache, opened on first use (nullptr when caching is off or not allowed).
+  FetchCache* cache(bool even_offline = false);
   std::optional<FetchCache> cache_;
+  bool cache_tried_ = false;
   bool bypass_cache_ = false;
 };
 
