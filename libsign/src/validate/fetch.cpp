@@ -128,17 +128,14 @@ std::string Fetcher::failure_id(const std::string& key) const {
   return key + '\n' + (policy_.fetch_private_addresses ? "private" : "public") + '\n' + policy_.tls_ca_file;
 }
 
-bool Fetcher::failed_recently(const std::string& key, std::string_view what,
-                              std::vector<std::string>& warnings) {
-  if (bypass_cache_ || policy_.fetch_retry_after.count() <= 0) return false;
+std::optional<std::string> Fetcher::recent_failure(const std::string& key, std::string_view what) const {
+  if (bypass_cache_ || policy_.fetch_retry_after.count() <= 0) return std::nullopt;
   const auto failure = RecentFailures::instance().find(failure_id(key), policy_.fetch_retry_after);
-  if (!failure) return false;
-  tried_.insert(key);
+  if (!failure) return std::nullopt;
   const auto ago = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - failure->at);
-  warnings.push_back(std::string(what) + " not fetched: " + failure->message + " (" + std::to_string(ago.count()) +
-                     " s ago; asked again " + std::to_string(policy_.fetch_retry_after.count()) +
-                     " s after the failure, fetch_retry_after_seconds)");
-  return true;
+  return std::string(what) + " not fetched: " + failure->message + " (" + std::to_string(ago.count()) +
+         " s ago; asked again " + std::to_string(policy_.fetch_retry_after.count()) +
+         " s after the failure, fetch_retry_after_seconds)";
 }
 
 std::optional<Bytes> Fetcher::download(const std::string& url, const std::string& key, std::string_view what,
@@ -168,12 +165,14 @@ std::vector<CrlSource> Fetcher::crls_at(const std::vector<std::string>& urls, st
   if (!enabled_) return out;
   FetchCache* const cache = this->cache();
   for (const auto& url : urls) {
-    if (tried_.count(url) || failed_recently(url, "CRL", warnings)) continue;
+    if (tried_.count(url)) continue;
+    // A URL that failed moments ago: only what this process holds in memory is looked at.
+    const auto failed = recent_failure(url, "CRL");
     // One process or thread fetches a URL at a time; the others then find it in the cache.
     std::optional<FetchCache::Lock> lock;
     if (cache && !bypass_cache_) {
-      lock.emplace(cache->lock_file(url));
-      if (auto hit = cache->get(url, sign::now(), not_before)) {
+      if (!failed) lock.emplace(cache->lock_file(url));
+      if (auto hit = cache->get(url, sign::now(), not_before, failed.has_value())) {
         try {
           out.push_back({ParsedCrls::instance().get(url, hit), "cache: " + url});
           tried_.insert(url);
@@ -182,6 +181,11 @@ std::vector<CrlSource> Fetcher::crls_at(const std::vector<std::string>& urls, st
           // a cached body that no longer parses is fetched again
         }
       }
+    }
+    if (failed) {
+      tried_.insert(url);
+      warnings.push_back(*failed);
+      continue;
     }
     const auto body = download(url, url, "CRL", warnings);
     if (!body) continue;
@@ -207,16 +211,21 @@ std::vector<std::pair<Certificate, std::string>> Fetcher::ca_certificates_for(co
   FetchCache* const cache = this->cache();
   for (const auto& url : cert.ca_issuers_urls()) {
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) continue;  // ldap:, file: are not fetched
-    if (tried_.count(url) || failed_recently(url, "CA certificate", warnings)) continue;
+    if (tried_.count(url)) continue;
+    const auto failed = recent_failure(url, "CA certificate");
     std::optional<FetchCache::Lock> lock;
     std::shared_ptr<const Bytes> body;
     std::string origin = "fetched: " + url;
     if (cache) {
-      lock.emplace(cache->lock_file(url));
-      if ((body = cache->get(url, sign::now()))) origin = "cache: " + url;
+      if (!failed) lock.emplace(cache->lock_file(url));
+      if ((body = cache->get(url, sign::now(), std::nullopt, failed.has_value()))) origin = "cache: " + url;
     }
     if (body) {
       tried_.insert(url);
+    } else if (failed) {
+      tried_.insert(url);
+      warnings.push_back(*failed);
+      continue;
     } else if (auto fetched = download(url, url, "CA certificate", warnings)) {
       body = std::make_shared<const Bytes>(std::move(*fetched));
     } else {
@@ -239,10 +248,16 @@ std::optional<Fetcher::OcspAnswer> Fetcher::ocsp(const std::string& url, const s
                                                  const std::function<Bytes()>& make_request,
                                                  std::vector<std::string>& warnings, bool use_cache) {
   if (!enabled_) return std::nullopt;
-  if (!tried_.count(key) && failed_recently(key, "OCSP", warnings)) return std::nullopt;
-  if (use_cache && !bypass_cache_ && !tried_.count(key))
+  const bool asked = tried_.count(key) > 0;
+  const auto failed = asked ? std::nullopt : recent_failure(key, "OCSP");
+  if (use_cache && !bypass_cache_ && !asked)
     if (FetchCache* const cache = this->cache())
-      if (auto hit = cache->get("ocsp " + key, sign::now())) return OcspAnswer{*hit, true};
+      if (auto hit = cache->get("ocsp " + key, sign::now(), std::nullopt, failed.has_value())) return OcspAnswer{*hit, true};
+  if (failed) {
+    tried_.insert(key);
+    warnings.push_back(*failed);
+    return std::nullopt;
+  }
   // One request per responder and question: the same responder answers for many certificates.
   const Bytes request = make_request();
   const Post post{request, "application/ocsp-request", 1024 * 1024};
@@ -286,7 +301,11 @@ std::optional<Bytes> Fetcher::trust_list(const std::string& url, std::vector<std
     warnings.push_back("trust list not fetched (offline): " + url);
     return std::nullopt;
   }
-  if (failed_recently(key, "trust list", warnings)) return std::nullopt;
+  if (const auto failed = recent_failure(key, "trust list")) {
+    tried_.insert(key);
+    warnings.push_back(*failed);
+    return std::nullopt;
+  }
   return download(url, key, "trust list", warnings);
 }
 

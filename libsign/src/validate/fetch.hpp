@@ -83,9 +83,10 @@ class Fetcher {
   // for the policy's fetch_retry_after.
   std::optional<Bytes> download(const std::string& url, const std::string& key, std::string_view what,
                                 std::vector<std::string>& warnings, const Post* post = nullptr);
-  // True, with the remembered failure as a warning, when request `key` failed in this process
-  // less than fetch_retry_after ago.
-  bool failed_recently(const std::string& key, std::string_view what, std::vector<std::string>& warnings);
+  // The warning to give when request `key` failed in this process less than fetch_retry_after
+  // ago (it is then not asked again, and the disk cache is not read for it: only what this
+  // process holds in memory), else nullopt.
+  std::optional<std::string> recent_failure(const std::string& key, std::string_view what) const;
   std::string failure_id(const std::string& key) const;
 
   bool enabled_;

@@ -198,10 +198,11 @@ FetchCache::Lock::~Lock() {
 
 std::filesystem::path FetchCache::lock_file(const std::string& key) const { return dir_ / (key_hash(key) + ".lock"); }
 
-std::shared_ptr<const Bytes> FetchCache::get(const std::string& key, TimePoint now,
-                                             std::optional<TimePoint> not_before) const {
+std::shared_ptr<const Bytes> FetchCache::get(const std::string& key, TimePoint now, std::optional<TimePoint> not_before,
+                                             bool memory_only) const {
   auto& memory = MemoryLayer::instance();
   if (auto kept = memory.find(dir_, key); kept && usable(kept->meta, now, not_before)) return kept->body;
+  if (memory_only) return nullptr;
   // Not in memory, or what is there will not do: the disk may hold a newer one.
   const fs::path file = path_for(key);
   std::error_code ec;

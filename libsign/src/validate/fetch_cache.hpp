@@ -51,8 +51,9 @@ class FetchCache {
   /// The body for `key` if it has not expired at `now` and (when given) was issued at or after
   /// `not_before`; a damaged entry is removed and missed. The same body object is returned for
   /// as long as the entry stays in memory (callers may keep what they decoded from it).
+  /// `memory_only`: only what this process holds in memory (no file system call).
   std::shared_ptr<const Bytes> get(const std::string& key, TimePoint now,
-                                   std::optional<TimePoint> not_before = std::nullopt) const;
+                                   std::optional<TimePoint> not_before = std::nullopt, bool memory_only = false) const;
   void put(const CacheEntry& meta, ByteView body) const;
 
   std::vector<CacheEntry> list() const;
