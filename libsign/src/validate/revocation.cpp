@@ -224,7 +224,11 @@ std::optional<FoundOcsp> Validator::ocsp_for(const Certificate& cert, const Cert
   using Nonce = ValidationPolicy::OcspNonce;
   const auto urls = cert.ocsp_urls();
   if (urls.empty()) return best;
-  const auto [cert_id, cert_id_hex] = cert_id_of(cert, issuer);
+  // Named members, not a structured binding: the lambda below captures them (clang 14 cannot
+  // capture structured bindings).
+  const auto made_id = cert_id_of(cert, issuer);
+  const OcspCertId& cert_id = made_id.first;
+  const std::string& cert_id_hex = made_id.second;
   for (const auto& url : urls) {
     OcspRequest req;
     // Made only when the network is asked (not for an answer from the cache, nor for a
