@@ -470,8 +470,10 @@ void process_rows(const fs::path& dir, std::size_t big_mib) {
     for (std::size_t i = 0; i < big_mib; ++i) out.write(block);
     out.commit();
   }
-  for (const auto& [doc, label] : {std::pair{small.string(), std::string("1 KiB")},
-                                   std::pair{big.string(), std::to_string(big_mib) + " MiB"}}) {
+  for (const auto& [doc_path, size_label] : {std::pair{small.string(), std::string("1 KiB")},
+                                             std::pair{big.string(), std::to_string(big_mib) + " MiB"}}) {
+    // Named copies: the lambdas below capture them (clang 14 cannot capture a structured binding).
+    const std::string doc = doc_path, label = size_label;
     const std::string ours_sig = doc + ".xsign.p7s", their_sig = doc + ".openssl.p7s";
     const std::vector<std::string> xsign_sign{XSIGN_BIN, "sign", doc, "--key", f.key, "--cert", f.cert, "--chain", f.chain,
                                               "--out", ours_sig, "--force", "--quiet"};

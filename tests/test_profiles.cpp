@@ -113,3 +113,35 @@ TEST_CASE("GM/T 0015 private extensions are shown by name, DER or raw", "[profil
   CHECK(verdict_of(s) == "TOTAL-PASSED");
   CHECK(s.profile.at("IdentifyCode") == "110101199001011234");
 }
+
+TEST_CASE("Values derived from one certificate are kept with that certificate, not mixed with another's", "[profile][pki]") {
+  // Two signers whose profiles differ, asked alternately: each answer stays its own, copies of
+  // a certificate share what was worked out, and every digest equals a fresh one.
+  HostilePki ru(Suite::gost256, {}, qualified);
+  HostilePki cn(Suite::sm2, {}, [](CertificateTemplate& t) {
+    t.extra_extensions.push_back({"1.2.156.10260.4.1.1", false, Bytes{'4', '2'}});
+  });
+  for (int round = 0; round < 3; ++round) {
+    const auto ru_fields = sign::profile_fields(ru.signer), cn_fields = sign::profile_fields(cn.signer);
+    std::map<std::string, std::string> ru_by_name, cn_by_name;
+    for (const auto& f : ru_fields) ru_by_name[f.name] = f.value;
+    for (const auto& f : cn_fields) cn_by_name[f.name] = f.value;
+    CHECK(ru_by_name.count("subjectSignTool") == 1);
+    CHECK(ru_by_name.count("IdentifyCode") == 0);
+    CHECK(cn_by_name.at("IdentifyCode") == "42");
+    CHECK(cn_by_name.count("subjectSignTool") == 0);
+  }
+  for (const auto alg : {sign::DigestAlgorithm::sha256, sign::DigestAlgorithm::sm3, sign::DigestAlgorithm::streebog256,
+                         sign::DigestAlgorithm::streebog512}) {
+    for (const auto* cert : {&ru.signer, &cn.signer}) {
+      const sign::Certificate copy = *cert;
+      CHECK(cert->digest(alg) == sign::digest_bytes(alg, cert->der()));
+      CHECK(&copy.digest(alg) == &cert->digest(alg));
+    }
+    CHECK(ru.signer.digest(alg) != cn.signer.digest(alg));
+  }
+  CHECK(ru.signer.fingerprint() == sign::to_hex(sign::digest_bytes(sign::DigestAlgorithm::sha256, ru.signer.der())));
+  // A certificate parsed again from its bytes is another object with the same values.
+  const auto reparsed = sign::Certificate::from_der(ru.signer.der());
+  CHECK(reparsed.digest(sign::DigestAlgorithm::sm3) == ru.signer.digest(sign::DigestAlgorithm::sm3));
+}

@@ -62,6 +62,8 @@ class DistinguishedName {
   bool operator==(const DistinguishedName& other) const;
 
  private:
+  static DistinguishedName decode(ByteView der);  ///< from_der without its per-thread memo
+  std::string text() const;                       ///< to_string without its per-thread memo
   std::vector<NameAttribute> attributes_;
   Bytes der_;
 };
@@ -129,6 +131,8 @@ struct CertificateTemplate {
   std::vector<RawExtension> extra_extensions;   ///< appended after the ones above
 };
 
+struct ProfileField;
+
 /// A parsed X.509 certificate. Cheap to copy.
 class Certificate {
  public:
@@ -189,6 +193,9 @@ class Certificate {
   bool is_self_issued() const;
   /// SHA-256 of the DER, hex.
   std::string fingerprint() const;
+  /// The hash of the DER by `alg` (an ESS signing-certificate hash, an OCSP or CRL reference),
+  /// computed once per certificate and algorithm.
+  const Bytes& digest(DigestAlgorithm alg) const;
   /// True when `issuer_key` made the signature on this certificate.
   bool verify_signature(const PublicKey& issuer_key) const;
   bool operator==(const Certificate& other) const { return der() == other.der(); }
@@ -197,6 +204,7 @@ class Certificate {
   explicit Certificate(std::shared_ptr<const Impl> impl);
 
  private:
+  friend std::vector<ProfileField> profile_fields(const Certificate& cert);
   std::shared_ptr<const Impl> impl_;
 };
 

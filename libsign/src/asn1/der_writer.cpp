@@ -3,8 +3,9 @@
 #include <sign/error.hpp>
 #include <sign/pki.hpp>
 
+#include "support/per_thread_memo.hpp"
+
 #include <limits>
-#include <unordered_map>
 
 #include <botan/asn1_obj.h>
 #include <botan/asn1_time.h>
@@ -20,22 +21,14 @@ namespace sign {
 
 namespace {
 
-struct TransparentHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-
 Bytes encode_oid(std::string_view dotted);
 
 }  // namespace
 
 Bytes oid_der(std::string_view dotted) {
-  // A signature encodes the same dozen OIDs every time: remembered per thread (bounded).
-  thread_local std::unordered_map<std::string, Bytes, TransparentHash, std::equal_to<>> memo;
-  if (const auto it = memo.find(dotted); it != memo.end()) return it->second;
-  Bytes der = encode_oid(dotted);
-  if (memo.size() < 256) memo.emplace(std::string(dotted), der);
-  return der;
+  // A signature encodes the same dozen OIDs every time: remembered per thread.
+  thread_local detail::PerThreadMemo<Bytes, 256> memo;
+  return memo.get(dotted, [&] { return encode_oid(dotted); });
 }
 
 namespace {

@@ -13,16 +13,6 @@ using namespace cms_detail;
 
 namespace {
 
-// The hash of a certificate an ESS signing-certificate attribute names, made once per
-// certificate and algorithm in a thread: the same signer signs document after document.
-Bytes certificate_hash(const Certificate& cert, DigestAlgorithm alg) {
-  thread_local std::map<std::pair<std::string, DigestAlgorithm>, Bytes> made;
-  auto key = std::make_pair(cert.fingerprint(), alg);
-  if (auto it = made.find(key); it != made.end()) return it->second;
-  if (made.size() >= 1024) made.clear();
-  return made.emplace(std::move(key), digest_bytes(alg, cert.der())).first->second;
-}
-
 using Status = SignerCheck::Status;
 
 SignerCheck failed(SignerCheck c, Status s, std::string message) {
@@ -108,7 +98,7 @@ SignerCheck finish_with_attributes_unguarded(SignerCheck c, const SignerInfoView
     DigestAlgorithm alg;
     if (!digest_from_oid(id.hash_oid, alg))
       return failed(c, Status::unsupported_algorithm, "signing certificate attribute uses unsupported hash " + id.hash_oid);
-    if (certificate_hash(*c.certificate, alg) != id.hash)
+    if (c.certificate->digest(alg) != id.hash)
       return failed(c, Status::signing_cert_mismatch,
                     "the signing certificate attribute names another certificate than the one that verifies the signature");
     // The same DER is the same name; only another encoding needs parsing and comparing.

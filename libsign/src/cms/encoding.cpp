@@ -72,22 +72,15 @@ Bytes signing_time_attribute(TimePoint t) {
 }
 
 Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
-  // A signer signs many documents with one certificate: its attribute (a digest of the whole
-  // certificate) is remembered per thread for the last certificate and suite.
-  thread_local Bytes last_der, last_attribute;
-  thread_local Suite last_suite{};
-  if (!last_attribute.empty() && last_suite == suite && last_der == cert.der()) return last_attribute;
+  // The certificate's hash is kept with the certificate: a signer signs many documents with it.
   const DigestAlgorithm alg = suite_info(suite).digest;
-  const Bytes hash = digest_bytes(alg, cert.der());
+  const Bytes& hash = cert.digest(alg);
   // hashAlgorithm is DEFAULT id-sha256: DER omits it for SHA-256.
   const Bytes hash_alg = alg == DigestAlgorithm::sha256 ? Bytes{} : algorithm_der(digest_oid(alg));
   const Bytes general_names = der_tlv(0x30, der_tlv(0xa4, cert.issuer().der()));
   const Bytes issuer_serial = sequence({general_names, integer_der(cert.serial())});
   const Bytes ess_cert_id = sequence({hash_alg, der_tlv(0x04, hash), issuer_serial});
-  last_attribute = attribute(oid::signing_certificate_v2, {sequence({sequence({ess_cert_id})})});
-  last_der = cert.der();
-  last_suite = suite;
-  return last_attribute;
+  return attribute(oid::signing_certificate_v2, {sequence({sequence({ess_cert_id})})});
 }
 
 Bytes commitment_attribute(Commitment c) {

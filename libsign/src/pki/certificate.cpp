@@ -8,6 +8,7 @@
 
 #include "io/file_context.hpp"
 #include "pki/certificate_file.hpp"
+#include "pki/certificate_impl.hpp"
 #include "pki/extensions.hpp"
 #include "pki/signature.hpp"
 
@@ -17,36 +18,6 @@
 #include <unordered_map>
 
 namespace sign {
-
-struct Certificate::Impl {
-  // The SHA-256 fingerprint, computed on first use (path building and reports ask many times).
-  mutable std::once_flag fingerprint_once;
-  mutable std::string fingerprint;
-  // Subject == issuer, decided once: path building asks it of every candidate, and names that
-  // differ only late (a root's and its issuing CA's) cost a long comparison each time.
-  mutable std::once_flag self_issued_once;
-  mutable bool self_issued = false;
-  Bytes der;
-  Bytes tbs;
-  Bytes signature;
-  std::string sig_alg_oid;
-  DistinguishedName subject, issuer;
-  Bytes serial;
-  TimePoint not_before{}, not_after{};
-  std::optional<PublicKey> public_key;
-  bool is_ca = false;
-  std::optional<unsigned> path_len;
-  std::optional<unsigned> key_usage;
-  std::vector<std::string> eku, policies, crl_urls, ocsp_urls, ca_issuers_urls;
-  Bytes ski, aki;
-  std::vector<DistinguishedName> permitted, excluded;
-  bool has_policies = false;
-  std::vector<PolicyMapping> policy_mappings;
-  std::optional<unsigned> require_explicit_policy, inhibit_policy_mapping, inhibit_any_policy;
-  std::vector<std::string> unknown_critical;
-  bool name_constraints_unprocessed = false;
-  std::vector<std::pair<std::string, Bytes>> extensions;  ///< every extension: OID, extnValue contents
-};
 
 namespace {
 
@@ -386,8 +357,15 @@ bool Certificate::is_self_issued() const {
 }
 
 std::string Certificate::fingerprint() const {
-  std::call_once(impl_->fingerprint_once, [&] { impl_->fingerprint = to_hex(digest_bytes(DigestAlgorithm::sha256, impl_->der)); });
+  std::call_once(impl_->fingerprint_once, [&] { impl_->fingerprint = to_hex(digest(DigestAlgorithm::sha256)); });
   return impl_->fingerprint;
+}
+
+const Bytes& Certificate::digest(DigestAlgorithm alg) const {
+  std::lock_guard lock(impl_->derived_mutex);
+  auto it = impl_->digests.find(alg);
+  if (it == impl_->digests.end()) it = impl_->digests.emplace(alg, digest_bytes(alg, impl_->der)).first;
+  return it->second;
 }
 
 bool Certificate::verify_signature(const PublicKey& issuer_key) const {

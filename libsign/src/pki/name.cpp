@@ -10,10 +10,10 @@
 
 #include <sign/asn1.hpp>
 
+#include "support/per_thread_memo.hpp"
+
 #include <algorithm>
 #include <cctype>
-#include <map>
-#include <unordered_map>
 #include <utility>
 
 namespace sign {
@@ -147,19 +147,14 @@ DistinguishedName DistinguishedName::parse(std::string_view text) {
 
 namespace {
 
-// The dotted form of an attribute type. Names are parsed for every certificate of every
-// validation and use a handful of types: each is decoded once per thread (Botan's
-// OID::to_string was a quarter of the cost of parsing a name).
+// The dotted form of an attribute type: our strict decoder, Botan for what it refuses.
+// (No memo of its own: a distinct name is decoded once per thread by from_der.)
 std::string attribute_type(const Botan::BER_Object& type) {
-  const std::string content(reinterpret_cast<const char*>(type.bits()), type.length());
-  thread_local std::map<std::string, std::string> decoded;
-  if (auto it = decoded.find(content); it != decoded.end()) return it->second;
-  std::string dotted;
   try {
-    if (content.size() > 127) throw FormatError("long object identifier");
-    Bytes tlv{0x06, static_cast<std::uint8_t>(content.size())};
-    tlv.insert(tlv.end(), content.begin(), content.end());
-    dotted = oid_from_der(tlv);
+    if (type.length() > 127) throw FormatError("long object identifier");
+    Bytes tlv{0x06, static_cast<std::uint8_t>(type.length())};
+    tlv.insert(tlv.end(), type.bits(), type.bits() + type.length());
+    return oid_from_der(tlv);
   } catch (const FormatError&) {
     // What our strict decoder refuses (a non-minimal arc) Botan still reads, as before.
     Botan::OID oid;
@@ -168,8 +163,6 @@ std::string attribute_type(const Botan::BER_Object& type) {
         .decode(oid);
     return oid.to_string();
   }
-  if (decoded.size() < 256) decoded.emplace(content, dotted);
-  return dotted;
 }
 
 }  // namespace
@@ -177,9 +170,12 @@ std::string attribute_type(const Botan::BER_Object& type) {
 DistinguishedName DistinguishedName::from_der(ByteView der) {
   // The same few names (a signer's issuer, its CA's) are parsed for every signature a verifier
   // handles: each DER is decoded once per thread.
-  thread_local std::unordered_map<std::string, DistinguishedName> parsed;
-  std::string key(reinterpret_cast<const char*>(der.data()), der.size());
-  if (auto it = parsed.find(key); it != parsed.end()) return it->second;
+  thread_local detail::PerThreadMemo<DistinguishedName> parsed;
+  const std::string_view key(reinterpret_cast<const char*>(der.data()), der.size());
+  return parsed.get(key, [&] { return decode(der); });
+}
+
+DistinguishedName DistinguishedName::decode(ByteView der) {
   DistinguishedName dn;
   try {
     Botan::BER_Decoder outer(der.data(), der.size());
@@ -203,8 +199,6 @@ DistinguishedName DistinguishedName::from_der(ByteView der) {
     throw FormatError(std::string("malformed distinguished name: ") + e.what());
   }
   dn.der_.assign(der.begin(), der.end());
-  if (parsed.size() >= 1024) parsed.clear();
-  parsed.emplace(std::move(key), dn);
   return dn;
 }
 
@@ -217,12 +211,12 @@ std::string DistinguishedName::get(std::string_view oid) const {
 std::string DistinguishedName::to_string() const {
   // Reports name every certificate of a path, for every validation: each name's text is made
   // once per thread (by its DER, which determines it).
-  thread_local std::unordered_map<std::string, std::string> made;
-  std::string key;
-  if (!der_.empty()) {
-    key.assign(reinterpret_cast<const char*>(der_.data()), der_.size());
-    if (auto it = made.find(key); it != made.end()) return it->second;
-  }
+  thread_local detail::PerThreadMemo<std::string> made;
+  if (der_.empty()) return text();
+  return made.get(std::string_view(reinterpret_cast<const char*>(der_.data()), der_.size()), [&] { return text(); });
+}
+
+std::string DistinguishedName::text() const {
   std::string out;
   for (const auto& a : attributes_) {
     if (!out.empty()) out += ", ";
@@ -230,10 +224,6 @@ std::string DistinguishedName::to_string() const {
     // Values are attacker-chosen: escaped so that a name can never carry a line break, a
     // terminal escape or invalid UTF-8 into a report, a log or JSON.
     out += (def ? std::string(def->key) : a.oid) + "=" + printable_text(a.value);
-  }
-  if (!key.empty()) {
-    if (made.size() >= 1024) made.clear();
-    made.emplace(std::move(key), out);
   }
   return out;
 }

@@ -7,8 +7,9 @@
 #include <sign/io.hpp>
 #include <sign/pki.hpp>
 
+#include "pki/certificate_impl.hpp"
+
 #include <algorithm>
-#include <map>
 
 namespace sign {
 namespace {
@@ -87,12 +88,10 @@ std::vector<ProfileField> read_profile_fields(const Certificate& cert) {
 }  // namespace
 
 std::vector<ProfileField> profile_fields(const Certificate& cert) {
-  // Every report shows the signer's fields: read once per certificate in a thread.
-  thread_local std::map<std::string, std::vector<ProfileField>> read;
-  const std::string fingerprint = cert.fingerprint();
-  if (auto it = read.find(fingerprint); it != read.end()) return it->second;
-  if (read.size() >= 1024) read.clear();
-  return read.emplace(fingerprint, read_profile_fields(cert)).first->second;
+  // Every report shows the signer's fields: read once per certificate and kept with it.
+  const auto& impl = *cert.impl_;
+  std::call_once(impl.profile_once, [&] { impl.profile = read_profile_fields(cert); });
+  return impl.profile;
 }
 
 std::vector<std::string> missing_ru_qualified_fields(const Certificate& cert) {

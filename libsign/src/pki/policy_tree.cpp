@@ -2,9 +2,9 @@
 // node pointing at its parent; deleting a node marks it and everything below it dead.
 // Qualifiers are not tracked: nothing in our validation acts on them.
 #include "pki/policy_tree.hpp"
+#include "support/per_thread_memo.hpp"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 namespace sign::detail {
@@ -214,16 +214,14 @@ PolicyOutcome run_policy_processing(const std::vector<Certificate>& path, const 
 PolicyOutcome process_policies(const std::vector<Certificate>& path, const PolicyInputs& inputs) {
   // A signer's path is the same for every document it signs: the outcome depends only on the
   // certificates and the inputs, so it is worked out once per thread.
-  thread_local std::map<std::string, PolicyOutcome> outcomes;
+  thread_local PerThreadMemo<PolicyOutcome> outcomes;
   std::string key;
   for (const auto& c : path) key += c.fingerprint();
   key += inputs.initial_explicit_policy ? "|e" : "|-";
   key += inputs.initial_policy_mapping_inhibit ? "m" : "-";
   key += inputs.initial_any_policy_inhibit ? "a" : "-";
   for (const auto& p : inputs.user_initial_policy_set) key += "|" + p;
-  if (auto it = outcomes.find(key); it != outcomes.end()) return it->second;
-  if (outcomes.size() >= 1024) outcomes.clear();
-  return outcomes.emplace(std::move(key), run_policy_processing(path, inputs)).first->second;
+  return outcomes.get(key, [&] { return run_policy_processing(path, inputs); });
 }
 
 }  // namespace sign::detail

@@ -3,11 +3,11 @@
 // the policy allows — in the policy's order, judged fresh against the proof of existence.
 // Also the collection of that evidence to embed in a signature (LT, XL1).
 #include "validate/validator.hpp"
+#include "support/per_thread_memo.hpp"
 
 #include <sign/error.hpp>
 
 #include <algorithm>
-#include <map>
 #include <random>
 
 namespace sign::detail {
@@ -20,13 +20,12 @@ namespace {
 // The OCSP CertID of `cert` and its DER in hex (the cache key), made once per certificate in a
 // thread: two digests and an encoding for every certificate of every validation otherwise.
 std::pair<OcspCertId, std::string> cert_id_of(const Certificate& cert, const Certificate& issuer) {
-  thread_local std::map<std::string, std::pair<OcspCertId, std::string>> made;
-  std::string pair = issuer.fingerprint() + cert.fingerprint();
-  if (auto it = made.find(pair); it != made.end()) return it->second;
-  if (made.size() >= 1024) made.clear();
-  auto id = OcspCertId::of(cert, issuer);
-  std::string hex = to_hex(id.encode());
-  return made.emplace(std::move(pair), std::make_pair(std::move(id), std::move(hex))).first->second;
+  thread_local PerThreadMemo<std::pair<OcspCertId, std::string>> made;
+  return made.get(issuer.fingerprint() + cert.fingerprint(), [&] {
+    auto id = OcspCertId::of(cert, issuer);
+    std::string hex = to_hex(id.encode());
+    return std::make_pair(std::move(id), std::move(hex));
+  });
 }
 
 }  // namespace

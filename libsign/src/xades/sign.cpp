@@ -105,7 +105,7 @@ Skeleton make_skeleton(Node* parent, bool is_root, const SignerSpec& signer, con
   Node* cert_digest = add_element(cert, kXadesNs, "xades", "CertDigest");
   const DigestAlgorithm alg = suite_info(suite).digest;
   set_attribute(add_element(cert_digest, kDsNs, "ds", "DigestMethod"), "Algorithm", digest_uri(alg, options.sm2_uris));
-  add_element(cert_digest, kDsNs, "ds", "DigestValue", base64(digest_bytes(alg, signer.certificate.der())));
+  add_element(cert_digest, kDsNs, "ds", "DigestValue", base64(signer.certificate.digest(alg)));
   add_element(cert, kXadesNs, "xades", "IssuerSerialV2", base64(issuer_serial_der(signer.certificate)));
   Node* sdop = add_element(s.signed_properties, kXadesNs, "xades", "SignedDataObjectProperties");
   for (std::size_t i = 0; i < data.size(); ++i) {
