@@ -7,6 +7,7 @@
 //                           entries (not 100,000)
 // Every ratio is the median of bench::kRounds interleaved rounds (measure.hpp).
 #define OPENSSL_SUPPRESS_DEPRECATED  // ENGINE_get_digest: the GOST baseline is the engine
+#include <cstdlib>
 #include <stdexcept>
 #include <sign/ca.hpp>
 #include <sign/io.hpp>
@@ -644,7 +645,12 @@ int main(int argc, char** argv) {
     std::cerr << "bench failed: " << e.what() << "\n(its files are kept in " << dir.string() << ")\n";
     return 1;
   }
-  fs::remove_all(dir);
+  // XSIGN_BENCH_KEEP=1 keeps the keys, certificates, trust directories and signatures, to
+  // profile one of the measured commands by hand (perf, callgrind).
+  if (const char* keep = std::getenv("XSIGN_BENCH_KEEP"); keep && std::string(keep) == "1")
+    std::cerr << "files kept in " << dir.string() << "\n";
+  else
+    fs::remove_all(dir);
   // Keys and certificates hold Botan objects: release them before Botan's allocator goes at exit.
   domains.clear();
   bench::print_table();

@@ -58,9 +58,14 @@ set(CPACK_DEBIAN_LIBSIGN_PACKAGE_NAME libsign0)
 set(CPACK_DEBIAN_LIBSIGN_PACKAGE_SHLIBDEPS ON)
 # libpq is opened with dlopen when a CA store is in PostgreSQL (libsign/src/ca/libpq.hpp).
 set(CPACK_DEBIAN_LIBSIGN_PACKAGE_RECOMMENDS "libpq5")
+# libxml2, libzip and p11-kit are opened with dlopen on first use (support/lazy_library.hpp), so
+# dpkg-shlibdeps cannot see them: named here, for the library and for the statically linked CLI.
+set(XSIGN_DLOPENED_PACKAGES "libxml2, libzip4, libp11-kit0")
+set(CPACK_DEBIAN_LIBSIGN_PACKAGE_DEPENDS "${XSIGN_DLOPENED_PACKAGES}")
+set(CPACK_DEBIAN_XSIGN_PACKAGE_DEPENDS "${XSIGN_DLOPENED_PACKAGES}")
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_NAME libsign-dev)
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_DEPENDS
-    "libsign0 (= ${PROJECT_VERSION}), libbotan-2-dev, libssl-dev, libsqlite3-dev, libtomlplusplus-dev, nlohmann-json3-dev, libp11-kit-dev, libxml2-dev, libzip-dev")
+    "libsign0 (= ${PROJECT_VERSION}), libbotan-2-dev, libssl-dev, libsqlite3-dev, libtomlplusplus-dev, nlohmann-json3-dev")
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_XSIGN_PACKAGE_NAME xsign)
 set(CPACK_DEBIAN_XSIGN_PACKAGE_SHLIBDEPS ON)

@@ -2,6 +2,7 @@
 // directory is checked as a whole before any entry is read, and reading an entry never yields
 // more than it declared, so a bomb fails early instead of filling memory or disk.
 #include "asic/zip.hpp"
+#include "support/lazy_library.hpp"
 
 #include <sign/error.hpp>
 
@@ -16,10 +17,18 @@ namespace sign::detail {
 
 namespace {
 
+// libzip, opened on the first container operation rather than linked (support/lazy_library.hpp):
+// it and the compression libraries it needs are not loaded by commands that open no container.
+const LazyLibrary& libzip() {
+  static const LazyLibrary library(XSIGN_LIBZIP_SONAME, "libzip4", "ASiC containers");
+  return library;
+}
+#define ZIP_CALL(fn) LAZY_CALL(::sign::detail::libzip(), fn)
+
 constexpr std::uint64_t kRatioCheckedFrom = 1024 * 1024;  // smaller entries may compress as they like
 
 std::string zip_message(::zip* archive) {
-  const char* m = archive ? zip_strerror(archive) : nullptr;
+  const char* m = archive ? ZIP_CALL(zip_strerror)(archive) : nullptr;
   return m ? m : "unknown libzip error";
 }
 
@@ -55,12 +64,12 @@ std::string name_problem(const std::string& name) {
 
 std::shared_ptr<ZipReader> ZipReader::open(const std::string& path, const AsicLimits& limits) {
   int error = 0;
-  ::zip* archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  ::zip* archive = ZIP_CALL(zip_open)(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
   if (!archive) {
     zip_error_t e;
-    zip_error_init_with_code(&e, error);
-    std::string message = zip_error_strerror(&e);
-    zip_error_fini(&e);
+    ZIP_CALL(zip_error_init_with_code)(&e, error);
+    std::string message = ZIP_CALL(zip_error_strerror)(&e);
+    ZIP_CALL(zip_error_fini)(&e);
     if (error == ZIP_ER_NOENT || error == ZIP_ER_OPEN) throw NoInputError(path + ": cannot open (" + message + ")");
     throw FormatError(path + " is not a readable zip container (" + message + ")");
   }
@@ -75,16 +84,16 @@ std::shared_ptr<ZipReader> ZipReader::open_bytes(Bytes data, const std::string& 
   reader->path_ = name;
   reader->memory_ = std::make_shared<Bytes>(std::move(data));
   zip_error_t e;
-  zip_error_init(&e);
-  zip_source_t* src = zip_source_buffer_create(reader->memory_->data(), reader->memory_->size(), 0, &e);
-  ::zip* archive = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &e) : nullptr;
+  ZIP_CALL(zip_error_init)(&e);
+  zip_source_t* src = ZIP_CALL(zip_source_buffer_create)(reader->memory_->data(), reader->memory_->size(), 0, &e);
+  ::zip* archive = src ? ZIP_CALL(zip_open_from_source)(src, ZIP_RDONLY | ZIP_CHECKCONS, &e) : nullptr;
   if (!archive) {
-    if (src) zip_source_free(src);
-    const std::string message = zip_error_strerror(&e);
-    zip_error_fini(&e);
+    if (src) ZIP_CALL(zip_source_free)(src);
+    const std::string message = ZIP_CALL(zip_error_strerror)(&e);
+    ZIP_CALL(zip_error_fini)(&e);
     throw FormatError(name + " is not a readable zip container (" + message + ")");
   }
-  zip_error_fini(&e);
+  ZIP_CALL(zip_error_fini)(&e);
   reader->archive_ = archive;
   return check(std::move(reader), limits);
 }
@@ -92,7 +101,7 @@ std::shared_ptr<ZipReader> ZipReader::open_bytes(Bytes data, const std::string& 
 std::shared_ptr<ZipReader> ZipReader::check(std::shared_ptr<ZipReader> reader, const AsicLimits& limits) {
   ::zip* archive = reader->archive_;
   const std::string& path = reader->path_;
-  const zip_int64_t count = zip_get_num_entries(archive, 0);
+  const zip_int64_t count = ZIP_CALL(zip_get_num_entries)(archive, 0);
   if (count < 0) throw FormatError(path + ": cannot list the zip entries (" + zip_message(archive) + ")");
   if (static_cast<std::uint64_t>(count) > limits.max_entries)
     throw FormatError(path + " has " + std::to_string(count) + " entries; the limit is " +
@@ -101,8 +110,8 @@ std::shared_ptr<ZipReader> ZipReader::check(std::shared_ptr<ZipReader> reader, c
   std::uint64_t total = 0;
   for (zip_uint64_t i = 0; i < static_cast<zip_uint64_t>(count); ++i) {
     zip_stat_t st;
-    zip_stat_init(&st);
-    if (zip_stat_index(archive, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
+    ZIP_CALL(zip_stat_init)(&st);
+    if (ZIP_CALL(zip_stat_index)(archive, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
       throw FormatError(path + ": entry " + std::to_string(i) + " cannot be read (" + zip_message(archive) + ")");
     ZipEntry e;
     e.index = i;
@@ -131,15 +140,15 @@ std::shared_ptr<ZipReader> ZipReader::check(std::shared_ptr<ZipReader> reader, c
     if (total > limits.max_total_bytes)
       throw FormatError(path + ": its entries add up to more than " + std::to_string(limits.max_total_bytes) +
                         " bytes, the limit");
-    e.has_extra_field = zip_file_extra_fields_count(archive, i, ZIP_FL_LOCAL) > 0 ||
-                        zip_file_extra_fields_count(archive, i, ZIP_FL_CENTRAL) > 0;
+    e.has_extra_field = ZIP_CALL(zip_file_extra_fields_count)(archive, i, ZIP_FL_LOCAL) > 0 ||
+                        ZIP_CALL(zip_file_extra_fields_count)(archive, i, ZIP_FL_CENTRAL) > 0;
     reader->entries_.push_back(std::move(e));
   }
   return reader;
 }
 
 ZipReader::~ZipReader() {
-  if (archive_) zip_discard(archive_);
+  if (archive_) ZIP_CALL(zip_discard)(archive_);
 }
 
 const ZipEntry* ZipReader::find(const std::string& name) const {
@@ -154,10 +163,10 @@ class EntryStream {
  public:
   EntryStream(::zip* archive, const ZipEntry& entry, const std::string& path)
       : entry_(entry), where_(path + ": entry '" + printable_text(entry.name) + "'") {
-    file_ = zip_fopen_index(archive, entry.index, 0);
+    file_ = ZIP_CALL(zip_fopen_index)(archive, entry.index, 0);
     if (!file_) throw FormatError(where_ + " cannot be opened (" + zip_message(archive) + ")");
   }
-  ~EntryStream() { zip_fclose(file_); }
+  ~EntryStream() { ZIP_CALL(zip_fclose)(file_); }
   EntryStream(const EntryStream&) = delete;
   EntryStream& operator=(const EntryStream&) = delete;
 
@@ -165,9 +174,9 @@ class EntryStream {
 
   /// Reads up to out.size() bytes; 0 at the end.
   std::size_t read(std::span<std::uint8_t> out) {
-    const zip_int64_t n = zip_fread(file_, out.data(), out.size());
+    const zip_int64_t n = ZIP_CALL(zip_fread)(file_, out.data(), out.size());
     if (n < 0) {
-      const char* m = zip_file_strerror(file_);
+      const char* m = ZIP_CALL(zip_file_strerror)(file_);
       throw FormatError(where_ + " is damaged (" + std::string(m ? m : "read error") + ")");
     }
     position_ += static_cast<std::uint64_t>(n);
@@ -273,8 +282,8 @@ struct StreamedSource {
   std::shared_ptr<const ByteSource> source;
   std::uint64_t position = 0;
   zip_error_t error;
-  StreamedSource() { zip_error_init(&error); }
-  ~StreamedSource() { zip_error_fini(&error); }
+  StreamedSource() { ZIP_CALL(zip_error_init)(&error); }
+  ~StreamedSource() { ZIP_CALL(zip_error_fini)(&error); }
 };
 
 zip_int64_t streamed_callback(void* user, void* data, zip_uint64_t len, zip_source_cmd_t cmd) {
@@ -287,7 +296,7 @@ zip_int64_t streamed_callback(void* user, void* data, zip_uint64_t len, zip_sour
       try {
         s->source->read(s->position, std::span(static_cast<std::uint8_t*>(data), n));
       } catch (...) {
-        zip_error_set(&s->error, ZIP_ER_READ, EIO);
+        ZIP_CALL(zip_error_set)(&s->error, ZIP_ER_READ, EIO);
         return -1;
       }
       s->position += n;
@@ -296,17 +305,17 @@ zip_int64_t streamed_callback(void* user, void* data, zip_uint64_t len, zip_sour
     case ZIP_SOURCE_CLOSE: return 0;
     case ZIP_SOURCE_STAT: {
       auto* st = static_cast<zip_stat_t*>(data);
-      zip_stat_init(st);
+      ZIP_CALL(zip_stat_init)(st);
       st->size = s->source->size();
       st->valid |= ZIP_STAT_SIZE;
       return sizeof(zip_stat_t);
     }
-    case ZIP_SOURCE_ERROR: return zip_error_to_data(&s->error, data, len);
+    case ZIP_SOURCE_ERROR: return ZIP_CALL(zip_error_to_data)(&s->error, data, len);
     case ZIP_SOURCE_FREE: return 0;  // owned by the writer's keep_ list
     case ZIP_SOURCE_SUPPORTS:
-      return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+      return ZIP_CALL(zip_source_make_command_bitmap)(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
                                             ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
-    default: zip_error_set(&s->error, ZIP_ER_OPNOTSUPP, 0); return -1;
+    default: ZIP_CALL(zip_error_set)(&s->error, ZIP_ER_OPNOTSUPP, 0); return -1;
   }
 }
 
@@ -314,29 +323,29 @@ zip_int64_t streamed_callback(void* user, void* data, zip_uint64_t len, zip_sour
 
 ZipWriter::ZipWriter(const std::string& path, std::string_view mimetype) : path_(path) {
   int error = 0;
-  archive_ = zip_open(path.c_str(), ZIP_CREATE | ZIP_EXCL, &error);
+  archive_ = ZIP_CALL(zip_open)(path.c_str(), ZIP_CREATE | ZIP_EXCL, &error);
   if (!archive_) throw IoError(path + ": cannot create the container (libzip error " + std::to_string(error) + ")");
   add("mimetype", Bytes(mimetype.begin(), mimetype.end()), false);
 }
 
 ZipWriter::~ZipWriter() {
-  if (archive_) zip_discard(archive_);  // nothing was written
+  if (archive_) ZIP_CALL(zip_discard)(archive_);  // nothing was written
 }
 
 void ZipWriter::added(std::int64_t index, const std::string& name, bool compress) {
   if (index < 0) throw IoError(path_ + ": cannot add '" + name + "' (" + zip_message(archive_) + ")");
   const auto i = static_cast<zip_uint64_t>(index);
-  if (zip_set_file_compression(archive_, i, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) != 0)
+  if (ZIP_CALL(zip_set_file_compression)(archive_, i, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) != 0)
     throw IoError(path_ + ": cannot set the compression of '" + name + "' (" + zip_message(archive_) + ")");
 }
 
 void ZipWriter::add(const std::string& name, Bytes data, bool compress) {
   auto held = std::make_shared<Bytes>(std::move(data));
   keep_.push_back(held);
-  zip_source_t* src = zip_source_buffer(archive_, held->data(), held->size(), 0);
+  zip_source_t* src = ZIP_CALL(zip_source_buffer)(archive_, held->data(), held->size(), 0);
   if (!src) throw IoError(path_ + ": cannot add '" + name + "' (" + zip_message(archive_) + ")");
-  const zip_int64_t index = zip_file_add(archive_, name.c_str(), src, ZIP_FL_ENC_UTF_8);
-  if (index < 0) zip_source_free(src);
+  const zip_int64_t index = ZIP_CALL(zip_file_add)(archive_, name.c_str(), src, ZIP_FL_ENC_UTF_8);
+  if (index < 0) ZIP_CALL(zip_source_free)(src);
   added(index, name, compress);
 }
 
@@ -344,26 +353,26 @@ void ZipWriter::add(const std::string& name, const Content& content, bool compre
   auto held = std::make_shared<StreamedSource>();
   held->source = content.source;
   keep_.push_back(held);
-  zip_source_t* src = zip_source_function(archive_, streamed_callback, held.get());
+  zip_source_t* src = ZIP_CALL(zip_source_function)(archive_, streamed_callback, held.get());
   if (!src) throw IoError(path_ + ": cannot add '" + name + "' (" + zip_message(archive_) + ")");
-  const zip_int64_t index = zip_file_add(archive_, name.c_str(), src, ZIP_FL_ENC_UTF_8);
-  if (index < 0) zip_source_free(src);
+  const zip_int64_t index = ZIP_CALL(zip_file_add)(archive_, name.c_str(), src, ZIP_FL_ENC_UTF_8);
+  if (index < 0) ZIP_CALL(zip_source_free)(src);
   added(index, name, compress);
 }
 
 void ZipWriter::copy(const ZipReader& from, const ZipEntry& entry) {
   keep_.push_back(std::const_pointer_cast<ZipReader>(from.shared_from_this()));
-  zip_source_t* src = zip_source_zip(archive_, from.archive_, entry.index, ZIP_FL_COMPRESSED, 0, -1);
+  zip_source_t* src = ZIP_CALL(zip_source_zip)(archive_, from.archive_, entry.index, ZIP_FL_COMPRESSED, 0, -1);
   if (!src) throw IoError(path_ + ": cannot copy '" + entry.name + "' (" + zip_message(archive_) + ")");
-  const zip_int64_t index = zip_file_add(archive_, entry.name.c_str(), src, ZIP_FL_ENC_UTF_8);
+  const zip_int64_t index = ZIP_CALL(zip_file_add)(archive_, entry.name.c_str(), src, ZIP_FL_ENC_UTF_8);
   if (index < 0) {
-    zip_source_free(src);
+    ZIP_CALL(zip_source_free)(src);
     throw IoError(path_ + ": cannot copy '" + entry.name + "' (" + zip_message(archive_) + ")");
   }
 }
 
 void ZipWriter::close() {
-  if (zip_close(archive_) != 0) {
+  if (ZIP_CALL(zip_close)(archive_) != 0) {
     const std::string message = zip_message(archive_);
     throw IoError(path_ + ": cannot write the container (" + message + ")");
   }

@@ -1,4 +1,4 @@
-// The compiled-in catalogues, parsed once on first use with toml++ (thread-safe static init).
+// The compiled-in catalogues, each parsed on its first use with toml++ (thread-safe static init).
 #include "i18n/catalogue_sources.hpp"
 
 #include <sign/error.hpp>
@@ -7,7 +7,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdlib>
 #include <map>
 
@@ -36,11 +35,22 @@ Catalogue parse_catalogue(std::string_view source, std::string_view name) {
   return out;
 }
 
+// Each language is parsed on its first use only: a short `xsign` process speaks one language
+// (and English for what its own catalogue lacks), and parsing all three was an eighth of it.
 const Catalogue& catalogue(Language lang) {
-  static const std::array<Catalogue, 3> all{parse_catalogue(detail::kCatalogueEn, "en.toml"),
-                                            parse_catalogue(detail::kCatalogueRu, "ru.toml"),
-                                            parse_catalogue(detail::kCatalogueZh, "zh.toml")};
-  return all[static_cast<std::size_t>(lang)];
+  switch (lang) {
+    case Language::ru: {
+      static const Catalogue ru = parse_catalogue(detail::kCatalogueRu, "ru.toml");
+      return ru;
+    }
+    case Language::zh: {
+      static const Catalogue zh = parse_catalogue(detail::kCatalogueZh, "zh.toml");
+      return zh;
+    }
+    case Language::en: break;
+  }
+  static const Catalogue en = parse_catalogue(detail::kCatalogueEn, "en.toml");
+  return en;
 }
 
 const std::string* find_message(Language lang, std::string_view key) {

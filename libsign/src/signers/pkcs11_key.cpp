@@ -8,6 +8,7 @@
 
 #include "crypto/key_impl.hpp"
 #include "signers/pkcs11_module.hpp"
+#include "support/lazy_library.hpp"
 
 #include <p11-kit/uri.h>
 
@@ -18,6 +19,14 @@
 
 namespace sign {
 namespace {
+
+// p11-kit (for PKCS#11 URIs), opened on the first token key rather than linked
+// (support/lazy_library.hpp): it and libffi are not loaded by commands that use no token.
+const detail::LazyLibrary& p11_kit() {
+  static const detail::LazyLibrary library(XSIGN_P11KIT_SONAME, "libp11-kit0", "PKCS#11 keys");
+  return library;
+}
+#define P11_KIT_CALL(fn) LAZY_CALL(::sign::p11_kit(), fn)
 
 using namespace detail;
 
@@ -72,7 +81,7 @@ Sm2Mechanisms parse_sm2_mechanisms(std::string spec) {
 // ---------------------------------------------------------------------------- URIs
 
 struct UriDeleter {
-  void operator()(P11KitUri* u) const { p11_kit_uri_free(u); }
+  void operator()(P11KitUri* u) const { P11_KIT_CALL(p11_kit_uri_free)(u); }
 };
 using UriPtr = std::unique_ptr<P11KitUri, UriDeleter>;
 
@@ -89,19 +98,19 @@ struct ParsedUri {
 ParsedUri parse_uri(const std::string& text, const Pkcs11Options& options) {
   ParsedUri p;
   p.text = text;
-  p.uri.reset(p11_kit_uri_new());
-  const int rc = p11_kit_uri_parse(text.c_str(), P11_KIT_URI_FOR_ANY, p.uri.get());
+  p.uri.reset(P11_KIT_CALL(p11_kit_uri_new)());
+  const int rc = P11_KIT_CALL(p11_kit_uri_parse)(text.c_str(), P11_KIT_URI_FOR_ANY, p.uri.get());
   if (rc != P11_KIT_URI_OK)
-    throw UsageError("not a PKCS#11 URI (RFC 7512): '" + printable_text(text) + "': " + p11_kit_uri_message(rc));
-  if (p11_kit_uri_any_unrecognized(p.uri.get()))
+    throw UsageError("not a PKCS#11 URI (RFC 7512): '" + printable_text(text) + "': " + P11_KIT_CALL(p11_kit_uri_message)(rc));
+  if (P11_KIT_CALL(p11_kit_uri_any_unrecognized)(p.uri.get()))
     throw UsageError("PKCS#11 URI '" + printable_text(text) + "' has attributes xsign does not know; use token, manufacturer, "
                      "serial, model, object, id, type, pin-source, pin-value, module-path");
-  if (const char* m = p11_kit_uri_get_module_path(p.uri.get())) p.module_path = m;
+  if (const char* m = P11_KIT_CALL(p11_kit_uri_get_module_path)(p.uri.get())) p.module_path = m;
   if (p.module_path.empty()) p.module_path = options.module;
   if (p.module_path.empty())
     if (const char* env = std::getenv("XSIGN_PKCS11_MODULE")) p.module_path = env;
-  if (const char* v = p11_kit_uri_get_pin_value(p.uri.get())) p.pin = v;
-  if (const char* src = p11_kit_uri_get_pin_source(p.uri.get())) {
+  if (const char* v = P11_KIT_CALL(p11_kit_uri_get_pin_value)(p.uri.get())) p.pin = v;
+  if (const char* src = P11_KIT_CALL(p11_kit_uri_get_pin_source)(p.uri.get())) {
     std::string path = src;
     if (path.rfind("file:", 0) == 0) path = path.substr(5);
     std::string pin = read_text_file(path, 4096);
@@ -109,16 +118,16 @@ ParsedUri parse_uri(const std::string& text, const Pkcs11Options& options) {
     if (pin.empty()) throw PassphraseError("pin-source " + path + " is empty");
     p.pin = pin;
   }
-  if (auto* a = p11_kit_uri_get_attribute(p.uri.get(), CKA_LABEL)) {
+  if (auto* a = P11_KIT_CALL(p11_kit_uri_get_attribute)(p.uri.get(), CKA_LABEL)) {
     p.label = std::string(static_cast<const char*>(a->pValue), a->ulValueLen);
     p.names_object = true;
   }
-  if (auto* a = p11_kit_uri_get_attribute(p.uri.get(), CKA_ID)) {
+  if (auto* a = P11_KIT_CALL(p11_kit_uri_get_attribute)(p.uri.get(), CKA_ID)) {
     const auto* b = static_cast<const std::uint8_t*>(a->pValue);
     p.id = Bytes(b, b + a->ulValueLen);
     p.names_object = true;
   }
-  if (auto* a = p11_kit_uri_get_attribute(p.uri.get(), CKA_CLASS)) {
+  if (auto* a = P11_KIT_CALL(p11_kit_uri_get_attribute)(p.uri.get(), CKA_CLASS)) {
     if (a->ulValueLen == sizeof(CK_OBJECT_CLASS) && *static_cast<CK_OBJECT_CLASS*>(a->pValue) != CKO_PRIVATE_KEY)
       throw UsageError("the PKCS#11 URI names a " + std::string("non-private-key object") + "; use type=private or leave type out");
   }
@@ -126,24 +135,24 @@ ParsedUri parse_uri(const std::string& text, const Pkcs11Options& options) {
 }
 
 std::string format_uri(const CK_TOKEN_INFO& token, const std::string& label, ByteView id, const std::string& module_path) {
-  UriPtr u(p11_kit_uri_new());
-  *p11_kit_uri_get_token_info(u.get()) = token;
+  UriPtr u(P11_KIT_CALL(p11_kit_uri_new)());
+  *P11_KIT_CALL(p11_kit_uri_get_token_info)(u.get()) = token;
   if (!label.empty()) {
     CK_ATTRIBUTE a{CKA_LABEL, const_cast<char*>(label.data()), label.size()};
-    p11_kit_uri_set_attribute(u.get(), &a);
+    P11_KIT_CALL(p11_kit_uri_set_attribute)(u.get(), &a);
   }
   if (!id.empty()) {
     CK_ATTRIBUTE a{CKA_ID, const_cast<std::uint8_t*>(id.data()), id.size()};
-    p11_kit_uri_set_attribute(u.get(), &a);
+    P11_KIT_CALL(p11_kit_uri_set_attribute)(u.get(), &a);
   }
   if (!label.empty() || !id.empty()) {
     CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
     CK_ATTRIBUTE a{CKA_CLASS, &cls, sizeof cls};
-    p11_kit_uri_set_attribute(u.get(), &a);
+    P11_KIT_CALL(p11_kit_uri_set_attribute)(u.get(), &a);
   }
-  if (!module_path.empty()) p11_kit_uri_set_module_path(u.get(), module_path.c_str());
+  if (!module_path.empty()) P11_KIT_CALL(p11_kit_uri_set_module_path)(u.get(), module_path.c_str());
   char* out = nullptr;
-  if (p11_kit_uri_format(u.get(), P11_KIT_URI_FOR_ANY, &out) != P11_KIT_URI_OK || !out)
+  if (P11_KIT_CALL(p11_kit_uri_format)(u.get(), P11_KIT_URI_FOR_ANY, &out) != P11_KIT_URI_OK || !out)
     throw InternalError("p11-kit could not format a URI");
   std::string s = out;
   std::free(out);
@@ -159,7 +168,7 @@ std::vector<TokenMatch> matching_tokens(const Pkcs11Module& module, const Parsed
   std::vector<TokenMatch> out;
   for (CK_SLOT_ID slot : module.slots_with_token()) {
     CK_TOKEN_INFO info = module.token_info(slot);
-    if (p11_kit_uri_match_token_info(uri.uri.get(), &info)) out.push_back({slot, info});
+    if (P11_KIT_CALL(p11_kit_uri_match_token_info)(uri.uri.get(), &info)) out.push_back({slot, info});
   }
   return out;
 }

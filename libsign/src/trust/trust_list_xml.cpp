@@ -33,14 +33,6 @@ std::string tsl_type_uri(const std::string& territory, bool list_of_lists) {
   return std::string(kTslTypePrefix) + territory + (list_of_lists ? std::string(kListOfListsSuffix) : "list");
 }
 
-std::string lang_of(const Node* n) {
-  xmlChar* v = xmlNodeGetLang(n);
-  if (!v) return {};
-  std::string out(reinterpret_cast<const char*>(v));
-  xmlFree(v);
-  return out;
-}
-
 [[noreturn]] void bad(const std::string& what, const std::string& why) {
   throw FormatError(what + ": not a TS 119 612 trust list: " + why);
 }
@@ -154,7 +146,7 @@ class Reader {
     const auto all = children(n, kTslNs, "Name");
     if (all.empty()) bad(what_, path_of(n) + " has no Name");
     for (const Node* name : all)
-      if (lang_of(name) == "en") return trimmed(text(name));
+      if (language(name) == "en") return trimmed(text(name));
     return trimmed(text(all.front()));
   }
 

@@ -38,8 +38,8 @@ std::vector<std::string> split_prefixes(const std::string& list) {
 
 // The prefix `p` is bound to the XMLDSig namespace where `at` sits.
 bool prefix_is_ds(const Node* at, const std::string& p) {
-  xmlNsPtr ns = xmlSearchNs(at->doc, const_cast<Node*>(at), reinterpret_cast<const xmlChar*>(p.c_str()));
-  return ns && std::string(reinterpret_cast<const char*>(ns->href)) == kDsNs;
+  const auto ns = namespace_for_prefix(at, p);
+  return ns && *ns == kDsNs;
 }
 
 // XPath Filter 2.0 is accepted in exactly the form parallel enveloped signatures use: subtract

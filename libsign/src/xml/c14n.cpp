@@ -1,6 +1,7 @@
 // Canonical XML of a node subset through libxml2's C14N, written straight into a sink (a
 // digest, usually), so a large signed document is never held twice.
 #include "xml/xml.hpp"
+#include "xml/libxml2.hpp"
 
 #include <sign/error.hpp>
 
@@ -83,11 +84,11 @@ void Document::canonicalize(const NodeSubset& subset, C14n mode, const std::vect
     prefixes.push_back(const_cast<xmlChar*>(reinterpret_cast<const xmlChar*>(p.c_str())));
   prefixes.push_back(nullptr);
   SinkContext ctx{&sink, {}};
-  xmlOutputBufferPtr out = xmlOutputBufferCreateIO(write_to_sink, nullptr, &ctx, nullptr);
+  xmlOutputBufferPtr out = XML_CALL(xmlOutputBufferCreateIO)(write_to_sink, nullptr, &ctx, nullptr);
   if (!out) throw std::bad_alloc();
-  const int rc = xmlC14NExecute(doc_.get(), visible, const_cast<NodeSubset*>(&subset), lib_mode,
+  const int rc = XML_CALL(xmlC14NExecute)(doc_.get(), visible, const_cast<NodeSubset*>(&subset), lib_mode,
                                 lib_mode == XML_C14N_EXCLUSIVE_1_0 ? prefixes.data() : nullptr, comments, out);
-  const int closed = xmlOutputBufferClose(out);
+  const int closed = XML_CALL(xmlOutputBufferClose)(out);
   if (!ctx.error.empty()) throw IoError("canonicalizing XML: " + ctx.error);
   if (rc < 0 || closed < 0) throw FormatError("the XML could not be canonicalized (" + std::string(c14n_uri(mode)) + ")");
 }

@@ -2,6 +2,7 @@
 // signed trade documents have no business declaring entities, and entity expansion and
 // external entities are the classic ways to make a verifier hang or read local files.
 #include "xml/xml.hpp"
+#include "xml/libxml2.hpp"
 
 #include <sign/error.hpp>
 
@@ -14,6 +15,12 @@
 #include <mutex>
 
 namespace sign::xml {
+
+const detail::LazyLibrary& libxml2() {
+  static const detail::LazyLibrary library(XSIGN_LIBXML2_SONAME, "libxml2", "XML (XAdES signatures, trust lists)");
+  return library;
+}
+
 namespace {
 
 const xmlChar* X(std::string_view s) { return reinterpret_cast<const xmlChar*>(s.data()); }
@@ -21,7 +28,7 @@ std::string S(const xmlChar* s) { return s ? reinterpret_cast<const char*>(s) : 
 
 void init_library() {
   static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
+  std::call_once(once, [] { XML_CALL(xmlInitParser)(); });
 }
 
 struct DoctypeGuard {
@@ -33,12 +40,12 @@ struct DoctypeGuard {
 void refuse_doctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
   auto* parser = static_cast<xmlParserCtxtPtr>(ctx);
   static_cast<DoctypeGuard*>(parser->_private)->seen = true;
-  xmlStopParser(parser);
+  XML_CALL(xmlStopParser)(parser);
 }
 
 }  // namespace
 
-void Document::Free::operator()(_xmlDoc* d) const { xmlFreeDoc(d); }
+void Document::Free::operator()(_xmlDoc* d) const { XML_CALL(xmlFreeDoc)(d); }
 
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
@@ -50,7 +57,7 @@ Document Document::parse(ByteView bytes, const std::string& what) {
     throw FormatError(what + ": the XML document is " + std::to_string(bytes.size() >> 20) +
                       " MiB; xsign reads XML of at most " + std::to_string(kMaxXmlBytes >> 20) +
                       " MiB (sign larger files detached, or as CAdES)");
-  std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
+  std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> ctxt(XML_CALL(xmlNewParserCtxt)(), XML_CALL(xmlFreeParserCtxt));
   if (!ctxt) throw std::bad_alloc();
   DoctypeGuard guard;
   ctxt->_private = &guard;
@@ -61,42 +68,42 @@ Document Document::parse(ByteView bytes, const std::string& what) {
   // no XML_PARSE_HUGE (keeps the depth limit of 256 and 10 MB per text node).
   // COMPACT keeps short text inside its node: a third less memory on record-style documents.
   const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT;
-  xmlDocPtr doc = xmlCtxtReadMemory(ctxt.get(), reinterpret_cast<const char*>(bytes.data()),
+  xmlDocPtr doc = XML_CALL(xmlCtxtReadMemory)(ctxt.get(), reinterpret_cast<const char*>(bytes.data()),
                                     static_cast<int>(bytes.size()), nullptr, nullptr, options);
   Document out(doc);
   if (guard.seen)
     throw FormatError(what + ": the XML has a DOCTYPE (a DTD); xsign refuses DTDs in signed XML, since entity "
                       "declarations can expand without bound or read local files. Remove the DOCTYPE and sign again");
   if (!doc || !ctxt->wellFormed) {
-    const xmlError* e = xmlCtxtGetLastError(ctxt.get());
+    const xmlError* e = XML_CALL(xmlCtxtGetLastError)(ctxt.get());
     std::string msg = e && e->message ? S(reinterpret_cast<const xmlChar*>(e->message)) : "not well-formed";
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
     throw FormatError(what + ": not well-formed XML" + (e ? " at line " + std::to_string(e->line) : "") + ": " + msg);
   }
-  if (!xmlDocGetRootElement(doc)) throw FormatError(what + ": the XML has no root element");
+  if (!XML_CALL(xmlDocGetRootElement)(doc)) throw FormatError(what + ": the XML has no root element");
   return out;
 }
 
 Document Document::create(std::string_view ns, std::string_view prefix, std::string_view name) {
   init_library();
-  xmlDocPtr doc = xmlNewDoc(X("1.0"));
+  xmlDocPtr doc = XML_CALL(xmlNewDoc)(X("1.0"));
   Document out(doc);
   const std::string n(name);
-  xmlNodePtr root = xmlNewDocNode(doc, nullptr, X(n), nullptr);
-  xmlDocSetRootElement(doc, root);
+  xmlNodePtr root = XML_CALL(xmlNewDocNode)(doc, nullptr, X(n), nullptr);
+  XML_CALL(xmlDocSetRootElement)(doc, root);
   declare_namespace(root, ns, prefix);
   return out;
 }
 
-Node* Document::root() const { return xmlDocGetRootElement(doc_.get()); }
+Node* Document::root() const { return XML_CALL(xmlDocGetRootElement)(doc_.get()); }
 
 Bytes Document::serialize() const {
   xmlChar* mem = nullptr;
   int size = 0;
-  xmlDocDumpMemoryEnc(doc_.get(), &mem, &size, "UTF-8");
+  XML_CALL(xmlDocDumpMemoryEnc)(doc_.get(), &mem, &size, "UTF-8");
   if (!mem) throw std::bad_alloc();
   Bytes out(mem, mem + size);
-  xmlFree(mem);
+  (*XML_CALL(xmlFree))(mem);
   return out;
 }
 
@@ -108,9 +115,9 @@ void collect_ids(xmlNodePtr n, std::string_view id, std::vector<Node*>& out) {
       const std::string name = S(a->name);
       const bool xml_id = a->ns && S(a->ns->href) == "http://www.w3.org/XML/1998/namespace" && name == "id";
       if (!xml_id && (a->ns || (name != "Id" && name != "ID" && name != "id"))) continue;
-      xmlChar* v = xmlNodeGetContent(reinterpret_cast<xmlNodePtr>(a));
+      xmlChar* v = XML_CALL(xmlNodeGetContent)(reinterpret_cast<xmlNodePtr>(a));
       const bool match = v && S(v) == id;
-      xmlFree(v);
+      (*XML_CALL(xmlFree))(v);
       if (match) {
         out.push_back(n);
         break;
@@ -174,18 +181,33 @@ std::vector<Node*> descendants(const Node* top, std::string_view ns, std::string
 
 std::optional<std::string> attribute(const Node* n, std::string_view name) {
   const std::string key(name);
-  xmlChar* v = xmlGetNoNsProp(const_cast<Node*>(n), X(key));
+  xmlChar* v = XML_CALL(xmlGetNoNsProp)(const_cast<Node*>(n), X(key));
   if (!v) return std::nullopt;
   std::string out = S(v);
-  xmlFree(v);
+  (*XML_CALL(xmlFree))(v);
   return out;
 }
 
 std::string text(const Node* n) {
-  xmlChar* v = xmlNodeGetContent(const_cast<Node*>(n));
+  xmlChar* v = XML_CALL(xmlNodeGetContent)(const_cast<Node*>(n));
   std::string out = S(v);
-  xmlFree(v);
+  (*XML_CALL(xmlFree))(v);
   return out;
+}
+
+std::string language(const Node* n) {
+  xmlChar* v = XML_CALL(xmlNodeGetLang)(n);
+  if (!v) return {};
+  std::string out = S(v);
+  (*XML_CALL(xmlFree))(v);
+  return out;
+}
+
+std::optional<std::string> namespace_for_prefix(const Node* at, std::string_view prefix) {
+  const std::string p(prefix);
+  xmlNsPtr ns = XML_CALL(xmlSearchNs)(at->doc, const_cast<Node*>(at), p.empty() ? nullptr : X(p));
+  if (!ns || !ns->href) return std::nullopt;
+  return S(ns->href);
 }
 
 Node* parent_of(const Node* n) { return n->parent; }
@@ -216,10 +238,10 @@ std::string path_of(const Node* n) {
 Node* add_element(Node* parent, std::string_view ns, std::string_view prefix, std::string_view local,
                   std::string_view content) {
   const std::string name(local), href(ns);
-  xmlNodePtr n = xmlNewDocNode(parent->doc, nullptr, X(name), nullptr);
-  xmlAddChild(parent, n);
-  xmlNsPtr found = xmlSearchNsByHref(parent->doc, parent, X(href));
-  if (found) xmlSetNs(n, found);
+  xmlNodePtr n = XML_CALL(xmlNewDocNode)(parent->doc, nullptr, X(name), nullptr);
+  XML_CALL(xmlAddChild)(parent, n);
+  xmlNsPtr found = XML_CALL(xmlSearchNsByHref)(parent->doc, parent, X(href));
+  if (found) XML_CALL(xmlSetNs)(n, found);
   else declare_namespace(n, ns, prefix);
   if (!content.empty()) set_text(n, content);
   return n;
@@ -227,38 +249,38 @@ Node* add_element(Node* parent, std::string_view ns, std::string_view prefix, st
 
 void set_attribute(Node* n, std::string_view name, std::string_view value) {
   const std::string k(name), v(value);
-  xmlSetProp(n, X(k), X(v));
+  XML_CALL(xmlSetProp)(n, X(k), X(v));
 }
 
 void declare_namespace(Node* n, std::string_view ns, std::string_view prefix) {
   const std::string href(ns), p(prefix);
-  xmlNsPtr decl = xmlNewNs(n, X(href), p.empty() ? nullptr : X(p));
-  if (!decl) decl = xmlSearchNs(n->doc, n, p.empty() ? nullptr : X(p));  // already declared on n
-  xmlSetNs(n, decl);
+  xmlNsPtr decl = XML_CALL(xmlNewNs)(n, X(href), p.empty() ? nullptr : X(p));
+  if (!decl) decl = XML_CALL(xmlSearchNs)(n->doc, n, p.empty() ? nullptr : X(p));  // already declared on n
+  XML_CALL(xmlSetNs)(n, decl);
 }
 
 void set_text(Node* n, std::string_view content) {
   const std::string t(content);
-  xmlChar* escaped = xmlEncodeSpecialChars(n->doc, X(t));
-  xmlNodeSetContent(n, escaped);
-  xmlFree(escaped);
+  xmlChar* escaped = XML_CALL(xmlEncodeSpecialChars)(n->doc, X(t));
+  XML_CALL(xmlNodeSetContent)(n, escaped);
+  (*XML_CALL(xmlFree))(escaped);
 }
 
 void remove(Node* n) {
-  xmlUnlinkNode(n);
-  xmlFreeNode(n);
+  XML_CALL(xmlUnlinkNode)(n);
+  XML_CALL(xmlFreeNode)(n);
 }
 
 void adopt(Node* parent, Node* n) {
-  xmlUnlinkNode(n);
-  xmlAddChild(parent, n);
+  XML_CALL(xmlUnlinkNode)(n);
+  XML_CALL(xmlAddChild)(parent, n);
 }
 
 Node* import_copy(Node* parent, const Node* n) {
-  xmlNodePtr copy = xmlDocCopyNode(const_cast<Node*>(n), parent->doc, 1);
+  xmlNodePtr copy = XML_CALL(xmlDocCopyNode)(const_cast<Node*>(n), parent->doc, 1);
   if (!copy) throw std::bad_alloc();
-  xmlAddChild(parent, copy);
-  xmlReconciliateNs(parent->doc, copy);
+  XML_CALL(xmlAddChild)(parent, copy);
+  XML_CALL(xmlReconciliateNs)(parent->doc, copy);
   return copy;
 }
 

@@ -92,6 +92,11 @@ std::vector<Node*> descendants(const Node* top, std::string_view ns, std::string
 std::optional<std::string> attribute(const Node* n, std::string_view name);
 /// The text content (concatenated text nodes below n).
 std::string text(const Node* n);
+/// The xml:lang in scope at `n` (its own or an ancestor's), empty when none.
+std::string language(const Node* n);
+/// The namespace URI `prefix` is bound to where `at` sits (an empty prefix: the default
+/// namespace), nullopt when unbound.
+std::optional<std::string> namespace_for_prefix(const Node* at, std::string_view prefix);
 /// The parent node (an element, or the document node for the root).
 Node* parent_of(const Node* n);
 /// True when `n` is `ancestor` or lies below it.
