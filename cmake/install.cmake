@@ -65,7 +65,7 @@ set(CPACK_DEBIAN_LIBSIGN_PACKAGE_DEPENDS "${XSIGN_DLOPENED_PACKAGES}")
 set(CPACK_DEBIAN_XSIGN_PACKAGE_DEPENDS "${XSIGN_DLOPENED_PACKAGES}")
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_NAME libsign-dev)
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_DEPENDS
-    "libsign0 (= ${PROJECT_VERSION}), libbotan-2-dev, libssl-dev, libsqlite3-dev, libtomlplusplus-dev, nlohmann-json3-dev")
+    "libsign0 (= ${PROJECT_VERSION}), libbotan-2-dev, libssl-dev, libsqlite3-dev, nlohmann-json3-dev")
 set(CPACK_DEBIAN_LIBSIGN-DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_XSIGN_PACKAGE_NAME xsign)
 set(CPACK_DEBIAN_XSIGN_PACKAGE_SHLIBDEPS ON)
