@@ -1,62 +1,30 @@
-// The compiled-in catalogues, each parsed on its first use with toml++ (thread-safe static init).
+// The compiled-in catalogues: tables sorted by key (i18n/catalogue_sources.hpp), searched by
+// bisection. Nothing is parsed at run time.
 #include "i18n/catalogue_sources.hpp"
 
 #include <sign/error.hpp>
 #include <sign/i18n.hpp>
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <cstdlib>
-#include <map>
 
 namespace sign {
 namespace {
 
-using Catalogue = std::map<std::string, std::string, std::less<>>;
-
-Catalogue parse_catalogue(std::string_view source, std::string_view name) {
-  Catalogue out;
-  toml::table table;
-  try {
-    table = toml::parse(source, name);
-  } catch (const toml::parse_error& e) {
-    throw Error("message catalogue " + std::string(name) + " is broken: " + std::string(e.description()));
-  }
-  for (const auto& [section, node] : table) {
-    const auto* entries = node.as_table();
-    if (!entries) throw Error("message catalogue " + std::string(name) + ": '" + std::string(section.str()) + "' is not a section");
-    for (const auto& [key, value] : *entries) {
-      const auto* text = value.as_string();
-      if (!text) throw Error("message catalogue " + std::string(name) + ": " + std::string(key.str()) + " is not a string");
-      out.emplace(std::string(section.str()) + "." + std::string(key.str()), text->get());
-    }
-  }
-  return out;
-}
-
-// Each language is parsed on its first use only: a short `xsign` process speaks one language
-// (and English for what its own catalogue lacks), and parsing all three was an eighth of it.
-const Catalogue& catalogue(Language lang) {
+std::span<const detail::CatalogueEntry> catalogue(Language lang) {
   switch (lang) {
-    case Language::ru: {
-      static const Catalogue ru = parse_catalogue(detail::kCatalogueRu, "ru.toml");
-      return ru;
-    }
-    case Language::zh: {
-      static const Catalogue zh = parse_catalogue(detail::kCatalogueZh, "zh.toml");
-      return zh;
-    }
+    case Language::ru: return detail::kCatalogueRu;
+    case Language::zh: return detail::kCatalogueZh;
     case Language::en: break;
   }
-  static const Catalogue en = parse_catalogue(detail::kCatalogueEn, "en.toml");
-  return en;
+  return detail::kCatalogueEn;
 }
 
-const std::string* find_message(Language lang, std::string_view key) {
-  const auto& c = catalogue(lang);
-  const auto it = c.find(key);
-  return it == c.end() ? nullptr : &it->second;
+const std::string_view* find_message(Language lang, std::string_view key) {
+  const auto c = catalogue(lang);
+  const auto it = std::lower_bound(c.begin(), c.end(), key,
+                                   [](const detail::CatalogueEntry& e, std::string_view k) { return e.key < k; });
+  return it != c.end() && it->key == key ? &it->text : nullptr;
 }
 
 // Placeholders are `{name}`; a brace that opens no known placeholder is kept as written.
@@ -112,12 +80,12 @@ Language language_from_environment() {
 }
 
 std::optional<std::string> catalogue_message(Language lang, std::string_view key) {
-  const std::string* message = find_message(lang, key);
+  const std::string_view* message = find_message(lang, key);
   return message ? std::optional<std::string>(*message) : std::nullopt;
 }
 
 std::string translate(Language lang, std::string_view key, std::initializer_list<MessageArg> args) {
-  const std::string* message = find_message(lang, key);
+  const std::string_view* message = find_message(lang, key);
   if (!message && lang != Language::en) message = find_message(Language::en, key);
   if (!message) throw Error("no message '" + std::string(key) + "' in the English catalogue");
   return fill(*message, args);
@@ -125,7 +93,7 @@ std::string translate(Language lang, std::string_view key, std::initializer_list
 
 std::vector<std::string> catalogue_keys(Language lang) {
   std::vector<std::string> keys;
-  for (const auto& [k, v] : catalogue(lang)) keys.push_back(k);
+  for (const auto& entry : catalogue(lang)) keys.emplace_back(entry.key);
   return keys;
 }
 
