@@ -62,10 +62,10 @@ def main() -> None:
     for spec in sys.argv[2:]:
         name, path = spec.split("=", 1)
         rows = entries(path)
-        lines.append(f"const CatalogueEntry kCatalogue{name}Entries[] = {{")
+        lines.append(f"constexpr CatalogueEntry kCatalogue{name}Entries[] = {{")
         lines += [f"    {{{c_string(k)}, {c_string(v)}}}," for k, v in rows]
         lines.append("};")
-        lines.append(f"const std::span<const CatalogueEntry> kCatalogue{name}(kCatalogue{name}Entries);")
+        lines.append(f"constinit const std::span<const CatalogueEntry> kCatalogue{name}(kCatalogue{name}Entries);")
     lines.append("}  // namespace sign::detail")
     with open(sys.argv[1], "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
