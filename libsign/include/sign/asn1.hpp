@@ -148,6 +148,8 @@ Bytes der_header(std::uint8_t tag, std::uint64_t length);
 
 /// Encodes a whole TLV.
 Bytes der_tlv(std::uint8_t tag, ByteView content);
+/// Encodes a whole TLV whose content is the concatenation of `parts` (one allocation).
+Bytes der_tlv(std::uint8_t tag, std::initializer_list<ByteView> parts);
 
 // DER building blocks shared by cms, tsp and ocsp.
 /// DER of an OBJECT IDENTIFIER.

@@ -178,23 +178,40 @@ Bytes der_bytes(const ByteSource& src, const DerNode& node) {
   return src.read_range(node.offset, node.end() - node.offset);
 }
 
-Bytes der_header(std::uint8_t tag, std::uint64_t length) {
-  Bytes out{tag};
+namespace {
+
+void append_header(Bytes& out, std::uint8_t tag, std::uint64_t length) {
+  out.push_back(tag);
   if (length < 0x80) {
     out.push_back(static_cast<std::uint8_t>(length));
-    return out;
+    return;
   }
   std::uint8_t bytes[8];
   std::size_t n = 0;
   for (std::uint64_t l = length; l; l >>= 8) bytes[n++] = static_cast<std::uint8_t>(l & 0xff);
   out.push_back(static_cast<std::uint8_t>(0x80 | n));
   while (n) out.push_back(bytes[--n]);
+}
+
+}  // namespace
+
+Bytes der_header(std::uint8_t tag, std::uint64_t length) {
+  Bytes out;
+  append_header(out, tag, length);
   return out;
 }
 
-Bytes der_tlv(std::uint8_t tag, ByteView content) {
-  Bytes out = der_header(tag, content.size());
-  out.insert(out.end(), content.begin(), content.end());
+// Signing builds a few dozen small TLVs per signature: each is made with one allocation
+// (header and content written into a buffer of the final size).
+Bytes der_tlv(std::uint8_t tag, ByteView content) { return der_tlv(tag, {content}); }
+
+Bytes der_tlv(std::uint8_t tag, std::initializer_list<ByteView> parts) {
+  std::size_t length = 0;
+  for (const auto& p : parts) length += p.size();
+  Bytes out;
+  out.reserve(length + 10);
+  append_header(out, tag, length);
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 

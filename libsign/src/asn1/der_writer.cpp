@@ -14,6 +14,8 @@
 #include <botan/der_enc.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 
@@ -103,9 +105,17 @@ Bytes algorithm_der(std::string_view dotted, bool null_params) {
 }
 
 Bytes integer_der(ByteView be) {
-  Bytes out;
-  Botan::DER_Encoder(out).encode(Botan::BigInt(be.data(), be.size()));
-  return out;
+  // Minimal two's complement of a non-negative number: no leading zero octets, one 00 in front
+  // when the first remaining octet has its top bit set; zero is 02 01 00.
+  std::size_t first = 0;
+  while (first < be.size() && be[first] == 0) ++first;
+  const ByteView magnitude = be.subspan(first);
+  if (magnitude.empty()) return Bytes{0x02, 0x01, 0x00};
+  if (magnitude[0] & 0x80) {
+    static constexpr std::uint8_t kZero[1] = {0x00};
+    return der_tlv(0x02, {ByteView(kZero), magnitude});
+  }
+  return der_tlv(0x02, magnitude);
 }
 
 Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag) {
@@ -121,11 +131,7 @@ Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag) {
   return der_tlv(tag, content);
 }
 
-Bytes sequence(std::initializer_list<ByteView> parts) {
-  Bytes content;
-  for (const auto& p : parts) content.insert(content.end(), p.begin(), p.end());
-  return der_tlv(0x30, content);
-}
+Bytes sequence(std::initializer_list<ByteView> parts) { return der_tlv(0x30, parts); }
 
 Bytes der_content(const ByteSource& src, const DerNode& node) { return src.read_range(node.content(), node.length); }
 
@@ -167,21 +173,44 @@ TimePoint decode_der_time(ByteView tlv) {
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
 }
 
+namespace {
+
+// YYYYMMDDHHMMSSZ of `t` (whole seconds, UTC) with the calendar of std::chrono; every
+// signature writes one, so no text formatting and no time-zone library in between.
+std::array<std::uint8_t, 15> generalized_digits(TimePoint t) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  const auto day = std::chrono::floor<std::chrono::days>(seconds);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{seconds - day};
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999)
+    throw UsageError("time " + format_time(t) + " is outside GeneralizedTime's years 0000-9999");
+  std::array<std::uint8_t, 15> out{};
+  auto put = [&](std::size_t at, unsigned value, std::size_t digits) {
+    for (std::size_t i = digits; i-- > 0; value /= 10) out[at + i] = static_cast<std::uint8_t>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  put(4, static_cast<unsigned>(ymd.month()), 2);
+  put(6, static_cast<unsigned>(ymd.day()), 2);
+  put(8, static_cast<unsigned>(hms.hours().count()), 2);
+  put(10, static_cast<unsigned>(hms.minutes().count()), 2);
+  put(12, static_cast<unsigned>(hms.seconds().count()), 2);
+  out[14] = 'Z';
+  return out;
+}
+
+}  // namespace
+
 Bytes x509_time_der(TimePoint t) {
-  const Bytes g = generalized_time_der(t);
-  const int year = (g[2] - '0') * 1000 + (g[3] - '0') * 100 + (g[4] - '0') * 10 + (g[5] - '0');
-  if (year < 1950 || year > 2049) return g;
-  return der_tlv(0x17, ByteView(g.data() + 4, g.size() - 4));  // drop the century
+  const auto g = generalized_digits(t);
+  const int year = (g[0] - '0') * 1000 + (g[1] - '0') * 100 + (g[2] - '0') * 10 + (g[3] - '0');
+  if (year < 1950 || year > 2049) return der_tlv(0x18, ByteView(g.data(), g.size()));
+  return der_tlv(0x17, ByteView(g.data() + 2, g.size() - 2));  // UTCTime: the century dropped
 }
 
 Bytes generalized_time_der(TimePoint t) {
-  // format_time gives YYYY-MM-DDTHH:MM:SSZ; GeneralizedTime drops the separators.
-  const std::string iso = format_time(t);
-  std::string g;
-  for (char c : iso)
-    if (c != '-' && c != ':' && c != 'T') g += c;
-  if (g.size() != 15) throw UsageError("time " + iso + " is outside GeneralizedTime's years 0000-9999");
-  return der_tlv(0x18, ByteView(reinterpret_cast<const std::uint8_t*>(g.data()), g.size()));
+  const auto g = generalized_digits(t);
+  return der_tlv(0x18, ByteView(g.data(), g.size()));
 }
 
 }  // namespace sign

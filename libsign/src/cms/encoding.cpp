@@ -1,5 +1,6 @@
 // DER building blocks of the cms module.
 #include "cms/cms_internal.hpp"
+#include "support/per_thread_memo.hpp"
 
 #include <sign/error.hpp>
 
@@ -51,6 +52,7 @@ bool signature_oid_fits(std::string_view oid, Suite suite) {
 }
 
 Bytes attribute(std::string_view oid, std::initializer_list<ByteView> values) {
+  if (values.size() == 1) return sequence({oid_der(oid), der_tlv(0x31, *values.begin())});  // nothing to sort
   std::vector<Bytes> v;
   for (const auto& x : values) v.emplace_back(x.begin(), x.end());
   return sequence({oid_der(oid), set_of(std::move(v))});
@@ -71,8 +73,9 @@ Bytes signing_time_attribute(TimePoint t) {
   return attribute(oid::signing_time, {time});
 }
 
-Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
-  // The certificate's hash is kept with the certificate: a signer signs many documents with it.
+namespace {
+
+Bytes make_signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
   const DigestAlgorithm alg = suite_info(suite).digest;
   const Bytes& hash = cert.digest(alg);
   // hashAlgorithm is DEFAULT id-sha256: DER omits it for SHA-256.
@@ -81,6 +84,17 @@ Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
   const Bytes issuer_serial = sequence({general_names, integer_der(cert.serial())});
   const Bytes ess_cert_id = sequence({hash_alg, der_tlv(0x04, hash), issuer_serial});
   return attribute(oid::signing_certificate_v2, {sequence({sequence({ess_cert_id})})});
+}
+
+}  // namespace
+
+Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
+  // A signer signs document after document with one certificate: its attribute is made once
+  // per certificate and suite in a thread (the hash itself is kept with the certificate).
+  thread_local detail::PerThreadMemo<Bytes, 64> made;
+  std::string key = cert.fingerprint();
+  key += static_cast<char>(suite);
+  return made.get(key, [&] { return make_signing_certificate_v2_attribute(cert, suite); });
 }
 
 Bytes commitment_attribute(Commitment c) {
