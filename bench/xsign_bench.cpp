@@ -99,7 +99,7 @@ double openssl_rate(sign::Suite suite, bool verify) {
   if (suite == sign::Suite::sm2 || suite == sign::Suite::p256) {
     key = suite == sign::Suite::sm2 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "SM2")
                                     : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-    md = suite == sign::Suite::sm2 ? EVP_sm3() : EVP_sha256();
+    md = EVP_MD_fetch(nullptr, suite == sign::Suite::sm2 ? "SM3" : "SHA256", nullptr);
   } else {
     engine = sign::detail::gost_engine();
     if (!engine) throw std::runtime_error("the GOST baseline needs OpenSSL's GOST engine (libengine-gost-openssl)");
@@ -123,9 +123,12 @@ double openssl_rate(sign::Suite suite, bool verify) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   init(ctx, false);
   EVP_DigestSign(ctx, sig, &len, kMessage.data(), kMessage.size());
+  // The fastest way OpenSSL offers for many messages with one key: the operation initialised
+  // once (SHA-256 fetched once) and each message started from a copy of that template.
+  EVP_MD_CTX* prepared = EVP_MD_CTX_new();
+  init(prepared, verify);
   const double r = rate([&] {
-    EVP_MD_CTX_reset(ctx);
-    init(ctx, verify);
+    EVP_MD_CTX_copy_ex(ctx, prepared);
     if (verify) {
       EVP_DigestVerify(ctx, sig, len, kMessage.data(), kMessage.size());
     } else {
@@ -134,8 +137,10 @@ double openssl_rate(sign::Suite suite, bool verify) {
       EVP_DigestSign(ctx, out, &l, kMessage.data(), kMessage.size());
     }
   });
+  EVP_MD_CTX_free(prepared);
   EVP_MD_CTX_free(ctx);
   EVP_PKEY_free(key);
+  if (!engine) EVP_MD_free(const_cast<EVP_MD*>(md));  // fetched above (the engine's digests are its own)
   return r;
 }
 

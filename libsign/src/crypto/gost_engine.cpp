@@ -62,12 +62,15 @@ struct MdCtxFree {
   void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
 };
 
+// Initialised once and copied from that template for every message (as the P-256 operations
+// are): a one-shot signature or verification of a key the thread uses again skips the set-up.
 class EngineVerifier final : public Verifier {
  public:
   EngineVerifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, const EVP_MD* md)
-      : owner_(std::move(owner)), key_(std::move(key)), ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestVerifyInit(ctx_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
+      : owner_(std::move(owner)), key_(std::move(key)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
+    if (!template_ || !ctx_ || EVP_DigestVerifyInit(template_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
       throw InternalError("GOST engine: verification could not start");
+    reset();
   }
   void update(ByteView data) override {
     if (EVP_DigestVerifyUpdate(ctx_.get(), data.data(), data.size()) != 1)
@@ -76,21 +79,27 @@ class EngineVerifier final : public Verifier {
   bool verify(ByteView signature) override {
     const int rc = EVP_DigestVerifyFinal(ctx_.get(), signature.data(), signature.size());
     ERR_clear_error();  // a bad signature queues errors; it is only "invalid"
+    reset();
     return rc == 1;
   }
+  bool reusable() const override { return true; }
 
  private:
+  void reset() {
+    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1) throw InternalError("GOST engine: verification reset failed");
+  }
   std::shared_ptr<const PublicKeyImpl> owner_;
   EnginePkey key_;
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> template_, ctx_;
 };
 
 class EngineSigner final : public SigningStream {
  public:
   EngineSigner(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, const EVP_MD* md)
-      : owner_(std::move(owner)), key_(std::move(key)), ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestSignInit(ctx_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
+      : owner_(std::move(owner)), key_(std::move(key)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
+    if (!template_ || !ctx_ || EVP_DigestSignInit(template_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
       throw InternalError("GOST engine: signing could not start");
+    reset();
   }
   void update(ByteView data) override {
     if (EVP_DigestSignUpdate(ctx_.get(), data.data(), data.size()) != 1)
@@ -102,13 +111,18 @@ class EngineSigner final : public SigningStream {
     Bytes sig(len);
     if (EVP_DigestSignFinal(ctx_.get(), sig.data(), &len) != 1) throw InternalError("GOST engine: signing failed");
     sig.resize(len);
+    reset();
     return sig;
   }
+  bool reusable() const override { return true; }
 
  private:
+  void reset() {
+    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1) throw InternalError("GOST engine: signing reset failed");
+  }
   std::shared_ptr<const PrivateKeyImpl> owner_;
   EnginePkey key_;
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx_;
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> template_, ctx_;
 };
 
 EnginePkey own(EVP_PKEY* k) { return k ? EnginePkey(k, EVP_PKEY_free) : nullptr; }

@@ -30,12 +30,26 @@ std::string openssl_error() {
 
 const CurveDef& p256_curve() { return *find_curve(oid::p256_curve); }
 
+// SHA-256 fetched from the provider once: EVP_sha256() is looked up again by name at every
+// signature and verification (a hash-table walk under a lock, ~3 % of a P-256 signature).
+const EVP_MD* sha256() {
+  static const EVP_MD* const md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched ? fetched : EVP_sha256();  // never freed: it lives as long as the process
+  }();
+  return md;
+}
+
+// Both operations are initialised once (which fetches the signature algorithm and builds a
+// key context) and copied from that template for every message: a one-shot signature or
+// verification of a key the thread uses again starts from the copy (`reusable()`).
 class P256Verifier final : public Verifier {
  public:
   P256Verifier(std::shared_ptr<const PublicKeyImpl> owner, EVP_PKEY* key)
-      : owner_(std::move(owner)), ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestVerifyInit(ctx_.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
+      : owner_(std::move(owner)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
+    if (!template_ || !ctx_ || EVP_DigestVerifyInit(template_.get(), nullptr, sha256(), nullptr, key) != 1)
       throw InternalError("OpenSSL ECDSA verify init failed: " + openssl_error());
+    reset();
   }
   void update(ByteView data) override {
     if (EVP_DigestVerifyUpdate(ctx_.get(), data.data(), data.size()) != 1)
@@ -44,20 +58,27 @@ class P256Verifier final : public Verifier {
   bool verify(ByteView signature) override {
     const int rc = EVP_DigestVerifyFinal(ctx_.get(), signature.data(), signature.size());
     ERR_clear_error();  // a malformed signature leaves errors queued; it is just "invalid"
+    reset();
     return rc == 1;
   }
+  bool reusable() const override { return true; }
 
  private:
+  void reset() {
+    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1)
+      throw InternalError("OpenSSL ECDSA verify reset failed: " + openssl_error());
+  }
   std::shared_ptr<const PublicKeyImpl> owner_;
-  MdCtxPtr ctx_;
+  MdCtxPtr template_, ctx_;
 };
 
 class P256Signer final : public SigningStream {
  public:
   P256Signer(std::shared_ptr<const PrivateKeyImpl> owner, EVP_PKEY* key)
-      : owner_(std::move(owner)), ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestSignInit(ctx_.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
+      : owner_(std::move(owner)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
+    if (!template_ || !ctx_ || EVP_DigestSignInit(template_.get(), nullptr, sha256(), nullptr, key) != 1)
       throw InternalError("OpenSSL ECDSA sign init failed: " + openssl_error());
+    reset();
   }
   void update(ByteView data) override {
     if (EVP_DigestSignUpdate(ctx_.get(), data.data(), data.size()) != 1)
@@ -71,12 +92,18 @@ class P256Signer final : public SigningStream {
     if (EVP_DigestSignFinal(ctx_.get(), sig.data(), &len) != 1)
       throw InternalError("OpenSSL ECDSA sign failed: " + openssl_error());
     sig.resize(len);
+    reset();
     return sig;
   }
+  bool reusable() const override { return true; }
 
  private:
+  void reset() {
+    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1)
+      throw InternalError("OpenSSL ECDSA sign reset failed: " + openssl_error());
+  }
   std::shared_ptr<const PrivateKeyImpl> owner_;
-  MdCtxPtr ctx_;
+  MdCtxPtr template_, ctx_;
 };
 
 class P256PublicKey final : public PublicKeyImpl {
