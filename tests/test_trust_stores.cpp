@@ -149,3 +149,20 @@ TEST_CASE("A trust directory with GOST-2001, unknown-algorithm and garbage entri
     CHECK_THROWS_WITH(sign::TrustStore::load(dir.path().string()), Catch::Contains("no usable"));
   }
 }
+
+TEST_CASE("A policy file with a non-ASCII character where TOML allows none is a format error naming it", "[policy]") {
+  // toml++ 3.3.0 reaches a branch it marks unreachable for such characters (U+00A1-U+0499 where
+  // whitespace may stand); the answer must still be a clear error, in every build.
+  TempDir dir;
+  for (const std::string& text : {std::string("\xd0\xbb" "de = 1\n"), std::string("revocation = \"off\"\n\xc2\xa9 = 2\n"),
+                                 std::string("[x]\n\xd0\xb0\xd0\xb1 = 1\n")}) {
+    const std::string path = dir.file("policy.toml");
+    write(path, text);
+    try {
+      (void)sign::ValidationPolicy::load(path);
+      FAIL("a policy with a bare non-ASCII key was accepted");
+    } catch (const sign::FormatError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("policy.toml") && Catch::Contains("line"));
+    }
+  }
+}
