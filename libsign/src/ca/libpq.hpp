@@ -6,6 +6,8 @@
 #include <sign/crypto.hpp>
 #include <sign/error.hpp>
 
+#include "support/lazy_library.hpp"
+
 #include <libpq-fe.h>
 
 #include <memory>
@@ -14,28 +16,10 @@
 
 namespace sign::detail {
 
-/// The libpq functions xsign calls, resolved once per process. Throws UsageError naming the
-/// Debian package when libpq.so.5 cannot be loaded.
-struct Libpq {
-  decltype(&PQconnectdb) connectdb;
-  decltype(&PQstatus) status;
-  decltype(&PQerrorMessage) error_message;
-  decltype(&PQfinish) finish;
-  decltype(&PQexecParams) exec_params;
-  decltype(&PQexec) exec;
-  decltype(&PQsetNoticeProcessor) set_notice_processor;
-  decltype(&PQresultStatus) result_status;
-  decltype(&PQresultErrorMessage) result_error_message;
-  decltype(&PQntuples) ntuples;
-  decltype(&PQgetvalue) getvalue;
-  decltype(&PQgetlength) getlength;
-  decltype(&PQgetisnull) getisnull;
-  decltype(&PQcmdTuples) cmd_tuples;
-  decltype(&PQclear) clear;
-  decltype(&PQtransactionStatus) transaction_status;
-
-  static const Libpq& get();
-};
+/// libpq.so.5, opened on first use (support/lazy_library.hpp); a missing library is a
+/// UsageError naming the Debian package. The CA store calls it only through PQ_CALL(function).
+const LazyLibrary& libpq();
+#define PQ_CALL(fn) LAZY_CALL(::sign::detail::libpq(), fn)
 
 /// One query parameter: text, or binary (bytea).
 struct PgParam {
@@ -50,9 +34,9 @@ struct PgParam {
 /// A query's result (text format); throws nothing once made.
 class PgResult {
  public:
-  explicit PgResult(PGresult* r) : r_(r, Libpq::get().clear) {}
-  int rows() const { return Libpq::get().ntuples(r_.get()); }
-  bool null(int row, int col) const { return Libpq::get().getisnull(r_.get(), row, col) != 0; }
+  explicit PgResult(PGresult* r) : r_(r, PQ_CALL(PQclear)) {}
+  int rows() const { return PQ_CALL(PQntuples)(r_.get()); }
+  bool null(int row, int col) const { return PQ_CALL(PQgetisnull)(r_.get(), row, col) != 0; }
   std::string text(int row, int col) const;
   std::int64_t integer(int row, int col) const;
   Bytes bytea(int row, int col) const;  ///< a bytea column in its hex output form

@@ -11,6 +11,8 @@
 #include <botan/der_enc.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace sign::cms_detail {
 
@@ -91,10 +93,14 @@ Bytes make_signing_certificate_v2_attribute(const Certificate& cert, Suite suite
 Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
   // A signer signs document after document with one certificate: its attribute is made once
   // per certificate and suite in a thread (the hash itself is kept with the certificate).
+  // The key is the certificate's SHA-256 (kept with it) and the suite, on the stack.
   thread_local detail::PerThreadMemo<Bytes, 64> made;
-  std::string key = cert.fingerprint();
-  key += static_cast<char>(suite);
-  return made.get(key, [&] { return make_signing_certificate_v2_attribute(cert, suite); });
+  const Bytes& sha256 = cert.digest(DigestAlgorithm::sha256);
+  std::array<char, 33> key{};
+  std::memcpy(key.data(), sha256.data(), std::min(sha256.size(), std::size_t{32}));
+  key[32] = static_cast<char>(suite);
+  return made.get(std::string_view(key.data(), key.size()),
+                  [&] { return make_signing_certificate_v2_attribute(cert, suite); });
 }
 
 Bytes commitment_attribute(Commitment c) {

@@ -2,6 +2,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED  // the ENGINE API: the GOST provider cannot decode GOST keys (INTEROP-NOTES.md)
 
 #include "crypto/gost_engine.hpp"
+#include "crypto/evp_stream.hpp"
 
 #include <sign/error.hpp>
 
@@ -57,73 +58,6 @@ const EVP_MD* md_for(Suite suite) {
   ENGINE* e = gost_engine();
   return e ? ENGINE_get_digest(e, nid_for(suite)) : nullptr;
 }
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-
-// Initialised once and copied from that template for every message (as the P-256 operations
-// are): a one-shot signature or verification of a key the thread uses again skips the set-up.
-class EngineVerifier final : public Verifier {
- public:
-  EngineVerifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, const EVP_MD* md)
-      : owner_(std::move(owner)), key_(std::move(key)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
-    if (!template_ || !ctx_ || EVP_DigestVerifyInit(template_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
-      throw InternalError("GOST engine: verification could not start");
-    reset();
-  }
-  void update(ByteView data) override {
-    if (EVP_DigestVerifyUpdate(ctx_.get(), data.data(), data.size()) != 1)
-      throw InternalError("GOST engine: verification update failed");
-  }
-  bool verify(ByteView signature) override {
-    const int rc = EVP_DigestVerifyFinal(ctx_.get(), signature.data(), signature.size());
-    ERR_clear_error();  // a bad signature queues errors; it is only "invalid"
-    reset();
-    return rc == 1;
-  }
-  bool reusable() const override { return true; }
-
- private:
-  void reset() {
-    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1) throw InternalError("GOST engine: verification reset failed");
-  }
-  std::shared_ptr<const PublicKeyImpl> owner_;
-  EnginePkey key_;
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> template_, ctx_;
-};
-
-class EngineSigner final : public SigningStream {
- public:
-  EngineSigner(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, const EVP_MD* md)
-      : owner_(std::move(owner)), key_(std::move(key)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
-    if (!template_ || !ctx_ || EVP_DigestSignInit(template_.get(), nullptr, md, gost_engine(), key_.get()) != 1)
-      throw InternalError("GOST engine: signing could not start");
-    reset();
-  }
-  void update(ByteView data) override {
-    if (EVP_DigestSignUpdate(ctx_.get(), data.data(), data.size()) != 1)
-      throw InternalError("GOST engine: signing update failed");
-  }
-  Bytes sign() override {
-    std::size_t len = 0;
-    if (EVP_DigestSignFinal(ctx_.get(), nullptr, &len) != 1) throw InternalError("GOST engine: signing failed");
-    Bytes sig(len);
-    if (EVP_DigestSignFinal(ctx_.get(), sig.data(), &len) != 1) throw InternalError("GOST engine: signing failed");
-    sig.resize(len);
-    reset();
-    return sig;
-  }
-  bool reusable() const override { return true; }
-
- private:
-  void reset() {
-    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1) throw InternalError("GOST engine: signing reset failed");
-  }
-  std::shared_ptr<const PrivateKeyImpl> owner_;
-  EnginePkey key_;
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> template_, ctx_;
-};
 
 EnginePkey own(EVP_PKEY* k) { return k ? EnginePkey(k, EVP_PKEY_free) : nullptr; }
 
@@ -200,13 +134,13 @@ Bytes engine_public_point(const EnginePkey& key) {
 std::unique_ptr<Verifier> engine_gost_verifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, Suite suite) {
   const EVP_MD* md = md_for(suite);
   if (!key || !md) return nullptr;
-  return std::make_unique<EngineVerifier>(std::move(owner), std::move(key), md);
+  return evp_verifier(std::move(owner), key.get(), {md, gost_engine(), "GOST engine"});
 }
 
 std::unique_ptr<SigningStream> engine_gost_signer(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, Suite suite) {
   const EVP_MD* md = md_for(suite);
   if (!key || !md) return nullptr;
-  return std::make_unique<EngineSigner>(std::move(owner), std::move(key), md);
+  return evp_signer(std::move(owner), key.get(), {md, gost_engine(), "GOST engine"});
 }
 
 const EVP_MD* engine_streebog(DigestAlgorithm alg) {

@@ -34,7 +34,8 @@ EnginePkey engine_private_key(const Botan::secure_vector<std::uint8_t>& pkcs8_de
 /// The public point of an engine-side key, uncompressed SEC1 (04 || X || Y, big-endian), or empty.
 Bytes engine_public_point(const EnginePkey& key);
 
-/// Streaming GOST R 34.10-2012 verification / signing with the engine's Streebog; `key` from above.
+/// Streaming GOST R 34.10-2012 verification / signing with the engine's Streebog; `key` from
+/// above, kept alive by `owner` (the key object that decoded it) while the stream lives.
 std::unique_ptr<Verifier> engine_gost_verifier(std::shared_ptr<const PublicKeyImpl> owner, EnginePkey key, Suite suite);
 std::unique_ptr<SigningStream> engine_gost_signer(std::shared_ptr<const PrivateKeyImpl> owner, EnginePkey key, Suite suite);
 

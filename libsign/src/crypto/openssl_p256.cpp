@@ -1,6 +1,7 @@
 // ECDSA P-256 on OpenSSL's libcrypto, several times faster here than Botan's (bench/).
 #include <sign/error.hpp>
 
+#include "crypto/evp_stream.hpp"
 #include "crypto/key_impl.hpp"
 
 #include <openssl/err.h>
@@ -13,20 +14,7 @@ namespace {
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (!code) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return buf;
-}
 
 const CurveDef& p256_curve() { return *find_curve(oid::p256_curve); }
 
@@ -40,71 +28,7 @@ const EVP_MD* sha256() {
   return md;
 }
 
-// Both operations are initialised once (which fetches the signature algorithm and builds a
-// key context) and copied from that template for every message: a one-shot signature or
-// verification of a key the thread uses again starts from the copy (`reusable()`).
-class P256Verifier final : public Verifier {
- public:
-  P256Verifier(std::shared_ptr<const PublicKeyImpl> owner, EVP_PKEY* key)
-      : owner_(std::move(owner)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
-    if (!template_ || !ctx_ || EVP_DigestVerifyInit(template_.get(), nullptr, sha256(), nullptr, key) != 1)
-      throw InternalError("OpenSSL ECDSA verify init failed: " + openssl_error());
-    reset();
-  }
-  void update(ByteView data) override {
-    if (EVP_DigestVerifyUpdate(ctx_.get(), data.data(), data.size()) != 1)
-      throw InternalError("OpenSSL ECDSA verify update failed: " + openssl_error());
-  }
-  bool verify(ByteView signature) override {
-    const int rc = EVP_DigestVerifyFinal(ctx_.get(), signature.data(), signature.size());
-    ERR_clear_error();  // a malformed signature leaves errors queued; it is just "invalid"
-    reset();
-    return rc == 1;
-  }
-  bool reusable() const override { return true; }
-
- private:
-  void reset() {
-    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1)
-      throw InternalError("OpenSSL ECDSA verify reset failed: " + openssl_error());
-  }
-  std::shared_ptr<const PublicKeyImpl> owner_;
-  MdCtxPtr template_, ctx_;
-};
-
-class P256Signer final : public SigningStream {
- public:
-  P256Signer(std::shared_ptr<const PrivateKeyImpl> owner, EVP_PKEY* key)
-      : owner_(std::move(owner)), template_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
-    if (!template_ || !ctx_ || EVP_DigestSignInit(template_.get(), nullptr, sha256(), nullptr, key) != 1)
-      throw InternalError("OpenSSL ECDSA sign init failed: " + openssl_error());
-    reset();
-  }
-  void update(ByteView data) override {
-    if (EVP_DigestSignUpdate(ctx_.get(), data.data(), data.size()) != 1)
-      throw InternalError("OpenSSL ECDSA sign update failed: " + openssl_error());
-  }
-  Bytes sign() override {
-    std::size_t len = 0;
-    if (EVP_DigestSignFinal(ctx_.get(), nullptr, &len) != 1)
-      throw InternalError("OpenSSL ECDSA sign failed: " + openssl_error());
-    Bytes sig(len);
-    if (EVP_DigestSignFinal(ctx_.get(), sig.data(), &len) != 1)
-      throw InternalError("OpenSSL ECDSA sign failed: " + openssl_error());
-    sig.resize(len);
-    reset();
-    return sig;
-  }
-  bool reusable() const override { return true; }
-
- private:
-  void reset() {
-    if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1)
-      throw InternalError("OpenSSL ECDSA sign reset failed: " + openssl_error());
-  }
-  std::shared_ptr<const PrivateKeyImpl> owner_;
-  MdCtxPtr template_, ctx_;
-};
+constexpr const char* kLabel = "OpenSSL ECDSA";
 
 class P256PublicKey final : public PublicKeyImpl {
  public:
@@ -116,7 +40,7 @@ class P256PublicKey final : public PublicKeyImpl {
   const Bytes& point() const override { return point_; }
   std::unique_ptr<Verifier> verifier(std::shared_ptr<const PublicKeyImpl> self,
                                      const SignOptions&) const override {
-    return std::make_unique<P256Verifier>(std::move(self), key_.get());
+    return evp_verifier(std::move(self), key_.get(), {sha256(), nullptr, kLabel});
   }
 
  private:
@@ -156,7 +80,7 @@ class P256PrivateKey final : public PrivateKeyImpl {
 
   std::unique_ptr<SigningStream> signing_stream(std::shared_ptr<const PrivateKeyImpl> self,
                                  const SignOptions&) const override {
-    return std::make_unique<P256Signer>(std::move(self), key_.get());
+    return evp_signer(std::move(self), key_.get(), {sha256(), nullptr, kLabel});
   }
 
  private:
