@@ -306,6 +306,30 @@ TEST_CASE("ber_to_der: definite minimal lengths and joined strings, DER unchange
   CHECK_THROWS_AS(sign::ber_to_der(sign::from_hex("300200")), sign::FormatError);
 }
 
+TEST_CASE("DER headers: minimal lengths at every boundary, and SET OF sorted by encoding", "[ber]") {
+  // The SignedData writer sizes its buffer from der_header_size before writing the headers.
+  for (const std::uint64_t length : {0ULL, 1ULL, 0x7fULL, 0x80ULL, 0xffULL, 0x100ULL, 0xffffULL, 0x10000ULL,
+                                     0xffffffULL, 0x1000000ULL, 0xffffffffULL, 0x100000000ULL}) {
+    Bytes appended{0xaa};
+    sign::append_der_header(appended, 0x04, length);
+    const Bytes header = sign::der_header(0x04, length);
+    CHECK(Bytes(appended.begin() + 1, appended.end()) == header);
+    CHECK(sign::der_header_size(length) == header.size());
+    if (length < 0x80) CHECK(header == Bytes{0x04, static_cast<std::uint8_t>(length)});
+    else {
+      CHECK(header[1] == 0x80 + header.size() - 2);
+      CHECK(header[2] != 0);  // no leading zero octet in a long-form length
+    }
+  }
+  CHECK(sign::der_header(0x30, 0x80) == sign::from_hex("308180"));
+  CHECK(sign::der_header(0x30, 0x100) == sign::from_hex("30820100"));
+  // X.690 §11.6: the elements in the order of their encodings; set_in_order keeps the order given.
+  const std::vector<Bytes> elements{sign::from_hex("0402ffff"), sign::from_hex("020101"), sign::from_hex("0401aa")};
+  CHECK(sign::set_of(elements) == sign::from_hex("310a0201010401aa0402ffff"));
+  CHECK(sign::set_in_order(elements, 0xa0) == sign::from_hex("a00a0402ffff0201010401aa"));
+  CHECK(sign::set_of({}) == sign::from_hex("3100"));
+}
+
 TEST_CASE("The DER check over bytes in memory agrees with the check through a file", "[ber]") {
   // is_der_encoded takes a fast path for sources in memory; a file source reads element by
   // element. Both must call the same inputs DER.

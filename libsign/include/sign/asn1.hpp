@@ -145,6 +145,9 @@ Bytes der_bytes(const ByteSource& src, const DerNode& node);
 
 /// Encodes a TLV header (identifier octet + definite length).
 Bytes der_header(std::uint8_t tag, std::uint64_t length);
+/// Appends that header to `out`; its size is der_header_size(length).
+void append_der_header(Bytes& out, std::uint8_t tag, std::uint64_t length);
+std::size_t der_header_size(std::uint64_t length);
 
 /// Encodes a whole TLV.
 Bytes der_tlv(std::uint8_t tag, ByteView content);

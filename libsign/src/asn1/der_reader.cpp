@@ -178,9 +178,14 @@ Bytes der_bytes(const ByteSource& src, const DerNode& node) {
   return src.read_range(node.offset, node.end() - node.offset);
 }
 
-namespace {
+std::size_t der_header_size(std::uint64_t length) {
+  if (length < 0x80) return 2;
+  std::size_t n = 2;
+  for (std::uint64_t l = length; l; l >>= 8) ++n;
+  return n;
+}
 
-void append_header(Bytes& out, std::uint8_t tag, std::uint64_t length) {
+void append_der_header(Bytes& out, std::uint8_t tag, std::uint64_t length) {
   out.push_back(tag);
   if (length < 0x80) {
     out.push_back(static_cast<std::uint8_t>(length));
@@ -193,11 +198,9 @@ void append_header(Bytes& out, std::uint8_t tag, std::uint64_t length) {
   while (n) out.push_back(bytes[--n]);
 }
 
-}  // namespace
-
 Bytes der_header(std::uint8_t tag, std::uint64_t length) {
   Bytes out;
-  append_header(out, tag, length);
+  append_der_header(out, tag, length);
   return out;
 }
 
@@ -210,7 +213,7 @@ Bytes der_tlv(std::uint8_t tag, std::initializer_list<ByteView> parts) {
   for (const auto& p : parts) length += p.size();
   Bytes out;
   out.reserve(length + 10);
-  append_header(out, tag, length);
+  append_der_header(out, tag, length);
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }

@@ -118,17 +118,33 @@ Bytes integer_der(ByteView be) {
   return der_tlv(0x02, magnitude);
 }
 
+namespace {
+
+// A constructed TLV of `elements` in the given order, written once into a buffer of its size.
+template <class Elements, class Get>
+Bytes constructed(std::uint8_t tag, const Elements& elements, Get get) {
+  std::size_t length = 0;
+  for (const auto& e : elements) length += get(e).size();
+  Bytes out;
+  out.reserve(der_header_size(length) + length);
+  append_der_header(out, tag, length);
+  for (const auto& e : elements) out.insert(out.end(), get(e).begin(), get(e).end());
+  return out;
+}
+
+}  // namespace
+
 Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag) {
-  std::sort(elements.begin(), elements.end());
-  Bytes content;
-  for (const auto& e : elements) content.insert(content.end(), e.begin(), e.end());
-  return der_tlv(tag, content);
+  // DER orders a SET OF by its encodings (X.690 §11.6); the elements stay where they are.
+  std::vector<const Bytes*> order;
+  order.reserve(elements.size());
+  for (const auto& e : elements) order.push_back(&e);
+  std::sort(order.begin(), order.end(), [](const Bytes* a, const Bytes* b) { return *a < *b; });
+  return constructed(tag, order, [](const Bytes* e) -> const Bytes& { return *e; });
 }
 
 Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag) {
-  Bytes content;
-  for (const auto& e : elements) content.insert(content.end(), e.begin(), e.end());
-  return der_tlv(tag, content);
+  return constructed(tag, elements, [](const Bytes& e) -> const Bytes& { return e; });
 }
 
 Bytes sequence(std::initializer_list<ByteView> parts) { return der_tlv(0x30, parts); }

@@ -119,68 +119,87 @@ Bytes build_signer_info(const SignerSpec& signer, std::vector<Bytes> signed_attr
   if (!(signer.key.public_key() == signer.certificate.public_key()))
     throw UsageError("the private key does not belong to the certificate '" +
                      signer.certificate.subject().to_string() + "'");
-  std::sort(signed_attributes.begin(), signed_attributes.end());
-  Bytes attrs_content;
-  for (const auto& a : signed_attributes) attrs_content.insert(attrs_content.end(), a.begin(), a.end());
   // The signature covers the attributes as a DER SET OF (tag 0x31); in the SignerInfo they
   // travel as [0] IMPLICIT (tag 0xA0) with the same content.
-  const Bytes to_sign = der_tlv(0x31, attrs_content);
-  const Bytes signature = signer.key.sign(to_sign, signer.options);
+  Bytes attrs = set_of(std::move(signed_attributes));
+  const Bytes signature = signer.key.sign(attrs, signer.options);
+  attrs[0] = 0xa0;
   const Bytes sid = sequence({signer.certificate.issuer().der(), integer_der(signer.certificate.serial())});
-  const Bytes version = {0x02, 0x01, 0x01};
-  return sequence({version, sid, digest_algorithm_for(suite), der_tlv(0xa0, attrs_content),
-                   signature_algorithm_for(suite, style), der_tlv(0x04, signature)});
+  static constexpr std::uint8_t kVersion[] = {0x02, 0x01, 0x01};
+  return sequence({kVersion, sid, digest_algorithm_for(suite), attrs, signature_algorithm_for(suite, style),
+                   der_tlv(0x04, signature)});
 }
 
+namespace {
+
+std::size_t contents_length(const std::vector<Bytes>& elements) {
+  std::size_t n = 0;
+  for (const auto& e : elements) n += e.size();
+  return n;
+}
+
+// A SET (or [n] IMPLICIT SET) of `elements` in their order; nothing when there are none and
+// the field is optional.
+std::size_t set_size(const std::vector<Bytes>& elements, bool optional) {
+  if (optional && elements.empty()) return 0;
+  const std::size_t n = contents_length(elements);
+  return der_header_size(n) + n;
+}
+
+void append_set(Bytes& out, std::uint8_t tag, const std::vector<Bytes>& elements, bool optional) {
+  if (optional && elements.empty()) return;
+  append_der_header(out, tag, contents_length(elements));
+  for (const auto& e : elements) out.insert(out.end(), e.begin(), e.end());
+}
+
+void append(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
+
+}  // namespace
+
+// The lengths are worked out first and every header written in place: the SignedData is one
+// buffer (two around an attached document, which is streamed between them).
 void write_signed_data(const SignedDataParts& p, const std::function<void(ByteView)>& sink) {
   const std::string_view content_info_type = p.style == OidStyle::gmt ? oid::gm_signed_data : oid::signed_data;
-  const Bytes version = integer_der(Bytes{static_cast<std::uint8_t>(p.version)});
   const Bytes digest_algs = set_of(p.digest_algorithms);
   const Bytes type = oid_der(p.econtent_type);
-  Bytes encap_head;
-  std::uint64_t encap_len = type.size();
-  if (p.content) {
-    const Bytes octets_head = der_header(0x04, p.content_length);
-    const std::uint64_t explicit_len = octets_head.size() + p.content_length;
-    const Bytes explicit_head = der_header(0xa0, explicit_len);
-    encap_len += explicit_head.size() + explicit_len;
-    encap_head = der_header(0x30, encap_len);
-    encap_head.insert(encap_head.end(), type.begin(), type.end());
-    encap_head.insert(encap_head.end(), explicit_head.begin(), explicit_head.end());
-    encap_head.insert(encap_head.end(), octets_head.begin(), octets_head.end());
-  } else {
-    encap_head = der_tlv(0x30, type);
-  }
-  const std::uint64_t encap_total = p.content ? der_header(0x30, encap_len).size() + encap_len : encap_head.size();
+  const Bytes ci_type = oid_der(content_info_type);
+  const Bytes version = integer_der(Bytes{static_cast<std::uint8_t>(p.version)});
 
-  Bytes tail;
-  if (!p.certificates.empty()) {
-    const Bytes certs = set_in_order(p.certificates, 0xa0);
-    tail.insert(tail.end(), certs.begin(), certs.end());
+  // EncapsulatedContentInfo: eContentType [, [0] EXPLICIT OCTET STRING].
+  std::uint64_t octets_len = 0, explicit_content_len = 0, encap_len = type.size();
+  if (p.content) {
+    octets_len = der_header_size(p.content_length) + p.content_length;
+    explicit_content_len = octets_len;
+    encap_len += der_header_size(explicit_content_len) + explicit_content_len;
   }
-  if (!p.crls.empty()) {
-    const Bytes crls = set_in_order(p.crls, 0xa1);
-    tail.insert(tail.end(), crls.begin(), crls.end());
+  const std::uint64_t sd_len = version.size() + digest_algs.size() + der_header_size(encap_len) + encap_len +
+                               set_size(p.certificates, true) + set_size(p.crls, true) + set_size(p.signer_infos, false);
+  const std::uint64_t explicit_len = der_header_size(sd_len) + sd_len;
+  const std::uint64_t ci_len = ci_type.size() + der_header_size(explicit_len) + explicit_len;
+
+  Bytes out;
+  out.reserve(p.content ? 256 + digest_algs.size() : der_header_size(ci_len) + ci_len);
+  append_der_header(out, 0x30, ci_len);
+  append(out, ci_type);
+  append_der_header(out, 0xa0, explicit_len);
+  append_der_header(out, 0x30, sd_len);
+  append(out, version);
+  append(out, digest_algs);
+  append_der_header(out, 0x30, encap_len);
+  append(out, type);
+  if (p.content) {
+    append_der_header(out, 0xa0, explicit_content_len);
+    append_der_header(out, 0x04, p.content_length);
+    sink(out);
+    p.content->stream_range(p.content_offset, p.content_length, sink);
+    out.clear();
   }
   // Signers keep the order in which they signed (CMS is BER: SET OF need not be sorted), so
   // that "signer 2" names the same signature before and after a countersignature is added.
-  const Bytes signers = set_in_order(p.signer_infos, 0x31);
-  tail.insert(tail.end(), signers.begin(), signers.end());
-
-  const std::uint64_t sd_len = version.size() + digest_algs.size() + encap_total + tail.size();
-  const Bytes sd_head = der_header(0x30, sd_len);
-  const std::uint64_t explicit_len = sd_head.size() + sd_len;
-  const Bytes ci_type = oid_der(content_info_type);
-  const Bytes explicit_head = der_header(0xa0, explicit_len);
-  const Bytes ci_head = der_header(0x30, ci_type.size() + explicit_head.size() + explicit_len);
-
-  Bytes head;
-  for (const Bytes* b : std::initializer_list<const Bytes*>{&ci_head, &ci_type, &explicit_head, &sd_head, &version,
-                                                           &digest_algs, &encap_head})
-    head.insert(head.end(), b->begin(), b->end());
-  sink(head);
-  if (p.content) p.content->stream_range(p.content_offset, p.content_length, sink);
-  sink(tail);
+  append_set(out, 0xa0, p.certificates, true);
+  append_set(out, 0xa1, p.crls, true);
+  append_set(out, 0x31, p.signer_infos, false);
+  sink(out);
 }
 
 }  // namespace sign::cms_detail
