@@ -16,6 +16,7 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 using testing::q;
@@ -330,6 +331,53 @@ TEST_CASE("A channel operator's list of lists leads a verifier to the Russian li
     const auto r = d.verify(trust, "--at " + sign::format_time(sign::now() + std::chrono::hours(24 * 45)));
     CHECK(r.exit_code == 2);
   }
+}
+
+TEST_CASE("A list checked before is judged again at every use: the time, whose trust store, a changed byte",
+          "[trustlist]") {
+  // A verifier remembers a list's checked signature and content by its bytes (per thread); the
+  // verdict must still follow the validation time, the trust store and the bytes themselves.
+  Lists d;
+  d.create("cn.unsigned.xml", "Shanghai Trusted Trade CA", "CN", "--service " + q(d.f("ru-root.pem")));
+  d.sign("cn.unsigned.xml", "cn.xml", "cn-root");
+  const std::string text = testing::read(d.f("cn.xml"));
+  const sign::Bytes list(text.begin(), text.end());
+  const auto cn_anchors = sign::Certificate::load_all(d.f("cn-root.pem"));
+  const auto ru_anchors = sign::Certificate::load_all(d.f("ru-root.pem"));
+  const sign::ValidationPolicy policy;
+  const auto now = sign::now();
+
+  const auto first = sign::verify_trust_list(list, cn_anchors, {}, now, policy);
+  INFO(first.message);
+  REQUIRE(first.ok);
+  const auto again = sign::verify_trust_list(list, cn_anchors, {}, now, policy);
+  CHECK(again.ok);
+  CHECK(again.message == first.message);
+
+  const auto after_next_update =
+      sign::verify_trust_list(list, cn_anchors, {}, first.list->next_update + std::chrono::hours(48), policy);
+  CHECK_FALSE(after_next_update.ok);
+  CHECK_THAT(after_next_update.message, Catch::Contains("expired"));
+  const auto before_issue = sign::verify_trust_list(list, cn_anchors, {}, first.list->issued - std::chrono::hours(48), policy);
+  CHECK_FALSE(before_issue.ok);
+
+  const auto other_store = sign::verify_trust_list(list, ru_anchors, {}, now, policy);
+  CHECK_FALSE(other_store.ok);
+  CHECK_THAT(other_store.message, Catch::Contains("not by an authority of your own trust store"));
+
+  std::string changed = text;
+  replace_once(changed, "Shanghai Trusted Trade CA", "Shanghai Trusted Trade CB");
+  const auto altered = sign::verify_trust_list(sign::Bytes(changed.begin(), changed.end()), cn_anchors, {}, now, policy);
+  CHECK_FALSE(altered.ok);
+  CHECK_THAT(altered.message, Catch::Contains("altered"));
+  CHECK(sign::verify_trust_list(list, cn_anchors, {}, now, policy).ok);
+
+  // Another thread has its own memory of lists, and the same answers.
+  std::optional<sign::TrustListCheck> in_thread;
+  std::thread([&] { in_thread = sign::verify_trust_list(list, cn_anchors, {}, now, policy); }).join();
+  REQUIRE(in_thread);
+  CHECK(in_thread->ok);
+  CHECK(in_thread->message == first.message);
 }
 
 TEST_CASE("Hostile TS 119 612 files get a clear error, never a crash", "[trustlist][safety]") {

@@ -5,6 +5,8 @@
 #include <sign/trust.hpp>
 #include <sign/xades.hpp>
 
+#include "support/per_thread_memo.hpp"
+
 #include <algorithm>
 
 #include <botan/base64.h>
@@ -213,13 +215,29 @@ bool fresh(TrustListCheck& r, TimePoint at, const ValidationPolicy& policy) {
 // Decides whether the (cryptographically sound) signer of a list may speak for it; empty = yes.
 using SignerJudge = std::function<std::string(const Certificate& signer, const std::vector<Certificate>& carried)>;
 
+// A verifier (verify-batch, serve) meets the same few lists with every document: what depends
+// on a list's bytes alone — its XML signature checked, its content read — is worked out once
+// per thread. What depends on the validation time, the policy and the trust store (the signer's
+// path, freshness) is decided at every use. A list that fails to parse is not remembered.
+std::string_view memo_key(ByteView bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
+
+std::vector<XmlSignatureCheck> xml_list_signatures(ByteView bytes) {
+  thread_local detail::PerThreadMemo<std::vector<XmlSignatureCheck>, 8> checked;
+  return checked.get(memo_key(bytes), [&] { return check_xml_signatures(bytes, "trust list", std::nullopt); });
+}
+
+TrustList xml_list_content(ByteView bytes) {
+  thread_local detail::PerThreadMemo<TrustList, 8> read;
+  return read.get(memo_key(bytes), [&] { return TrustList::from_xml(bytes); });
+}
+
 // An XML list: exactly one signature, a direct child of the root, covering the whole document,
 // valid, in an accepted suite, by a signer the judge accepts; then the list is read from the
 // very bytes that were verified.
 TrustListCheck check_xml_list(ByteView bytes, TimePoint at, const ValidationPolicy& policy, const SignerJudge& judge) {
   TrustListCheck r;
   try {
-    const auto checks = check_xml_signatures(bytes, "trust list", std::nullopt);
+    const auto checks = xml_list_signatures(bytes);
     if (checks.size() != 1) {
       r.message = "a trust list carries exactly one signature; this one has " + std::to_string(checks.size());
       return r;
@@ -251,7 +269,7 @@ TrustListCheck check_xml_list(ByteView bytes, TimePoint at, const ValidationPoli
       r.message = why;
       return r;
     }
-    r.list = TrustList::from_xml(bytes);
+    r.list = xml_list_content(bytes);
   } catch (const FormatError& e) {
     r.message = e.what();
     return r;
