@@ -35,8 +35,8 @@ using sign::set_in_order;
 using sign::set_of;
 
 /// The digestAlgorithm and signatureAlgorithm a new SignerInfo of this suite carries.
-Bytes digest_algorithm_for(Suite suite);
-Bytes signature_algorithm_for(Suite suite, OidStyle style);
+const Bytes& digest_algorithm_for(Suite suite);
+const Bytes& signature_algorithm_for(Suite suite, OidStyle style);
 /// True when a SignerInfo signature algorithm OID fits a key of this suite.
 bool signature_oid_fits(std::string_view oid, Suite suite);
 

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <map>
 
 namespace sign::cms_detail {
 
@@ -21,12 +22,14 @@ void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra) {
     if (std::find(into.begin(), into.end(), e) == into.end()) into.push_back(e);
 }
 
-Bytes digest_algorithm_for(Suite suite) {
+namespace {
+
+Bytes make_digest_algorithm(Suite suite) {
   const bool gost = suite == Suite::gost256 || suite == Suite::gost512 || suite == Suite::gost2001;
   return algorithm_der(digest_oid(suite_info(suite).digest), gost);
 }
 
-Bytes signature_algorithm_for(Suite suite, OidStyle style) {
+Bytes make_signature_algorithm(Suite suite, OidStyle style) {
   switch (suite) {
     case Suite::sm2:
       return algorithm_der(style == OidStyle::gmt ? oid::sm2_gm_signature : suite_info(suite).signature_oid);
@@ -37,7 +40,33 @@ Bytes signature_algorithm_for(Suite suite, OidStyle style) {
     case Suite::p256: return algorithm_der(suite_info(suite).signature_oid);
     case Suite::gost2001: break;
   }
-  throw UsageError("GOST R 34.10-2001 keys verify archived signatures only: sign with gost256 or gost512");
+  return {};
+}
+
+constexpr Suite kSuites[] = {Suite::sm2, Suite::gost256, Suite::gost512, Suite::p256, Suite::gost2001};
+
+}  // namespace
+
+// Both identifiers are encoded once per process: every signature names them.
+const Bytes& digest_algorithm_for(Suite suite) {
+  static const auto table = [] {
+    std::map<Suite, Bytes> t;
+    for (const Suite s : kSuites) t[s] = make_digest_algorithm(s);
+    return t;
+  }();
+  return table.at(suite);
+}
+
+const Bytes& signature_algorithm_for(Suite suite, OidStyle style) {
+  if (suite == Suite::gost2001)
+    throw UsageError("GOST R 34.10-2001 keys verify archived signatures only: sign with gost256 or gost512");
+  static const auto table = [] {
+    std::map<std::pair<Suite, OidStyle>, Bytes> t;
+    for (const Suite s : kSuites)
+      for (const OidStyle style : {OidStyle::pkcs7, OidStyle::gmt}) t[{s, style}] = make_signature_algorithm(s, style);
+    return t;
+  }();
+  return table.at({suite, style});
 }
 
 bool signature_oid_fits(std::string_view oid, Suite suite) {
@@ -60,19 +89,38 @@ Bytes attribute(std::string_view oid, std::initializer_list<ByteView> values) {
   return sequence({oid_der(oid), set_of(std::move(v))});
 }
 
+namespace {
+
+// SEQUENCE { type, SET { value } }, the type already encoded, written with one allocation.
+Bytes single_valued_attribute(const Bytes& type, ByteView value) {
+  const std::size_t set_len = der_header_size(value.size()) + value.size();
+  const std::size_t length = type.size() + set_len;
+  Bytes out;
+  out.reserve(der_header_size(length) + length);
+  append_der_header(out, 0x30, length);
+  out.insert(out.end(), type.begin(), type.end());
+  append_der_header(out, 0x31, value.size());
+  out.insert(out.end(), value.begin(), value.end());
+  return out;
+}
+
+}  // namespace
+
+// The three attributes every CAdES-B signature carries are made with their types encoded once.
 Bytes content_type_attribute(std::string_view econtent_type) {
-  return attribute(oid::content_type, {oid_der(econtent_type)});
+  thread_local detail::PerThreadMemo<Bytes, 16> made;
+  return made.get(econtent_type, [&] { return attribute(oid::content_type, {oid_der(econtent_type)}); });
 }
 
 Bytes message_digest_attribute(ByteView digest) {
-  return attribute(oid::message_digest, {der_tlv(0x04, digest)});
+  static const Bytes type = oid_der(oid::message_digest);
+  return single_valued_attribute(type, der_tlv(0x04, digest));
 }
 
 Bytes signing_time_attribute(TimePoint t) {
-  Bytes time;
+  static const Bytes type = oid_der(oid::signing_time);
   // UTCTime through 2049, GeneralizedTime after (RFC 5652 §11.3).
-  time = x509_time_der(t);
-  return attribute(oid::signing_time, {time});
+  return single_valued_attribute(type, x509_time_der(t));
 }
 
 namespace {

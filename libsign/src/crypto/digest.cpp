@@ -13,8 +13,8 @@
 #include <botan/hash.h>
 #include <openssl/evp.h>
 
+#include <array>
 #include <string_view>
-#include <unordered_map>
 
 namespace sign {
 
@@ -40,11 +40,13 @@ struct Digest::Impl {
 
 namespace {
 
-// A Botan hash by name, made from a per-thread prototype: HashFunction::create looks the name
-// up in Botan's registry every time (a signature hashes the document and its attributes).
-std::unique_ptr<Botan::HashFunction> botan_hash(const char* name) {
-  thread_local std::unordered_map<std::string_view, std::unique_ptr<Botan::HashFunction>> prototypes;
-  auto& prototype = prototypes[name];
+constexpr std::size_t kDigestAlgorithms = static_cast<std::size_t>(DigestAlgorithm::gost94) + 1;
+
+// A Botan hash made from a per-thread prototype: HashFunction::create looks the name up in
+// Botan's registry every time (a signature hashes the document and its attributes).
+std::unique_ptr<Botan::HashFunction> botan_hash(DigestAlgorithm alg, const char* name) {
+  thread_local std::array<std::unique_ptr<Botan::HashFunction>, kDigestAlgorithms> prototypes;
+  auto& prototype = prototypes.at(static_cast<std::size_t>(alg));
   if (!prototype) prototype = Botan::HashFunction::create_or_throw(name);
   return std::unique_ptr<Botan::HashFunction>(prototype->clone());
 }
@@ -61,23 +63,23 @@ bool botan_sha_uses_cpu_extensions() {
 
 Digest::Digest(DigestAlgorithm alg) : alg_(alg), impl_(std::make_unique<Impl>()) {
   switch (alg) {
-    case DigestAlgorithm::sm3: impl_->botan = botan_hash("SM3"); break;
+    case DigestAlgorithm::sm3: impl_->botan = botan_hash(alg, "SM3"); break;
     // Streebog on OpenSSL's GOST engine when it is loaded (faster here), else on Botan.
     case DigestAlgorithm::streebog256:
     case DigestAlgorithm::streebog512:
       if (const EVP_MD* md = detail::engine_streebog(alg)) impl_->init_evp(md, detail::gost_engine());
-      else impl_->botan = botan_hash(alg == DigestAlgorithm::streebog256 ? "Streebog-256" : "Streebog-512");
+      else impl_->botan = botan_hash(alg, alg == DigestAlgorithm::streebog256 ? "Streebog-256" : "Streebog-512");
       break;
     case DigestAlgorithm::sha256:
-      if (botan_sha_uses_cpu_extensions()) impl_->botan = botan_hash("SHA-256");
+      if (botan_sha_uses_cpu_extensions()) impl_->botan = botan_hash(alg, "SHA-256");
       else impl_->init_evp(EVP_sha256());
       break;
     case DigestAlgorithm::sha1:
-      if (botan_sha_uses_cpu_extensions()) impl_->botan = botan_hash("SHA-1");
+      if (botan_sha_uses_cpu_extensions()) impl_->botan = botan_hash(alg, "SHA-1");
       else impl_->init_evp(EVP_sha1());
       break;
     // Botan's GOST 34.11 uses the CryptoPro S-boxes (1.2.643.2.2.30.1), as CryptoPro CSP does.
-    case DigestAlgorithm::gost94: impl_->botan = botan_hash("GOST-R-34.11-94"); break;
+    case DigestAlgorithm::gost94: impl_->botan = botan_hash(alg, "GOST-R-34.11-94"); break;
   }
 }
 

@@ -32,12 +32,20 @@ class ReusableContext {
     if (!template_ || !ctx_) fail("out of memory");
   }
   EVP_MD_CTX* initial() { return template_.get(); }
+  // Called once the template is initialised. Each message runs on a copy and is finalised
+  // once, so OpenSSL need not duplicate the key context at every final call to keep the
+  // context usable (EVP_MD_CTX_FLAG_FINALISE; copies carry the flag).
+  void prepared() {
+    EVP_MD_CTX_set_flags(template_.get(), EVP_MD_CTX_FLAG_FINALISE);
+    reset();
+  }
   EVP_MD_CTX* get() { return ctx_.get(); }
   void reset() {
     if (EVP_MD_CTX_copy_ex(ctx_.get(), template_.get()) != 1) fail("reset");
   }
-  [[noreturn]] void fail(const char* step) const {
-    throw InternalError(std::string(label_) + ": " + step + " failed: " + openssl_error());
+  [[noreturn]] void fail(const char* step) const { fail(step, openssl_error()); }
+  [[noreturn]] void fail(const char* step, const std::string& why) const {
+    throw InternalError(std::string(label_) + ": " + step + " failed: " + why);
   }
 
  private:
@@ -50,7 +58,7 @@ class EvpVerifier final : public Verifier {
  public:
   EvpVerifier(std::shared_ptr<const void> owner, EVP_PKEY* key, const EvpAlgorithm& alg) : ctx_(std::move(owner), alg) {
     if (EVP_DigestVerifyInit(ctx_.initial(), nullptr, alg.md, alg.engine, key) != 1) ctx_.fail("verify init");
-    ctx_.reset();
+    ctx_.prepared();
   }
   void update(ByteView data) override {
     if (EVP_DigestVerifyUpdate(ctx_.get(), data.data(), data.size()) != 1) ctx_.fail("verify update");
@@ -71,24 +79,31 @@ class EvpSigner final : public SigningStream {
  public:
   EvpSigner(std::shared_ptr<const void> owner, EVP_PKEY* key, const EvpAlgorithm& alg) : ctx_(std::move(owner), alg) {
     if (EVP_DigestSignInit(ctx_.initial(), nullptr, alg.md, alg.engine, key) != 1) ctx_.fail("sign init");
-    ctx_.reset();
+    ctx_.prepared();
+    // The largest signature the key makes, known once: asking at every signature (a final
+    // call without a buffer) makes OpenSSL encode a dummy ECDSA signature to find it.
+    const int size = EVP_PKEY_get_size(key);
+    max_size_ = size > 0 ? static_cast<std::size_t>(size) : 0;
   }
   void update(ByteView data) override {
     if (EVP_DigestSignUpdate(ctx_.get(), data.data(), data.size()) != 1) ctx_.fail("sign update");
   }
   Bytes sign() override {
-    std::size_t len = 0;
-    if (EVP_DigestSignFinal(ctx_.get(), nullptr, &len) != 1) ctx_.fail("sign");
-    Bytes sig(len);
-    if (EVP_DigestSignFinal(ctx_.get(), sig.data(), &len) != 1) ctx_.fail("sign");
+    std::size_t len = max_size_;
+    bool ok = len || EVP_DigestSignFinal(ctx_.get(), nullptr, &len) == 1;
+    Bytes sig(ok ? len : 0);
+    ok = ok && EVP_DigestSignFinal(ctx_.get(), sig.data(), &len) == 1;
+    const std::string why = ok ? std::string() : openssl_error();
+    ctx_.reset();  // the next message starts afresh, whatever became of this one
+    if (!ok) ctx_.fail("sign", why);
     sig.resize(len);
-    ctx_.reset();
     return sig;
   }
   bool reusable() const override { return true; }
 
  private:
   ReusableContext ctx_;
+  std::size_t max_size_ = 0;
 };
 
 }  // namespace
