@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -73,7 +74,14 @@ std::string oid_from_der(ByteView tlv) {
   // a 64-bit range, so that whatever we read can be written back exactly.
   if (tlv.size() < 3 || tlv[0] != 0x06 || tlv[1] >= 0x80 || tlv[1] + 2u != tlv.size())
     throw FormatError("malformed object identifier (not a short DER OBJECT IDENTIFIER)");
-  std::string out;
+  // Written into a buffer on the stack and made a string once (a signature has a dozen OIDs).
+  char text[24 * 64];
+  std::size_t used = 0;
+  auto put = [&](std::uint64_t value) {
+    if (used + 22 > sizeof text) throw FormatError("malformed object identifier (too many arcs)");
+    if (used) text[used++] = '.';
+    used = static_cast<std::size_t>(std::to_chars(text + used, text + sizeof text, value).ptr - text);
+  };
   std::uint64_t arc = 0;
   bool first = true, fresh = true;
   for (std::size_t i = 2; i < tlv.size(); ++i) {
@@ -86,16 +94,17 @@ std::string oid_from_der(ByteView tlv) {
     if (b & 0x80) continue;
     if (first) {
       const std::uint64_t top = arc < 40 ? 0 : arc < 80 ? 1 : 2;
-      out = std::to_string(top) + "." + std::to_string(arc - top * 40);
+      put(top);
+      put(arc - top * 40);
       first = false;
     } else {
-      out += "." + std::to_string(arc);
+      put(arc);
     }
     arc = 0;
     fresh = true;
   }
   if (!fresh) throw FormatError("malformed object identifier (truncated arc)");
-  return out;
+  return std::string(text, used);
 }
 
 Bytes algorithm_der(std::string_view dotted, bool null_params) {

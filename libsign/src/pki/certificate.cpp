@@ -316,7 +316,10 @@ std::string Certificate::pem() const { return pem_encode(impl_->der, "CERTIFICAT
 const DistinguishedName& Certificate::subject() const { return impl_->subject; }
 const DistinguishedName& Certificate::issuer() const { return impl_->issuer; }
 const Bytes& Certificate::serial() const { return impl_->serial; }
-std::string Certificate::serial_hex() const { return to_hex(impl_->serial); }
+std::string Certificate::serial_hex() const {
+  std::call_once(impl_->serial_hex_once, [&] { impl_->serial_hex = to_hex(impl_->serial); });
+  return impl_->serial_hex;
+}
 TimePoint Certificate::not_before() const { return impl_->not_before; }
 TimePoint Certificate::not_after() const { return impl_->not_after; }
 const PublicKey& Certificate::public_key() const { return *impl_->public_key; }

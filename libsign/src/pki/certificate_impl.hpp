@@ -18,6 +18,8 @@ struct Certificate::Impl {
   // The SHA-256 fingerprint, computed on first use (path building and reports ask many times).
   mutable std::once_flag fingerprint_once;
   mutable std::string fingerprint;
+  mutable std::once_flag serial_hex_once;  // every report names each certificate of the path by it
+  mutable std::string serial_hex;
   // Subject == issuer, decided once: path building asks it of every candidate, and names that
   // differ only late (a root's and its issuing CA's) cost a long comparison each time.
   mutable std::once_flag self_issued_once;

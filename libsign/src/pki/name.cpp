@@ -233,6 +233,11 @@ namespace {
 // The characters of a value compared as RFC 5280 §7.1 allows (leading and trailing whitespace
 // dropped, inner runs as one space, ASCII case folded), one at a time without building a
 // string: path building compares names thousands of times per second.
+// ASCII only, whatever the process locale: RFC 5280 folds ASCII case, and the C library's
+// isspace/tolower are calls through the locale's tables.
+constexpr bool ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+constexpr int ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
 class NormalisedChars {
  public:
   explicit NormalisedChars(std::string_view s) : s_(s) {}
@@ -240,12 +245,12 @@ class NormalisedChars {
   int next() {
     if (pending_ >= 0) return std::exchange(pending_, -1);
     bool space = false;
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) {
+    while (i_ < s_.size() && ascii_space(static_cast<unsigned char>(s_[i_]))) {
       space = true;
       ++i_;
     }
     if (i_ == s_.size()) return -1;
-    const int c = std::tolower(static_cast<unsigned char>(s_[i_++]));
+    const int c = ascii_lower(static_cast<unsigned char>(s_[i_++]));
     if (space && started_) {
       pending_ = c;
       return ' ';

@@ -63,11 +63,13 @@ class RecentFailures {
     static RecentFailures failures;
     return failures;
   }
-  std::optional<Failure> find(const std::string& id, std::chrono::seconds retry_after) {
+  std::optional<Failure> find(const std::string& id, std::chrono::seconds retry_after,
+                              std::chrono::steady_clock::time_point now) {
     std::lock_guard lock(mutex_);
+    if (failed_.empty()) return std::nullopt;
     const auto it = failed_.find(id);
     if (it == failed_.end()) return std::nullopt;
-    if (std::chrono::steady_clock::now() - it->second.at >= retry_after) {
+    if (now - it->second.at >= retry_after) {
       failed_.erase(it);
       return std::nullopt;
     }
@@ -125,17 +127,25 @@ FetchCache* Fetcher::cache(bool even_offline) {
 }
 
 std::string Fetcher::failure_id(const std::string& key) const {
-  return key + '\n' + (policy_.fetch_private_addresses ? "private" : "public") + '\n' + policy_.tls_ca_file;
+  std::string id;
+  id.reserve(key.size() + 10 + policy_.tls_ca_file.size());
+  id.append(key).append(policy_.fetch_private_addresses ? "\nprivate\n" : "\npublic\n").append(policy_.tls_ca_file);
+  return id;
 }
 
 std::optional<std::string> Fetcher::recent_failure(const std::string& key, std::string_view what) const {
   if (bypass_cache_ || policy_.fetch_retry_after.count() <= 0) return std::nullopt;
-  const auto failure = RecentFailures::instance().find(failure_id(key), policy_.fetch_retry_after);
+  const auto now = std::chrono::steady_clock::now();
+  const auto failure = RecentFailures::instance().find(failure_id(key), policy_.fetch_retry_after, now);
   if (!failure) return std::nullopt;
-  const auto ago = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - failure->at);
-  return std::string(what) + " not fetched: " + failure->message + " (" + std::to_string(ago.count()) +
-         " s ago; asked again " + std::to_string(policy_.fetch_retry_after.count()) +
-         " s after the failure, fetch_retry_after_seconds)";
+  const auto ago = std::chrono::duration_cast<std::chrono::seconds>(now - failure->at);
+  // A batch repeats this warning for every document: composed in one allocation.
+  const std::string ago_text = std::to_string(ago.count()), retry_text = std::to_string(policy_.fetch_retry_after.count());
+  std::string out;
+  out.reserve(what.size() + failure->message.size() + ago_text.size() + retry_text.size() + 96);
+  out.append(what).append(" not fetched: ").append(failure->message).append(" (").append(ago_text);
+  out.append(" s ago; asked again ").append(retry_text).append(" s after the failure, fetch_retry_after_seconds)");
+  return out;
 }
 
 std::optional<Bytes> Fetcher::download(const std::string& url, const std::string& key, std::string_view what,

@@ -164,10 +164,30 @@ bool usable(const CacheEntry& e, TimePoint now, std::optional<TimePoint> not_bef
 
 fs::path FetchCache::directory(const ValidationPolicy& policy) {
   if (!policy.cache_dir.empty()) return policy.cache_dir;
-  if (const char* d = std::getenv("XSIGN_CACHE_DIR"); d && *d) return d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "xsign";
-  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "xsign";
-  return {};
+  // Asked by every validation that may fetch: the environment is read each time (it may
+  // change), the path is made again only when it did.
+  struct Made {
+    std::string xsign, xdg, home;
+    fs::path dir;
+    bool valid = false;
+  };
+  thread_local Made made;
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string_view(v ? v : "");
+  };
+  const std::string_view xsign = env("XSIGN_CACHE_DIR"), xdg = env("XDG_CACHE_HOME"), home = env("HOME");
+  if (!made.valid || made.xsign != xsign || made.xdg != xdg || made.home != home) {
+    made.xsign = xsign;
+    made.xdg = xdg;
+    made.home = home;
+    made.dir = !xsign.empty() ? fs::path(xsign)
+               : !xdg.empty() ? fs::path(xdg) / "xsign"
+               : !home.empty() ? fs::path(home) / ".cache" / "xsign"
+                               : fs::path();
+    made.valid = true;
+  }
+  return made.dir;
 }
 
 std::optional<FetchCache> FetchCache::open(const ValidationPolicy& policy) {

@@ -286,6 +286,7 @@ Verdict Validator::decide(const SignerCheck& check, const std::vector<Stamp>& st
   po.clock_skew = policy_.clock_skew;
   po.policy = path_policy_inputs();
   const PathResult path = build_path(cert, po);
+  r.path.reserve(path.path.size());
   for (std::size_t k = 0; k < path.path.size(); ++k) {
     r.path.push_back(entry_for(path.path[k], k, path.path.size()));
     if (auto it = fetched_from_.find(path.path[k].fingerprint()); it != fetched_from_.end()) r.path.back().source = it->second;
