@@ -1,5 +1,6 @@
 // Never lose a file, never crash, never hang: regression tests for the CLI and the server under
 // bad input (one per class of fault found by trying xsign as a new user and as an attacker).
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <sign/asn1.hpp>
@@ -311,4 +312,20 @@ TEST_CASE("Hostile certificates are format errors, never internal errors", "[saf
   CHECK_THROWS_AS(sign::oid_from_der(sign::Bytes{0x06, 0x00}), sign::FormatError);
   CHECK(sign::oid_from_der(sign::Bytes{0x06, 0x01, 0x7f}) == "2.47");
   CHECK(sign::oid_der(sign::oid_from_der(sign::Bytes{0x06, 0x03, 0x81, 0x80, 0x00})) == sign::Bytes{0x06, 0x03, 0x81, 0x80, 0x00});
+  // The longest short-form OID (127 content octets): 127 arcs, or arcs of the full 64 bits.
+  sign::Bytes many{0x06, 0x7f};
+  many.insert(many.end(), 127, 0x7f);
+  const std::string many_text = sign::oid_from_der(many);
+  CHECK(many_text.rfind("2.47.127.127.", 0) == 0);
+  CHECK(std::count(many_text.begin(), many_text.end(), '.') == 127);
+  CHECK(sign::oid_der(many_text) == many);
+  sign::Bytes wide{0x06, 0x7f, 0x2a};  // 1.2, then 12 arcs of 2^63 (ten octets each), then 6 small arcs
+  for (int i = 0; i < 12; ++i) {
+    const sign::Bytes arc{0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+    wide.insert(wide.end(), arc.begin(), arc.end());
+  }
+  wide.insert(wide.end(), 6, 0x05);
+  const std::string wide_text = sign::oid_from_der(wide);
+  CHECK(wide_text.rfind("1.2.9223372036854775808.", 0) == 0);
+  CHECK(sign::oid_der(wide_text) == wide);
 }
