@@ -373,3 +373,36 @@ TEST_CASE("A large attached document is streamed through signing and checking", 
   CHECK(sd.attached_content()->source->size() == 48u << 20);
   CHECK(sign::check_signatures(sd, std::nullopt)[0].ok());
 }
+
+namespace {
+
+// A document whose reading fails halfway (a file cut off, a disk error).
+class FailingSource final : public sign::ByteSource {
+ public:
+  std::uint64_t size() const override { return 1 << 20; }
+  void read(std::uint64_t offset, std::span<std::uint8_t> out) const override {
+    if (offset >= (1 << 19)) throw sign::IoError("the document could not be read past 512 KiB");
+    std::fill(out.begin(), out.end(), std::uint8_t{0x61});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("A document that fails to read halfway leaves no trace in the next document's digest", "[cms]") {
+  // digest_content keeps one digest per algorithm and thread: a failure must not leave the
+  // bytes read so far in it.
+  const sign::Content failing{std::make_shared<FailingSource>()};
+  const sign::Content abc = sign::Content::bytes(sign::Bytes{'a', 'b', 'c'});
+  for (const auto alg : {sign::DigestAlgorithm::sha256, sign::DigestAlgorithm::sm3, sign::DigestAlgorithm::streebog256,
+                         sign::DigestAlgorithm::streebog512}) {
+    CAPTURE(sign::digest_name(alg));
+    const sign::Bytes fresh = sign::digest_bytes(alg, sign::Bytes{'a', 'b', 'c'});
+    CHECK(sign::digest_content(abc, alg) == fresh);
+    CHECK_THROWS_AS(sign::digest_content(failing, alg), sign::IoError);
+    CHECK(sign::digest_content(abc, alg) == fresh);
+    CHECK(sign::digest_content(abc, alg) == fresh);
+  }
+  // And the value itself, against the FIPS 180-2 example.
+  CHECK(sign::to_hex(sign::digest_content(abc, sign::DigestAlgorithm::sha256)) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}

@@ -138,17 +138,25 @@ Bytes make_signing_certificate_v2_attribute(const Certificate& cert, Suite suite
 
 }  // namespace
 
-Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
-  // A signer signs document after document with one certificate: its attribute is made once
-  // per certificate and suite in a thread (the hash itself is kept with the certificate).
-  // The key is the certificate's SHA-256 (kept with it) and the suite, on the stack.
+namespace {
+
+// What a signer's certificate contributes to every signature it makes (its ESS attribute, its
+// SignerIdentifier) is made once per certificate in a thread. The key is the certificate's
+// SHA-256 (kept with it) and `what`, on the stack.
+template <class Make>
+Bytes per_certificate(const Certificate& cert, char what, Make&& make) {
   thread_local detail::PerThreadMemo<Bytes, 64> made;
   const Bytes& sha256 = cert.digest(DigestAlgorithm::sha256);
   std::array<char, 33> key{};
   std::memcpy(key.data(), sha256.data(), std::min(sha256.size(), std::size_t{32}));
-  key[32] = static_cast<char>(suite);
-  return made.get(std::string_view(key.data(), key.size()),
-                  [&] { return make_signing_certificate_v2_attribute(cert, suite); });
+  key[32] = what;
+  return made.get(std::string_view(key.data(), key.size()), std::forward<Make>(make));
+}
+
+}  // namespace
+
+Bytes signing_certificate_v2_attribute(const Certificate& cert, Suite suite) {
+  return per_certificate(cert, static_cast<char>(suite), [&] { return make_signing_certificate_v2_attribute(cert, suite); });
 }
 
 Bytes commitment_attribute(Commitment c) {
@@ -172,7 +180,9 @@ Bytes build_signer_info(const SignerSpec& signer, std::vector<Bytes> signed_attr
   Bytes attrs = set_of(std::move(signed_attributes));
   const Bytes signature = signer.key.sign(attrs, signer.options);
   attrs[0] = 0xa0;
-  const Bytes sid = sequence({signer.certificate.issuer().der(), integer_der(signer.certificate.serial())});
+  const Bytes sid = per_certificate(signer.certificate, 'I', [&] {
+    return sequence({signer.certificate.issuer().der(), integer_der(signer.certificate.serial())});
+  });
   static constexpr std::uint8_t kVersion[] = {0x02, 0x01, 0x01};
   return sequence({kVersion, sid, digest_algorithm_for(suite), attrs, signature_algorithm_for(suite, style),
                    der_tlv(0x04, signature)});
@@ -207,10 +217,10 @@ void append(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), b
 // The lengths are worked out first and every header written in place: the SignedData is one
 // buffer (two around an attached document, which is streamed between them).
 void write_signed_data(const SignedDataParts& p, const std::function<void(ByteView)>& sink) {
-  const std::string_view content_info_type = p.style == OidStyle::gmt ? oid::gm_signed_data : oid::signed_data;
+  static const Bytes signed_data_type = oid_der(oid::signed_data), gm_signed_data_type = oid_der(oid::gm_signed_data);
+  const Bytes& ci_type = p.style == OidStyle::gmt ? gm_signed_data_type : signed_data_type;
   const Bytes digest_algs = set_of(p.digest_algorithms);
   const Bytes type = oid_der(p.econtent_type);
-  const Bytes ci_type = oid_der(content_info_type);
   const Bytes version = integer_der(Bytes{static_cast<std::uint8_t>(p.version)});
 
   // EncapsulatedContentInfo: eContentType [, [0] EXPLICIT OCTET STRING].

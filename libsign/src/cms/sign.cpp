@@ -3,12 +3,23 @@
 
 #include <sign/error.hpp>
 
+#include <map>
+
 namespace sign {
 
 Bytes digest_content(const Content& content, DigestAlgorithm alg) {
-  Digest d(alg);
-  content.source->stream_range(0, content.source->size(), [&](ByteView chunk) { d.update(chunk); });
-  return d.finish();
+  // A signer hashes document after document: one digest per algorithm and thread, which
+  // finish() resets; dropped when reading the document fails halfway through it.
+  thread_local std::map<DigestAlgorithm, Digest> digests;
+  auto it = digests.find(alg);
+  if (it == digests.end()) it = digests.emplace(alg, Digest(alg)).first;
+  try {
+    content.source->stream_range(0, content.source->size(), [&](ByteView chunk) { it->second.update(chunk); });
+  } catch (...) {
+    digests.erase(it);
+    throw;
+  }
+  return it->second.finish();
 }
 
 using namespace cms_detail;
