@@ -144,37 +144,21 @@ void run_process(const std::vector<std::string>& argv, const std::vector<std::st
   if (rc != 0) throw std::runtime_error("`" + describe(argv) + "` exited with " + std::to_string(rc));
 }
 
-namespace {
+OnOneCpu::OnOneCpu() {
+  if (::sched_getaffinity(0, sizeof saved_, &saved_) != 0) return;
+  int last = -1;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &saved_)) last = cpu;
+  if (last < 0) return;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(last, &one);
+  pinned_ = ::sched_setaffinity(0, sizeof one, &one) == 0;
+}
 
-// Whole processes run on one CPU, the same for ours and the baseline: on the 2-vCPU host the
-// bench was written on, one vCPU hashed Streebog 1.6 times slower than the other for xsign and
-// openssl alike, and which one a process landed on decided a row. The bench pins itself for
-// the measurement (children inherit the mask) and restores its mask afterwards.
-class OnOneCpu {
- public:
-  OnOneCpu() {
-    if (::sched_getaffinity(0, sizeof saved_, &saved_) != 0) return;
-    int last = -1;
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-      if (CPU_ISSET(cpu, &saved_)) last = cpu;
-    if (last < 0) return;
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(last, &one);
-    pinned_ = ::sched_setaffinity(0, sizeof one, &one) == 0;
-  }
-  ~OnOneCpu() {
-    if (pinned_) ::sched_setaffinity(0, sizeof saved_, &saved_);
-  }
-  OnOneCpu(const OnOneCpu&) = delete;
-  OnOneCpu& operator=(const OnOneCpu&) = delete;
-
- private:
-  cpu_set_t saved_{};
-  bool pinned_ = false;
-};
-
-}  // namespace
+OnOneCpu::~OnOneCpu() {
+  if (pinned_) ::sched_setaffinity(0, sizeof saved_, &saved_);
+}
 
 double process_rate(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   const OnOneCpu pinned;

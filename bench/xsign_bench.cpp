@@ -636,13 +636,16 @@ int main(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("xsign-bench-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   try {
-    if (want("suites")) {
-      suite_rows(dir, sign::Suite::sm2, "cn");
-      suite_rows(dir, sign::Suite::gost256, "ru");
-      suite_rows(dir, sign::Suite::gost512, "ru");
-      suite_rows(dir, sign::Suite::p256, "ru");
+    {
+      const bench::OnOneCpu pinned;  // in-process rows: ours and the baseline on the same CPU
+      if (want("suites")) {
+        suite_rows(dir, sign::Suite::sm2, "cn");
+        suite_rows(dir, sign::Suite::gost256, "ru");
+        suite_rows(dir, sign::Suite::gost512, "ru");
+        suite_rows(dir, sign::Suite::p256, "ru");
+      }
+      if (want("hashing")) hash_rows(quick ? 32 : 256);
     }
-    if (want("hashing")) hash_rows(quick ? 32 : 256);
     if (want("batch")) batch_rows(dir, quick ? 1000 : 10000);
     if (want("rss")) rss_rows(dir, quick ? 256 : 4096);
     if (want("process")) process_rows(dir, quick ? 16 : 100);
