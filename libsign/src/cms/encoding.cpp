@@ -224,11 +224,10 @@ void write_signed_data(const SignedDataParts& p, const std::function<void(ByteVi
   const Bytes version = integer_der(Bytes{static_cast<std::uint8_t>(p.version)});
 
   // EncapsulatedContentInfo: eContentType [, [0] EXPLICIT OCTET STRING].
-  std::uint64_t octets_len = 0, explicit_content_len = 0, encap_len = type.size();
+  std::uint64_t octets_len = 0, encap_len = type.size();  // octets_len: the OCTET STRING's whole TLV
   if (p.content) {
     octets_len = der_header_size(p.content_length) + p.content_length;
-    explicit_content_len = octets_len;
-    encap_len += der_header_size(explicit_content_len) + explicit_content_len;
+    encap_len += der_header_size(octets_len) + octets_len;
   }
   const std::uint64_t sd_len = version.size() + digest_algs.size() + der_header_size(encap_len) + encap_len +
                                set_size(p.certificates, true) + set_size(p.crls, true) + set_size(p.signer_infos, false);
@@ -246,7 +245,7 @@ void write_signed_data(const SignedDataParts& p, const std::function<void(ByteVi
   append_der_header(out, 0x30, encap_len);
   append(out, type);
   if (p.content) {
-    append_der_header(out, 0xa0, explicit_content_len);
+    append_der_header(out, 0xa0, octets_len);
     append_der_header(out, 0x04, p.content_length);
     sink(out);
     p.content->stream_range(p.content_offset, p.content_length, sink);
