@@ -327,6 +327,10 @@ TEST_CASE("DER headers: minimal lengths at every boundary, and SET OF sorted by 
   const std::vector<Bytes> elements{sign::from_hex("0402ffff"), sign::from_hex("020101"), sign::from_hex("0401aa")};
   CHECK(sign::set_of(elements) == sign::from_hex("310a0201010401aa0402ffff"));
   CHECK(sign::set_in_order(elements, 0xa0) == sign::from_hex("a00a0402ffff0201010401aa"));
+  Bytes appended{0xaa};
+  sign::append_set_in_order(appended, elements, 0xa0);
+  CHECK(appended == sign::from_hex("aaa00a0402ffff0201010401aa"));
+  CHECK(sign::set_in_order_size(elements) == 12);
   CHECK(sign::set_of({}) == sign::from_hex("3100"));
 }
 

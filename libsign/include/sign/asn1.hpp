@@ -167,6 +167,9 @@ Bytes integer_der(ByteView be);
 Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag = 0x31);
 /// SET OF with the elements in the given order (for signers and certificates).
 Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag);
+/// The same TLV appended to `out`; its size is set_in_order_size(elements).
+void append_set_in_order(Bytes& out, const std::vector<Bytes>& elements, std::uint8_t tag);
+std::size_t set_in_order_size(const std::vector<Bytes>& elements);
 /// SEQUENCE of the concatenated parts.
 Bytes sequence(std::initializer_list<ByteView> parts);
 

@@ -129,17 +129,31 @@ Bytes integer_der(ByteView be) {
 
 namespace {
 
-// A constructed TLV of `elements` in the given order, written once into a buffer of its size.
 template <class Elements, class Get>
-Bytes constructed(std::uint8_t tag, const Elements& elements, Get get) {
+std::size_t contents_length(const Elements& elements, Get get) {
   std::size_t length = 0;
   for (const auto& e : elements) length += get(e).size();
+  return length;
+}
+
+// A constructed TLV of `elements` in the given order, appended to `out`.
+template <class Elements, class Get>
+void append_constructed(Bytes& out, std::uint8_t tag, const Elements& elements, Get get) {
+  append_der_header(out, tag, contents_length(elements, get));
+  for (const auto& e : elements) out.insert(out.end(), get(e).begin(), get(e).end());
+}
+
+// The same, written once into a buffer of its size.
+template <class Elements, class Get>
+Bytes constructed(std::uint8_t tag, const Elements& elements, Get get) {
+  const std::size_t length = contents_length(elements, get);
   Bytes out;
   out.reserve(der_header_size(length) + length);
-  append_der_header(out, tag, length);
-  for (const auto& e : elements) out.insert(out.end(), get(e).begin(), get(e).end());
+  append_constructed(out, tag, elements, get);
   return out;
 }
+
+const Bytes& itself(const Bytes& e) { return e; }
 
 }  // namespace
 
@@ -152,8 +166,15 @@ Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag) {
   return constructed(tag, order, [](const Bytes* e) -> const Bytes& { return *e; });
 }
 
-Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag) {
-  return constructed(tag, elements, [](const Bytes& e) -> const Bytes& { return e; });
+Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag) { return constructed(tag, elements, itself); }
+
+std::size_t set_in_order_size(const std::vector<Bytes>& elements) {
+  const std::size_t length = contents_length(elements, itself);
+  return der_header_size(length) + length;
+}
+
+void append_set_in_order(Bytes& out, const std::vector<Bytes>& elements, std::uint8_t tag) {
+  append_constructed(out, tag, elements, itself);
 }
 
 Bytes sequence(std::initializer_list<ByteView> parts) { return der_tlv(0x30, parts); }

@@ -190,24 +190,13 @@ Bytes build_signer_info(const SignerSpec& signer, std::vector<Bytes> signed_attr
 
 namespace {
 
-std::size_t contents_length(const std::vector<Bytes>& elements) {
-  std::size_t n = 0;
-  for (const auto& e : elements) n += e.size();
-  return n;
+// The optional SETs (certificates, CRLs) are left out when empty.
+std::size_t optional_set_size(const std::vector<Bytes>& elements) {
+  return elements.empty() ? 0 : set_in_order_size(elements);
 }
 
-// A SET (or [n] IMPLICIT SET) of `elements` in their order; nothing when there are none and
-// the field is optional.
-std::size_t set_size(const std::vector<Bytes>& elements, bool optional) {
-  if (optional && elements.empty()) return 0;
-  const std::size_t n = contents_length(elements);
-  return der_header_size(n) + n;
-}
-
-void append_set(Bytes& out, std::uint8_t tag, const std::vector<Bytes>& elements, bool optional) {
-  if (optional && elements.empty()) return;
-  append_der_header(out, tag, contents_length(elements));
-  for (const auto& e : elements) out.insert(out.end(), e.begin(), e.end());
+void append_optional_set(Bytes& out, std::uint8_t tag, const std::vector<Bytes>& elements) {
+  if (!elements.empty()) append_set_in_order(out, elements, tag);
 }
 
 void append(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
@@ -230,7 +219,7 @@ void write_signed_data(const SignedDataParts& p, const std::function<void(ByteVi
     encap_len += der_header_size(octets_len) + octets_len;
   }
   const std::uint64_t sd_len = version.size() + digest_algs.size() + der_header_size(encap_len) + encap_len +
-                               set_size(p.certificates, true) + set_size(p.crls, true) + set_size(p.signer_infos, false);
+                               optional_set_size(p.certificates) + optional_set_size(p.crls) + set_in_order_size(p.signer_infos);
   const std::uint64_t explicit_len = der_header_size(sd_len) + sd_len;
   const std::uint64_t ci_len = ci_type.size() + der_header_size(explicit_len) + explicit_len;
 
@@ -253,9 +242,9 @@ void write_signed_data(const SignedDataParts& p, const std::function<void(ByteVi
   }
   // Signers keep the order in which they signed (CMS is BER: SET OF need not be sorted), so
   // that "signer 2" names the same signature before and after a countersignature is added.
-  append_set(out, 0xa0, p.certificates, true);
-  append_set(out, 0xa1, p.crls, true);
-  append_set(out, 0x31, p.signer_infos, false);
+  append_optional_set(out, 0xa0, p.certificates);
+  append_optional_set(out, 0xa1, p.crls);
+  append_set_in_order(out, p.signer_infos, 0x31);
   sink(out);
 }
 

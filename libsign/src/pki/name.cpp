@@ -230,14 +230,14 @@ std::string DistinguishedName::text() const {
 
 namespace {
 
-// The characters of a value compared as RFC 5280 §7.1 allows (leading and trailing whitespace
-// dropped, inner runs as one space, ASCII case folded), one at a time without building a
-// string: path building compares names thousands of times per second.
 // ASCII only, whatever the process locale: RFC 5280 folds ASCII case, and the C library's
 // isspace/tolower are calls through the locale's tables.
 constexpr bool ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 constexpr int ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
+// The characters of a value compared as RFC 5280 §7.1 allows (leading and trailing whitespace
+// dropped, inner runs as one space, ASCII case folded), one at a time without building a
+// string: path building compares names thousands of times per second.
 class NormalisedChars {
  public:
   explicit NormalisedChars(std::string_view s) : s_(s) {}
