@@ -439,7 +439,7 @@ void do_sign(const SignArgs& a_in) {
 }
 
 // The exit code an error of one document of a batch would have on its own (main.cpp's mapping).
-int exit_code_of(const std::exception& e) {
+int exit_code_of_error(const std::exception& e) {
   if (dynamic_cast<const sign::UsageError*>(&e)) return kExitUsage;
   if (dynamic_cast<const sign::NoInputError*>(&e)) return kExitNoInput;
   if (dynamic_cast<const sign::FormatError*>(&e) || dynamic_cast<const sign::PassphraseError*>(&e)) return kExitDataError;
@@ -500,7 +500,7 @@ int do_sign_batch(const SignArgs& a) {
         w.commit();
         line = tr("batch_signed", {{"document", sign::printable_text(doc)}, {"signature", sign::printable_text(out)}});
       } catch (const std::exception& e) {
-        code = exit_code_of(e);
+        code = exit_code_of_error(e);
         line = tr("batch_failed", {{"document", sign::printable_text(doc)}, {"message", sign::printable_text(e.what())}});
       }
       std::lock_guard lock(mutex);

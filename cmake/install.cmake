@@ -60,6 +60,7 @@ set(CPACK_DEBIAN_LIBSIGN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_LIBSIGN_PACKAGE_RECOMMENDS "libpq5")
 # libxml2, libzip and p11-kit are opened with dlopen on first use (support/lazy_library.hpp), so
 # dpkg-shlibdeps cannot see them: named here, for the library and for the statically linked CLI.
+# libssl (opened for https:// URLs) is in libssl3, the package libcrypto's dependency names.
 set(XSIGN_DLOPENED_PACKAGES "libxml2, libzip4, libp11-kit0")
 set(CPACK_DEBIAN_LIBSIGN_PACKAGE_DEPENDS "${XSIGN_DLOPENED_PACKAGES}")
 set(CPACK_DEBIAN_XSIGN_PACKAGE_DEPENDS "${XSIGN_DLOPENED_PACKAGES}")

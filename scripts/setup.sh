@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-14-dev help2man python3 python3-pytest dpkg-dev
   man-db bsdutils  # the man pages are rendered and progress is tested under `script` (a pty)
   apache2-utils    # ab: the bench measures the server with an external keep-alive client
+  lld valgrind     # the release link lays out hot code (lld); scripts/hot-functions.sh lists it (valgrind)
   libpq-dev libpq5 postgresql  # CA stores in PostgreSQL; the tests start their own server
   libxml2-dev libxml2-utils xmlsec1 unzip  # XAdES: libxml2 parses and canonicalizes; xmlsec1 checks interop; xmllint checks structure
   libzip-dev  # ASiC containers

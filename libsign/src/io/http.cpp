@@ -7,6 +7,8 @@
 
 #include <sign/error.hpp>
 
+#include "support/lazy_library.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -32,6 +34,15 @@
 
 namespace sign::detail {
 namespace {
+
+// libssl opened on the first https:// request: linking it loaded it (and resolved its symbols)
+// in every process, though most runs verify offline and never speak TLS. libcrypto, which it
+// needs, is already there.
+const LazyLibrary& libssl() {
+  static const LazyLibrary library("libssl.so.3", "libssl3", "TLS (https:// URLs)");
+  return library;
+}
+#define SSL_CALL(fn) LAZY_CALL(libssl(), fn)
 
 using Clock = std::chrono::steady_clock;
 
@@ -95,26 +106,26 @@ std::string env(const char* name) {
 struct TlsContexts {
   std::map<std::string, SSL_CTX*> by_ca_file;
   ~TlsContexts() {
-    for (auto& [file, ctx] : by_ca_file) SSL_CTX_free(ctx);
+    for (auto& [file, ctx] : by_ca_file) SSL_CALL(SSL_CTX_free)(ctx);
   }
 };
 
 SSL_CTX* tls_context(const std::string& ca_file) {
   // OpenSSL is initialized before the cache exists, so that the cache is destroyed (its
   // contexts freed) before OpenSSL's own clean-up at exit.
-  OPENSSL_init_ssl(0, nullptr);
+  SSL_CALL(OPENSSL_init_ssl)(0, nullptr);
   static std::mutex mutex;
   static TlsContexts cache;
   auto& contexts = cache.by_ca_file;
   std::lock_guard lock(mutex);
   if (auto it = contexts.find(ca_file); it != contexts.end()) return it->second;
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX* ctx = SSL_CALL(SSL_CTX_new)(SSL_CALL(TLS_client_method)());
   if (!ctx) throw InternalError("OpenSSL could not make a TLS context");
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  SSL_CTX_set_default_verify_paths(ctx);
-  if (!ca_file.empty() && SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
-    SSL_CTX_free(ctx);
+  SSL_CALL(SSL_CTX_ctrl)(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, nullptr);  // SSL_CTX_set_min_proto_version
+  SSL_CALL(SSL_CTX_set_verify)(ctx, SSL_VERIFY_PEER, nullptr);
+  SSL_CALL(SSL_CTX_set_default_verify_paths)(ctx);
+  if (!ca_file.empty() && SSL_CALL(SSL_CTX_load_verify_locations)(ctx, ca_file.c_str(), nullptr) != 1) {
+    SSL_CALL(SSL_CTX_free)(ctx);
     throw NoInputError(ca_file + ": cannot load TLS CA certificates (PEM expected)");
   }
   contexts[ca_file] = ctx;
@@ -156,7 +167,7 @@ class Exchange {
       : url_(parse_url(url)), limits_(limits), deadline_(deadline) {}
 
   ~Exchange() {
-    if (ssl_) SSL_free(ssl_);
+    if (ssl_) SSL_CALL(SSL_free)(ssl_);
   }
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -220,24 +231,25 @@ class Exchange {
   }
 
   void handshake() {
-    ssl_ = SSL_new(tls_context(limits_.tls_ca_file));
+    ssl_ = SSL_CALL(SSL_new)(tls_context(limits_.tls_ca_file));
     if (!ssl_) fail("cannot start TLS: " + tls_errors());
-    SSL_set_fd(ssl_, fd_);
+    SSL_CALL(SSL_set_fd)(ssl_, fd_);
     if (!looks_numeric(url_.host)) {
-      SSL_set_tlsext_host_name(ssl_, url_.host.c_str());
-      SSL_set1_host(ssl_, url_.host.c_str());
+      SSL_CALL(SSL_ctrl)(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,  // SSL_set_tlsext_host_name
+                         const_cast<char*>(url_.host.c_str()));
+      SSL_CALL(SSL_set1_host)(ssl_, url_.host.c_str());
     } else {
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), url_.host.c_str());
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_CALL(SSL_get0_param)(ssl_), url_.host.c_str());
     }
     for (;;) {
       ERR_clear_error();
-      const int rc = SSL_connect(ssl_);
+      const int rc = SSL_CALL(SSL_connect)(ssl_);
       if (rc == 1) return;
-      const int err = SSL_get_error(ssl_, rc);
+      const int err = SSL_CALL(SSL_get_error)(ssl_, rc);
       if (err == SSL_ERROR_WANT_READ) wait(fd_, POLLIN);
       else if (err == SSL_ERROR_WANT_WRITE) wait(fd_, POLLOUT);
       else {
-        const long verify = SSL_get_verify_result(ssl_);
+        const long verify = SSL_CALL(SSL_get_verify_result)(ssl_);
         if (verify != X509_V_OK)
           fail(std::string("TLS: the server's certificate is not trusted (") + X509_verify_cert_error_string(verify) +
                "); a private CA is given with --tsa-ca / tls_ca_file");
@@ -342,12 +354,12 @@ class Exchange {
     while (done < data.size()) {
       if (ssl_) {
         ERR_clear_error();
-        const int n = SSL_write(ssl_, data.data() + done, static_cast<int>(std::min<std::size_t>(data.size() - done, 1 << 20)));
+        const int n = SSL_CALL(SSL_write)(ssl_, data.data() + done, static_cast<int>(std::min<std::size_t>(data.size() - done, 1 << 20)));
         if (n > 0) {
           done += static_cast<std::size_t>(n);
           continue;
         }
-        const int err = SSL_get_error(ssl_, n);
+        const int err = SSL_CALL(SSL_get_error)(ssl_, n);
         if (err == SSL_ERROR_WANT_WRITE) wait(fd_, POLLOUT);
         else if (err == SSL_ERROR_WANT_READ) wait(fd_, POLLIN);
         else fail("connection lost while sending (TLS: " + tls_errors() + ")");
@@ -367,14 +379,14 @@ class Exchange {
     const std::size_t want = std::min(sizeof chunk, limit - std::min(limit, buf.size()) + 1);
     if (ssl_) {
       for (;;) {
-        if (SSL_pending(ssl_) == 0) wait(fd_, POLLIN);
+        if (SSL_CALL(SSL_pending)(ssl_) == 0) wait(fd_, POLLIN);
         ERR_clear_error();
-        const int n = SSL_read(ssl_, chunk, static_cast<int>(want));
+        const int n = SSL_CALL(SSL_read)(ssl_, chunk, static_cast<int>(want));
         if (n > 0) {
           buf.append(chunk, static_cast<std::size_t>(n));
           return true;
         }
-        const int err = SSL_get_error(ssl_, n);
+        const int err = SSL_CALL(SSL_get_error)(ssl_, n);
         if (err == SSL_ERROR_WANT_READ) continue;
         if (err == SSL_ERROR_WANT_WRITE) {
           wait(fd_, POLLOUT);
