@@ -221,7 +221,7 @@ TEST_CASE("An SM2 exporter and a GOST importer sign the same contract, and each 
     sign::cms_detail::SignedDataParts p;
     p.digest_algorithms = sd.digest_algorithm_ders();
     p.econtent_type = sd.econtent_type();
-    p.certificates = sd.certificate_ders();
+    p.certificates.assign(sd.certificate_ders().begin(), sd.certificate_ders().end());
     p.signer_infos = {sd.signers()[1].der};
     sign::Bytes out;
     sign::cms_detail::write_signed_data(p, [&](sign::ByteView c) { out.insert(out.end(), c.begin(), c.end()); });
@@ -372,6 +372,36 @@ TEST_CASE("A large attached document is streamed through signing and checking", 
   REQUIRE(sd.attached());
   CHECK(sd.attached_content()->source->size() == 48u << 20);
   CHECK(sign::check_signatures(sd, std::nullopt)[0].ok());
+}
+
+TEST_CASE("A sink that signs again while it receives a signature gets two whole signatures", "[cms]") {
+  // write_signed_data keeps its output buffer for the thread's next signature: a signature
+  // made from inside the sink (a caller signing a receipt as it stores the first) must not
+  // write into the buffer the outer one is still handing out.
+  testing::TwoDomains d;
+  const std::string doc = d.f("invoice.xml");
+  testing::write(doc, "<Invoice>42</Invoice>");
+  const sign::SignerSpec spec{sign::PrivateKey::load(d.f("ru-trader.key"), nullptr), sign::Certificate::load(d.f("ru-trader.pem")),
+                              {sign::Certificate::load(d.f("ru-issuing.pem"))}, {}, sign::Commitment::none, sign::now()};
+  sign::Bytes outer, inner;
+  bool nested = false;
+  sign::sign_document(sign::Content::file(doc), spec, {}, [&](sign::ByteView c) {
+    if (!nested) {
+      nested = true;
+      sign::sign_document(sign::Content::file(doc), spec, {},
+                          [&](sign::ByteView i) { inner.insert(inner.end(), i.begin(), i.end()); });
+    }
+    outer.insert(outer.end(), c.begin(), c.end());
+  });
+  REQUIRE(nested);
+  for (const sign::Bytes* p7s : {&outer, &inner}) {
+    const auto sd = sign::SignedDataView::parse(sign::memory_source(*p7s));
+    REQUIRE(sd.certificate_ders().size() == 2);
+    const auto r = sign::check_signatures(sd, sign::Content::file(doc));
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].ok());
+  }
+  CHECK(outer != inner);  // two signatures (their signing times or random k differ), each whole
 }
 
 namespace {

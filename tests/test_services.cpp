@@ -204,7 +204,7 @@ TEST_CASE("CAdES-LT validates offline, and revocation after the time-stamp keeps
     sign::cms_detail::SignedDataParts p;
     p.digest_algorithms = lsd.digest_algorithm_ders();
     p.econtent_type = lsd.econtent_type();
-    p.certificates = lsd.certificate_ders();
+    p.certificates.assign(lsd.certificate_ders().begin(), lsd.certificate_ders().end());
     p.signer_infos = {lsd.signers()[0].der};
     sign::Bytes stripped;
     sign::cms_detail::write_signed_data(p, [&](sign::ByteView c) { stripped.insert(stripped.end(), c.begin(), c.end()); });
@@ -366,7 +366,7 @@ sign::Bytes with_unsigned_attribute(const sign::SignedDataView& sd, std::string_
   sign::cms_detail::SignedDataParts p;
   p.digest_algorithms = sd.digest_algorithm_ders();
   p.econtent_type = sd.econtent_type();
-  p.certificates = sd.certificate_ders();
+  p.certificates.assign(sd.certificate_ders().begin(), sd.certificate_ders().end());
   p.crls = sd.crl_ders();
   p.signer_infos = {sign::der_tlv(0x30, content)};
   sign::Bytes out;

@@ -170,7 +170,8 @@ TEST_CASE("Tampering gives TOTAL-FAILED with the reason", "[validate]") {
     sign::cms_detail::SignedDataParts p;
     p.digest_algorithms = sd.digest_algorithm_ders();
     p.econtent_type = sd.econtent_type();
-    p.certificates = {other.der(), sign::Certificate::load(v.f("ru-issuing.pem")).der()};
+    const auto issuing = sign::Certificate::load(v.f("ru-issuing.pem"));  // outlives the views in p
+    p.certificates = {other.der(), issuing.der()};
     // Our CA's serials are all 20 bytes, so the SignerInfo keeps its length.
     REQUIRE(old_sid.size() == new_sid.size());
     p.signer_infos = {sign::Bytes(der.begin(), der.end())};

@@ -170,6 +170,9 @@ Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag);
 /// The same TLV appended to `out`; its size is set_in_order_size(elements).
 void append_set_in_order(Bytes& out, const std::vector<Bytes>& elements, std::uint8_t tag);
 std::size_t set_in_order_size(const std::vector<Bytes>& elements);
+/// The same for elements held elsewhere (certificates a SignedData refers to, not copies).
+void append_set_in_order(Bytes& out, const std::vector<ByteView>& elements, std::uint8_t tag);
+std::size_t set_in_order_size(const std::vector<ByteView>& elements);
 /// SEQUENCE of the concatenated parts.
 Bytes sequence(std::initializer_list<ByteView> parts);
 

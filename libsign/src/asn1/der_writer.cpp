@@ -154,6 +154,7 @@ Bytes constructed(std::uint8_t tag, const Elements& elements, Get get) {
 }
 
 const Bytes& itself(const Bytes& e) { return e; }
+ByteView view_itself(ByteView e) { return e; }
 
 }  // namespace
 
@@ -175,6 +176,15 @@ std::size_t set_in_order_size(const std::vector<Bytes>& elements) {
 
 void append_set_in_order(Bytes& out, const std::vector<Bytes>& elements, std::uint8_t tag) {
   append_constructed(out, tag, elements, itself);
+}
+
+std::size_t set_in_order_size(const std::vector<ByteView>& elements) {
+  const std::size_t length = contents_length(elements, view_itself);
+  return der_header_size(length) + length;
+}
+
+void append_set_in_order(Bytes& out, const std::vector<ByteView>& elements, std::uint8_t tag) {
+  append_constructed(out, tag, elements, view_itself);
 }
 
 Bytes sequence(std::initializer_list<ByteView> parts) { return der_tlv(0x30, parts); }

@@ -60,7 +60,10 @@ struct SignedDataParts {
   const ByteSource* content = nullptr;  ///< attached when set
   std::uint64_t content_offset = 0;
   std::uint64_t content_length = 0;
-  std::vector<Bytes> certificates;
+  /// Views of certificates held by the signer, the existing SignedData or the caller, who keep
+  /// them alive until the SignedData is written (a copy of each was two 1 KiB allocations per
+  /// signature).
+  std::vector<ByteView> certificates;
   std::vector<Bytes> crls;
   std::vector<Bytes> signer_infos;
 };
@@ -89,5 +92,6 @@ std::string attribute_cardinality_problem(const SignerInfoView& si, bool counter
 
 /// Adds unique elements of `extra` to `into`.
 void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra);
+void append_unique(std::vector<ByteView>& into, const std::vector<ByteView>& extra);
 
 }  // namespace sign::cms_detail

@@ -22,6 +22,11 @@ void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra) {
     if (std::find(into.begin(), into.end(), e) == into.end()) into.push_back(e);
 }
 
+void append_unique(std::vector<ByteView>& into, const std::vector<ByteView>& extra) {
+  for (const ByteView e : extra)
+    if (std::none_of(into.begin(), into.end(), [&](ByteView i) { return std::ranges::equal(i, e); })) into.push_back(e);
+}
+
 namespace {
 
 Bytes make_digest_algorithm(Suite suite) {
@@ -191,11 +196,13 @@ Bytes build_signer_info(const SignerSpec& signer, std::vector<Bytes> signed_attr
 namespace {
 
 // The optional SETs (certificates, CRLs) are left out when empty.
-std::size_t optional_set_size(const std::vector<Bytes>& elements) {
+template <class Element>
+std::size_t optional_set_size(const std::vector<Element>& elements) {
   return elements.empty() ? 0 : set_in_order_size(elements);
 }
 
-void append_optional_set(Bytes& out, std::uint8_t tag, const std::vector<Bytes>& elements) {
+template <class Element>
+void append_optional_set(Bytes& out, std::uint8_t tag, const std::vector<Element>& elements) {
   if (!elements.empty()) append_set_in_order(out, elements, tag);
 }
 
@@ -208,9 +215,15 @@ void append(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), b
 void write_signed_data(const SignedDataParts& p, const std::function<void(ByteView)>& sink) {
   static const Bytes signed_data_type = oid_der(oid::signed_data), gm_signed_data_type = oid_der(oid::gm_signed_data);
   const Bytes& ci_type = p.style == OidStyle::gmt ? gm_signed_data_type : signed_data_type;
-  const Bytes digest_algs = set_of(p.digest_algorithms);
-  const Bytes type = oid_der(p.econtent_type);
-  const Bytes version = integer_der(Bytes{static_cast<std::uint8_t>(p.version)});
+  // One digest algorithm (every signature xsign makes) is a SET already in DER order.
+  const bool sort_digest_algs = p.digest_algorithms.size() > 1;
+  const Bytes sorted_digest_algs = sort_digest_algs ? set_of(p.digest_algorithms) : Bytes{};
+  const std::size_t digest_algs_size =
+      sort_digest_algs ? sorted_digest_algs.size() : set_in_order_size(p.digest_algorithms);
+  thread_local detail::PerThreadMemo<Bytes, 16> content_types;
+  const Bytes& type = content_types.get(p.econtent_type, [&] { return oid_der(p.econtent_type); });
+  if (p.version < 0 || p.version > 127) throw InternalError("SignedData version out of range");
+  const std::array<std::uint8_t, 3> version{0x02, 0x01, static_cast<std::uint8_t>(p.version)};
 
   // EncapsulatedContentInfo: eContentType [, [0] EXPLICIT OCTET STRING].
   std::uint64_t octets_len = 0, encap_len = type.size();  // octets_len: the OCTET STRING's whole TLV
@@ -218,19 +231,25 @@ void write_signed_data(const SignedDataParts& p, const std::function<void(ByteVi
     octets_len = der_header_size(p.content_length) + p.content_length;
     encap_len += der_header_size(octets_len) + octets_len;
   }
-  const std::uint64_t sd_len = version.size() + digest_algs.size() + der_header_size(encap_len) + encap_len +
+  const std::uint64_t sd_len = version.size() + digest_algs_size + der_header_size(encap_len) + encap_len +
                                optional_set_size(p.certificates) + optional_set_size(p.crls) + set_in_order_size(p.signer_infos);
   const std::uint64_t explicit_len = der_header_size(sd_len) + sd_len;
   const std::uint64_t ci_len = ci_type.size() + der_header_size(explicit_len) + explicit_len;
 
-  Bytes out;
-  out.reserve(p.content ? 256 + digest_algs.size() : der_header_size(ci_len) + ci_len);
+  // The buffer is kept for the thread's next SignedData: a fresh one of a few KiB per signature
+  // went to malloc's slow path (and its fastbin consolidation) every time. A nested call finds
+  // none and makes its own; one grown past 64 KiB (embedded CRLs) is let go.
+  thread_local Bytes spare;
+  Bytes out = std::move(spare);
+  out.clear();
+  out.reserve(p.content ? 256 + digest_algs_size : der_header_size(ci_len) + ci_len);
   append_der_header(out, 0x30, ci_len);
   append(out, ci_type);
   append_der_header(out, 0xa0, explicit_len);
   append_der_header(out, 0x30, sd_len);
   append(out, version);
-  append(out, digest_algs);
+  if (sort_digest_algs) append(out, sorted_digest_algs);
+  else append_set_in_order(out, p.digest_algorithms, 0x31);
   append_der_header(out, 0x30, encap_len);
   append(out, type);
   if (p.content) {
@@ -246,6 +265,7 @@ void write_signed_data(const SignedDataParts& p, const std::function<void(ByteVi
   append_optional_set(out, 0xa1, p.crls);
   append_set_in_order(out, p.signer_infos, 0x31);
   sink(out);
+  if (out.capacity() <= 64 * 1024) spare = std::move(out);
 }
 
 }  // namespace sign::cms_detail

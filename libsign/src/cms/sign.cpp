@@ -37,11 +37,13 @@ std::vector<Bytes> cades_attributes(const SignerSpec& signer, std::string_view e
   return attrs;
 }
 
-std::vector<Bytes> certificate_ders(const SignerSpec& signer) {
-  std::vector<Bytes> out{signer.certificate.der()};
+std::vector<ByteView> certificate_ders(const SignerSpec& signer) {
+  std::vector<ByteView> out{signer.certificate.der()};
   for (const auto& c : signer.chain) append_unique(out, {c.der()});
   return out;
 }
+
+std::vector<ByteView> views_of(const std::vector<Bytes>& ders) { return {ders.begin(), ders.end()}; }
 
 // The parts of an existing SignedData, ready to be written again with changes.
 SignedDataParts parts_of(const SignedDataView& sd) {
@@ -50,7 +52,7 @@ SignedDataParts parts_of(const SignedDataView& sd) {
   p.version = sd.version();
   p.digest_algorithms = sd.digest_algorithm_ders();
   p.econtent_type = sd.econtent_type();
-  p.certificates = sd.certificate_ders();
+  p.certificates = views_of(sd.certificate_ders());
   p.crls = sd.crl_ders();
   for (const auto& s : sd.signers()) p.signer_infos.push_back(s.der);
   return p;
@@ -196,7 +198,7 @@ void add_validation_data(const SignedDataView& existing, const std::vector<Bytes
                          const std::vector<Bytes>& crls, const std::vector<Bytes>& ocsp_responses,
                          const std::function<void(ByteView)>& sink) {
   SignedDataParts p = parts_of(existing);
-  append_unique(p.certificates, certificates);
+  append_unique(p.certificates, views_of(certificates));
   append_unique(p.crls, crls);
   // RFC 5940: an OCSP response travels as OtherRevocationInfoFormat id-ri-ocsp-response.
   for (const auto& r : ocsp_responses)
