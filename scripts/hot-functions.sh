@@ -3,7 +3,7 @@
 # `xsign sign` and `xsign verify` run (GOST and SM2, CAdES-B, CRLs offline), in the order they
 # first ran. The release link (lld) lays them out together at the start of the code, so such a
 # process faults in a few pages of code instead of pages scattered over 7 MB
-# (docs/performance.md, "Code laid out for short processes").
+# (docs/performance.md, "Where the targets of issue 14 stand"; docs/architecture.md, CLI).
 #
 # Usage: scripts/hot-functions.sh [BUILD_DIR]   (default build-release; needs valgrind)
 # Run it after changes that rename or add much code on those paths; a stale list only costs

@@ -331,6 +331,9 @@ TEST_CASE("DER headers: minimal lengths at every boundary, and SET OF sorted by 
   sign::append_set_in_order(appended, elements, 0xa0);
   CHECK(appended == sign::from_hex("aaa00a0402ffff0201010401aa"));
   CHECK(sign::set_in_order_size(elements) == 12);
+  Bytes sorted{0xaa};
+  sign::append_set_of(sorted, elements);
+  CHECK(sorted == sign::from_hex("aa310a0201010401aa0402ffff"));
   CHECK(sign::set_of({}) == sign::from_hex("3100"));
 }
 

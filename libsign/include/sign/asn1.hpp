@@ -165,6 +165,9 @@ Bytes algorithm_der(std::string_view dotted, bool null_params = false);
 Bytes integer_der(ByteView be);
 /// SET OF: elements sorted by their encodings (X.690 §11.6), then wrapped with `tag`.
 Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag = 0x31);
+/// The same TLV appended to `out`; its size is set_in_order_size(elements) (order does not
+/// change a SET's length).
+void append_set_of(Bytes& out, const std::vector<Bytes>& elements, std::uint8_t tag = 0x31);
 /// SET OF with the elements in the given order (for signers and certificates).
 Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag);
 /// The same TLV appended to `out`; its size is set_in_order_size(elements).

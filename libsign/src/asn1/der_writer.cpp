@@ -155,16 +155,23 @@ Bytes constructed(std::uint8_t tag, const Elements& elements, Get get) {
 
 const Bytes& itself(const Bytes& e) { return e; }
 ByteView view_itself(ByteView e) { return e; }
+const Bytes& pointee(const Bytes* e) { return *e; }
 
-}  // namespace
-
-Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag) {
-  // DER orders a SET OF by its encodings (X.690 §11.6); the elements stay where they are.
+// DER orders a SET OF by its encodings (X.690 §11.6); the elements stay where they are.
+std::vector<const Bytes*> in_der_order(const std::vector<Bytes>& elements) {
   std::vector<const Bytes*> order;
   order.reserve(elements.size());
   for (const auto& e : elements) order.push_back(&e);
   std::sort(order.begin(), order.end(), [](const Bytes* a, const Bytes* b) { return *a < *b; });
-  return constructed(tag, order, [](const Bytes* e) -> const Bytes& { return *e; });
+  return order;
+}
+
+}  // namespace
+
+Bytes set_of(std::vector<Bytes> elements, std::uint8_t tag) { return constructed(tag, in_der_order(elements), pointee); }
+
+void append_set_of(Bytes& out, const std::vector<Bytes>& elements, std::uint8_t tag) {
+  append_constructed(out, tag, in_der_order(elements), pointee);
 }
 
 Bytes set_in_order(const std::vector<Bytes>& elements, std::uint8_t tag) { return constructed(tag, elements, itself); }

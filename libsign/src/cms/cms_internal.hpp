@@ -3,7 +3,9 @@
 
 #include <sign/cms.hpp>
 
+#include <algorithm>
 #include <string_view>
+#include <vector>
 
 namespace sign::cms_detail {
 
@@ -90,8 +92,12 @@ EssCertId parse_signing_certificate_v1(ByteView value);
 /// attributes break, or empty. `counter` applies the countersignature rules (§11.4).
 std::string attribute_cardinality_problem(const SignerInfoView& si, bool counter);
 
-/// Adds unique elements of `extra` to `into`.
-void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra);
-void append_unique(std::vector<ByteView>& into, const std::vector<ByteView>& extra);
+/// Adds unique elements of `extra` to `into` (Bytes, or ByteViews compared by content).
+template <class Element>
+void append_unique(std::vector<Element>& into, const std::vector<Element>& extra) {
+  for (const auto& e : extra)
+    if (std::none_of(into.begin(), into.end(), [&](const Element& i) { return std::ranges::equal(i, e); }))
+      into.push_back(e);
+}
 
 }  // namespace sign::cms_detail

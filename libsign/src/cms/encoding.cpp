@@ -17,16 +17,6 @@
 
 namespace sign::cms_detail {
 
-void append_unique(std::vector<Bytes>& into, const std::vector<Bytes>& extra) {
-  for (const auto& e : extra)
-    if (std::find(into.begin(), into.end(), e) == into.end()) into.push_back(e);
-}
-
-void append_unique(std::vector<ByteView>& into, const std::vector<ByteView>& extra) {
-  for (const ByteView e : extra)
-    if (std::none_of(into.begin(), into.end(), [&](ByteView i) { return std::ranges::equal(i, e); })) into.push_back(e);
-}
-
 namespace {
 
 Bytes make_digest_algorithm(Suite suite) {
@@ -215,11 +205,7 @@ void append(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), b
 void write_signed_data(const SignedDataParts& p, const std::function<void(ByteView)>& sink) {
   static const Bytes signed_data_type = oid_der(oid::signed_data), gm_signed_data_type = oid_der(oid::gm_signed_data);
   const Bytes& ci_type = p.style == OidStyle::gmt ? gm_signed_data_type : signed_data_type;
-  // One digest algorithm (every signature xsign makes) is a SET already in DER order.
-  const bool sort_digest_algs = p.digest_algorithms.size() > 1;
-  const Bytes sorted_digest_algs = sort_digest_algs ? set_of(p.digest_algorithms) : Bytes{};
-  const std::size_t digest_algs_size =
-      sort_digest_algs ? sorted_digest_algs.size() : set_in_order_size(p.digest_algorithms);
+  const std::size_t digest_algs_size = set_in_order_size(p.digest_algorithms);  // sorted, the same length
   thread_local detail::PerThreadMemo<Bytes, 16> content_types;
   const Bytes& type = content_types.get(p.econtent_type, [&] { return oid_der(p.econtent_type); });
   if (p.version < 0 || p.version > 127) throw InternalError("SignedData version out of range");
@@ -248,8 +234,7 @@ void write_signed_data(const SignedDataParts& p, const std::function<void(ByteVi
   append_der_header(out, 0xa0, explicit_len);
   append_der_header(out, 0x30, sd_len);
   append(out, version);
-  if (sort_digest_algs) append(out, sorted_digest_algs);
-  else append_set_in_order(out, p.digest_algorithms, 0x31);
+  append_set_of(out, p.digest_algorithms, 0x31);
   append_der_header(out, 0x30, encap_len);
   append(out, type);
   if (p.content) {
